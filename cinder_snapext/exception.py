@@ -1,0 +1,38 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Exceptions of cinder-snapext, each a subclass of a Cinder exception."""
+
+from cinder import exception
+from cinder.i18n import _
+
+
+class SnapshotAdminMetadataNotFound(exception.NotFound):
+    message = _("Snapshot %(snapshot_id)s has no admin metadata with key "
+                "%(key)s.")
+
+
+class InvalidSnapshotAdminMetadata(exception.Invalid):
+    message = _("Invalid snapshot admin metadata: %(reason)s")
+
+
+class CinderSchemaMissing(exception.CinderException):
+    message = _("Cinder's own schema is not in database %(database)s (no "
+                "'snapshots' table): run 'cinder-manage db sync' first.")
+
+
+class VolumeServiceTimeout(exception.CinderException):
+    message = _("The volume service %(host)s did not answer the snapext "
+                "call %(method)s within %(timeout)s seconds; check that it "
+                "is up and runs cinder-snapext.")
+    code = 503
+    safe = True

@@ -1,0 +1,61 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Policy rules of cinder-snapext and their registration into Cinder's."""
+
+from cinder import policy as cinder_policy
+from cinder.policies import base
+from oslo_policy import policy
+
+ADMIN_METADATA_GET = 'snapext:snapshot_admin_metadata:get'
+
+_ADMIN_METADATA_PATH = '/snapshots/{snapshot_id}/snapext-admin-metadata'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=ADMIN_METADATA_GET,
+        check_str=base.RULE_ADMIN_API,
+        description='Show the admin metadata of a snapshot: the internal '
+                    'state that cinder-snapext keeps for it, such as the '
+                    'phase of an assisted snapshot.',
+        operations=[
+            {'method': 'GET', 'path': _ADMIN_METADATA_PATH},
+            {'method': 'GET', 'path': _ADMIN_METADATA_PATH + '/{key}'},
+        ]),
+]
+
+
+def list_rules():
+    """Rules for oslopolicy-sample-generator (namespace cinder_snapext)."""
+    return rules
+
+
+def register(enforcer=None):
+    """Register our defaults into Cinder's enforcer, once per enforcer.
+
+    Cinder's enforcer only knows Cinder's rules, and ``cinder.policy.reset``
+    throws it away (tests do), so this runs before every check: after the
+    first time it is a dictionary lookup per rule.
+    """
+    if enforcer is None:
+        cinder_policy.init()
+        enforcer = cinder_policy._ENFORCER
+    for rule in rules:
+        if rule.name not in enforcer.registered_rules:
+            enforcer.register_default(rule)
+    return enforcer
+
+
+def authorize(context, action, target_obj=None):
+    """Authorize ``action`` like Cinder does, with our rules registered."""
+    register()
+    return context.authorize(action, target_obj=target_obj)

@@ -1,0 +1,45 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Server side of the 'snapext' RPC namespace, served next to the manager."""
+
+import oslo_messaging as messaging
+
+from cinder_snapext.objects import snapshot_admin_metadata
+from cinder_snapext.volume import rpcapi
+
+FEATURES = ('snapshot_admin_metadata',)
+
+
+class SnapextVolumeEndpoint:
+    """RPC methods of cinder-snapext, in a namespace of their own.
+
+    Cinder's service serves ``manager.additional_endpoints`` on the same
+    topics as the manager, so these calls reach the same host@backend
+    without any change to Cinder's RPC_API_VERSION.
+    """
+
+    target = messaging.Target(namespace=rpcapi.NAMESPACE,
+                              version=rpcapi.SnapextVolumeAPI.RPC_API_VERSION)
+
+    def __init__(self, manager):
+        self.manager = manager
+
+    def get_capabilities(self, context):
+        return {'rpc_version': self.target.version,
+                'host': self.manager.host,
+                'features': list(FEATURES)}
+
+    def update_snapshot_admin_metadata(self, context, snapshot, metadata,
+                                       delete=False):
+        snapshot_admin_metadata.SnapextSnapshotAdminMetadataList.\
+            set_for_snapshot(context, snapshot.id, metadata, delete=delete)

@@ -1,0 +1,31 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""SnapextVolumeManager: Cinder's volume manager plus our mixins."""
+
+from cinder.volume import manager
+
+from cinder_snapext import objects
+from cinder_snapext import opts  # noqa: F401 (registers [snapext])
+from cinder_snapext.volume import endpoint
+from cinder_snapext.volume.mixins import admin_metadata
+
+objects.register_all()
+
+
+class SnapextVolumeManager(admin_metadata.SnapshotAdminMetadataLifecycleMixin,
+                           manager.VolumeManager):
+    """Set as ``[DEFAULT] volume_manager``; composition only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.additional_endpoints.append(endpoint.SnapextVolumeEndpoint(self))

@@ -1,0 +1,84 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Client side of the 'snapext' RPC namespace served by volume services."""
+
+from cinder.common import constants
+from cinder.objects import base as objects_base
+from cinder import rpc
+from cinder.volume import volume_utils
+from oslo_config import cfg
+import oslo_messaging as messaging
+
+from cinder_snapext import exception
+
+CONF = cfg.CONF
+
+NAMESPACE = 'snapext'
+
+
+class SnapextVolumeAPI:
+    """Client of SnapextVolumeEndpoint, beside Cinder's own VolumeAPI.
+
+    Its versions are ours and independent of Cinder's RPC_API_VERSION.
+
+    API version history:
+
+    .. code-block:: none
+
+        1.0 - get_capabilities, update_snapshot_admin_metadata
+    """
+
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self):
+        target = messaging.Target(topic=constants.VOLUME_TOPIC,
+                                  namespace=NAMESPACE,
+                                  version=self.RPC_API_VERSION)
+        self.client = rpc.get_client(
+            target, version_cap=self.RPC_API_VERSION,
+            serializer=objects_base.CinderObjectSerializer())
+
+    def _prepare(self, queue, **kwargs):
+        # Same addressing as Cinder's VolumeAPI since 3.6: the topic names
+        # the backend (or cluster), the server names the host.
+        backend = volume_utils.extract_host(queue)
+        return self.client.prepare(
+            topic='%s.%s' % (constants.VOLUME_TOPIC, backend),
+            server=volume_utils.extract_host(backend, 'host'), **kwargs)
+
+    def get_capabilities(self, context, host):
+        """What the snapext endpoint of ``host`` offers, or None.
+
+        None means the service answered but runs Cinder's stock manager:
+        callers then keep Cinder's own behaviour instead of failing.
+        """
+        timeout = CONF.snapext.rpc_call_timeout
+        cctxt = self._prepare(host, timeout=timeout)
+        try:
+            return cctxt.call(context, 'get_capabilities')
+        except messaging.UnsupportedVersion:
+            return None
+        except messaging.RemoteError as e:
+            if e.exc_type == 'UnsupportedVersion':
+                return None
+            raise
+        except messaging.MessagingTimeout as e:
+            raise exception.VolumeServiceTimeout(
+                host=host, method='get_capabilities', timeout=timeout) from e
+
+    def update_snapshot_admin_metadata(self, context, snapshot, metadata,
+                                       delete=False):
+        """Ask the snapshot's volume service to set its admin metadata."""
+        cctxt = self._prepare(snapshot.service_topic_queue)
+        cctxt.cast(context, 'update_snapshot_admin_metadata',
+                   snapshot=snapshot, metadata=metadata, delete=delete)
