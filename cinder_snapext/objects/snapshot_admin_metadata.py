@@ -67,8 +67,12 @@ class SnapextSnapshotAdminMetadataList(cinder_base.ObjectListBase,
 
     @classmethod
     def _from_rows(cls, context, rows):
-        return cinder_base.obj_make_list(
-            context, cls(context), SnapextSnapshotAdminMetadata, rows)
+        items = [SnapextSnapshotAdminMetadata._from_db_object(
+            context, SnapextSnapshotAdminMetadata(context), row)
+            for row in rows]
+        result = cls(context, objects=items)
+        result.obj_reset_changes()
+        return result
 
     @classmethod
     def get_by_snapshot(cls, context, snapshot_id):
