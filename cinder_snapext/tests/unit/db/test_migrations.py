@@ -1,0 +1,324 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Our alembic tree on SQLite, MySQL and PostgreSQL, beside Cinder's."""
+
+import datetime
+import uuid
+
+from alembic import autogenerate
+from alembic import migration as alembic_migration
+from alembic import script as alembic_script
+from cinder import context as cinder_context
+from cinder.db import api as cinder_db_api
+from cinder.db import migration as cinder_migration
+from cinder.tests.unit import fake_constants as fake
+from cinder.tests.unit import utils as cinder_utils
+import ddt
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import engines
+from oslo_db.sqlalchemy import test_fixtures
+from oslo_utils import fixture as utils_fixture
+from oslo_utils import timeutils
+from oslotest import base as oslo_base
+import sqlalchemy as sa
+
+from cinder_snapext.db import api as db_api
+from cinder_snapext.db import migration
+from cinder_snapext.db import models
+from cinder_snapext import exception
+from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.db import fixtures as db_fixtures
+
+TABLE = 'snapext_snapshot_admin_metadata'
+PREFIX = 'snapext_'
+
+
+def _script():
+    return alembic_script.ScriptDirectory.from_config(
+        migration.get_alembic_config())
+
+
+def _table(connection, name):
+    # Reflected, not the model: these tests check what migrations built.
+    return sa.Table(name, sa.MetaData(), autoload_with=connection)
+
+
+def _tables(engine):
+    return set(sa.inspect(engine).get_table_names())
+
+
+def _cinder_version(engine):
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(
+            'SELECT version_num FROM alembic_version').scalars().all()
+
+
+def _include_name(name, type_, parent_names):
+    # Cinder's tables share the database and are not in our metadata.
+    return type_ != 'table' or name.startswith(PREFIX)
+
+
+def _insert_snapshot(connection):
+    """A volume row and a snapshot row, the least Cinder's schema takes."""
+    volume_id, snapshot_id = str(uuid.uuid4()), str(uuid.uuid4())
+    # volume_type_id is NOT NULL but has no foreign key.
+    type_id = str(uuid.uuid4())
+    connection.execute(_table(connection, 'volumes').insert().values(
+        id=volume_id, volume_type_id=type_id, deleted=False))
+    connection.execute(_table(connection, 'snapshots').insert().values(
+        id=snapshot_id, volume_id=volume_id, volume_type_id=type_id,
+        deleted=False))
+    return snapshot_id
+
+
+def _insert_metadata(engine, snapshot_id, key='phase', value='begin'):
+    with engine.begin() as connection:
+        connection.execute(_table(connection, TABLE).insert().values(
+            snapshot_id=snapshot_id, key=key, value=value, deleted=False))
+
+
+def _metadata_rows(engine, snapshot_id):
+    with engine.connect() as connection:
+        table = _table(connection, TABLE)
+        return connection.execute(
+            sa.select(table.c.key, table.c.deleted, table.c.deleted_at)
+            .where(table.c.snapshot_id == snapshot_id)).all()
+
+
+def _snapshot_rows(engine, snapshot_id):
+    with engine.connect() as connection:
+        table = _table(connection, 'snapshots')
+        return connection.execute(
+            sa.select(table.c.deleted, table.c.deleted_at)
+            .where(table.c.id == snapshot_id)).all()
+
+
+class MigrationTreeTestCase(oslo_base.BaseTestCase):
+    """The shape of the tree, the same whatever the database."""
+
+    def test_bases_when_loaded_are_one(self):
+        self.assertEqual(1, len(_script().get_bases()))
+
+    def test_heads_when_loaded_are_one(self):
+        self.assertEqual(1, len(_script().get_heads()))
+        self.assertEqual(_script().get_current_head(),
+                         migration.head_revision())
+
+
+@ddt.ddt
+class MigrationsWalkTestCase(oslo_base.BaseTestCase):
+    """Our tree walked up, down and up again on each database."""
+
+    def _database(self, backend, cinder_schema=True):
+        engine = self.useFixture(db_fixtures.Database(backend)).engine
+        if cinder_schema:
+            cinder_migration.db_sync(engine=engine)
+        return engine
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_walk_when_one_revision_at_a_time_keeps_cinder_intact(
+            self, backend):
+        engine = self._database(backend)
+        cinder_tables = _tables(engine)
+        cinder_version = _cinder_version(engine)
+        self.assertEqual(1, len(cinder_version))
+
+        revisions = list(_script().walk_revisions())
+        revisions.reverse()
+        for script in revisions:
+            check = getattr(self, '_check_%s' % script.revision, None)
+            self.assertIsNotNone(
+                check,
+                "revision %s doesn't have a test; add one" % script.revision)
+            migration.db_sync(script.revision, engine=engine)
+            self.assertEqual(script.revision, migration.db_version(engine))
+            check(engine)
+        self.assertEqual(cinder_version, _cinder_version(engine))
+
+        migration.db_downgrade('base', engine=engine)
+        self.assertIsNone(migration.db_version(engine))
+        # Alembic keeps its (now empty) version table at base.
+        self.assertEqual(cinder_tables | {migration.VERSION_TABLE},
+                         _tables(engine))
+        self.assertEqual(cinder_version, _cinder_version(engine))
+
+        migration.db_sync(engine=engine)
+        self.assertEqual(migration.head_revision(),
+                         migration.db_version(engine))
+        self.assertIn(TABLE, _tables(engine))
+        self.assertEqual(cinder_version, _cinder_version(engine))
+
+    def _check_0001(self, engine):
+        inspector = sa.inspect(engine)
+        columns = {c['name']: c for c in inspector.get_columns(TABLE)}
+        self.assertEqual(
+            {'id', 'created_at', 'updated_at', 'deleted_at', 'deleted',
+             'snapshot_id', 'key', 'value'}, set(columns))
+        for name, length in (('snapshot_id', 36), ('key', 255),
+                             ('value', 255)):
+            self.assertFalse(columns[name]['nullable'], name)
+            self.assertEqual(length, columns[name]['type'].length, name)
+        self.assertEqual(
+            [(['snapshot_id', 'key'],
+              'uniq_snapext_snapshot_admin_metadata0snapshot_id0key')],
+            [(u['column_names'], u['name'])
+             for u in inspector.get_unique_constraints(TABLE)])
+        [fk] = inspector.get_foreign_keys(TABLE)
+        self.assertEqual(
+            (['snapshot_id'], 'snapshots', ['id'], 'CASCADE'),
+            (fk['constrained_columns'], fk['referred_table'],
+             fk['referred_columns'], fk['options'].get('ondelete')))
+
+        if engine.dialect.name == 'sqlite':
+            # SQLite enforces foreign keys only on connections that turn
+            # the pragma on; Cinder's engine never does.
+            engine = engines.create_engine(
+                engine.url.render_as_string(hide_password=False),
+                sqlite_fk=True)
+            self.addCleanup(engine.dispose)
+        with engine.begin() as connection:
+            snapshot_id = _insert_snapshot(connection)
+        _insert_metadata(engine, snapshot_id)
+        self.assertRaises(db_exc.DBDuplicateEntry, _insert_metadata,
+                          engine, snapshot_id, value='again')
+        self.assertRaises(db_exc.DBReferenceError, _insert_metadata,
+                          engine, str(uuid.uuid4()))
+        self.assertEqual([('phase', False, None)],
+                         _metadata_rows(engine, snapshot_id))
+
+        with engine.begin() as connection:
+            snapshots = _table(connection, 'snapshots')
+            connection.execute(
+                snapshots.delete().where(snapshots.c.id == snapshot_id))
+        self.assertEqual([], _metadata_rows(engine, snapshot_id))
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_compare_metadata_when_synced_finds_no_difference(self, backend):
+        engine = self._database(backend)
+
+        def compare():
+            with engine.connect() as connection:
+                context = alembic_migration.MigrationContext.configure(
+                    connection, opts={
+                        'version_table': migration.VERSION_TABLE,
+                        'include_name': _include_name,
+                        'compare_type': True,
+                        'compare_server_default': True})
+                return autogenerate.compare_metadata(
+                    context, models.BASE.metadata)
+
+        # The comparison sees our table at all: missing before the sync.
+        self.assertEqual([('add_table', TABLE)],
+                         [(d[0], d[1].name) for d in compare()])
+        migration.db_sync(engine=engine)
+        self.assertEqual([], compare())
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_db_sync_when_cinder_schema_missing_creates_nothing(
+            self, backend):
+        engine = self._database(backend, cinder_schema=False)
+        self.assertRaises(exception.CinderSchemaMissing,
+                          migration.db_sync, engine=engine)
+        self.assertEqual(set(), _tables(engine))
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_db_sync_when_at_head_changes_nothing(self, backend):
+        engine = self._database(backend)
+        migration.db_sync(engine=engine)
+        with engine.begin() as connection:
+            snapshot_id = _insert_snapshot(connection)
+        _insert_metadata(engine, snapshot_id)
+        tables = _tables(engine)
+        columns = sa.inspect(engine).get_columns(TABLE)
+
+        migration.db_sync(engine=engine)
+        self.assertEqual(migration.head_revision(),
+                         migration.db_version(engine))
+        self.assertEqual(tables, _tables(engine))
+        self.assertEqual(repr(columns),
+                         repr(sa.inspect(engine).get_columns(TABLE)))
+        self.assertEqual([('phase', False, None)],
+                         _metadata_rows(engine, snapshot_id))
+
+
+@ddt.ddt
+class PurgeTestCase(base.TestCase):
+    """'cinder-manage db purge' over our rows, through Cinder's own code."""
+
+    def _use_database(self, backend, sqlite_fk=False):
+        database = self.useFixture(
+            db_fixtures.Database(backend, sqlite_fk=sqlite_fk))
+        cinder_migration.db_sync(engine=database.engine)
+        migration.db_sync(engine=database.engine)
+        self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
+            cinder_db_api.main_context_manager, database.facade))
+        # Whole seconds: MySQL's DATETIME keeps no fractions, and purge
+        # compares deleted_at with now.
+        self.clock = self.useFixture(utils_fixture.TimeFixture(
+            timeutils.utcnow().replace(microsecond=0)))
+        self.context = cinder_context.RequestContext(
+            fake.USER_ID, fake.PROJECT_ID, is_admin=True)
+        return database.engine
+
+    def _destroyed_snapshot_with_metadata(self):
+        volume = cinder_utils.create_volume(self.context)
+        snapshot = cinder_utils.create_snapshot(self.context, volume.id)
+        db_api.snapshot_admin_metadata_update(
+            self.context, snapshot.id, {'phase': 'done'})
+        snapshot.destroy()
+        return snapshot.id
+
+    def _purge(self):
+        # purge keeps rows deleted at its own 'now': delete, then age.
+        self.clock.advance_time_delta(datetime.timedelta(minutes=1))
+        cinder_db_api.purge_deleted_rows(self.context, age_in_days=0)
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_purge_when_rows_swept_removes_them_with_snapshot(self, backend):
+        engine = self._use_database(backend)
+        snapshot_id = self._destroyed_snapshot_with_metadata()
+
+        swept = db_api.snapshot_admin_metadata_delete_for_destroyed(
+            self.context, [snapshot_id])
+        self.assertEqual(1, swept)
+        [(deleted, deleted_at)] = _snapshot_rows(engine, snapshot_id)
+        self.assertTrue(deleted)
+        self.assertEqual([('phase', True, deleted_at)],
+                         _metadata_rows(engine, snapshot_id))
+
+        self._purge()
+        self.assertEqual([], _snapshot_rows(engine, snapshot_id))
+        self.assertEqual([], _metadata_rows(engine, snapshot_id))
+
+    @ddt.data(*db_fixtures.BACKENDS)
+    def test_purge_when_row_left_live_succeeds(self, backend):
+        engine = self._use_database(backend)
+        snapshot_id = self._destroyed_snapshot_with_metadata()
+
+        self._purge()
+        self.assertEqual([], _snapshot_rows(engine, snapshot_id))
+        if backend == 'sqlite':
+            # Foreign keys are off, as in Cinder: no cascade, and the row
+            # outlives its snapshot (the sweep is what removes it).
+            self.assertEqual([('phase', False, None)],
+                             _metadata_rows(engine, snapshot_id))
+        else:
+            self.assertEqual([], _metadata_rows(engine, snapshot_id))
+
+    def test_purge_when_row_left_live_and_sqlite_fk_on_cascades(self):
+        engine = self._use_database('sqlite', sqlite_fk=True)
+        snapshot_id = self._destroyed_snapshot_with_metadata()
+
+        self._purge()
+        self.assertEqual([], _snapshot_rows(engine, snapshot_id))
+        self.assertEqual([], _metadata_rows(engine, snapshot_id))

@@ -1,0 +1,120 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""SnapextVolumeManager: composition, and admin metadata that follows its
+snapshot through every manager path that destroys snapshots.
+"""
+
+from cinder.backup import manager as backup_manager
+from cinder import context as cinder_context
+from cinder import objects as cinder_objects
+from cinder.objects import fields
+from cinder.tests.unit import fake_constants as fake
+from cinder.tests.unit import utils as cinder_utils
+from cinder.volume import manager as cinder_manager
+
+from cinder_snapext.db import api as db_api
+from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.db import test_api
+from cinder_snapext.tests.unit import fakes
+from cinder_snapext.tests.unit.volume import test_rpcapi
+from cinder_snapext.volume import endpoint
+from cinder_snapext.volume import manager
+
+
+class SnapextVolumeManagerTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ctxt = cinder_context.get_admin_context()
+        self.service = self.start_service('volume', host='snapext',
+                                          manager=test_rpcapi.MANAGER)
+        self.manager = self.service.manager
+
+    def _snapshot_with_metadata(self, status='deleting', **kwargs):
+        snapshot = fakes.create_snapshot(self.ctxt, status=status,
+                                         host=self.manager.host, **kwargs)
+        db_api.snapshot_admin_metadata_update(self.ctxt, snapshot.id,
+                                              {'phase': 'begin'})
+        return snapshot
+
+    def assertMetadataDeletedWithSnapshot(self, snapshot_id):
+        snapshot = cinder_objects.Snapshot.get_by_id(
+            self.ctxt.elevated(read_deleted='yes'), snapshot_id)
+        self.assertTrue(snapshot.deleted)
+        rows = test_api._all_rows(self.ctxt, snapshot_id)
+        self.assertEqual(1, len(rows))
+        self.assertTrue(rows[0].deleted)
+        self.assertEqual(snapshot.deleted_at.replace(tzinfo=None),
+                         rows[0].deleted_at)
+
+    def test_manager_keeps_cinder_rpc_version_and_adds_endpoint(self):
+        self.assertIsInstance(self.manager, cinder_manager.VolumeManager)
+        self.assertEqual(cinder_manager.VolumeManager.RPC_API_VERSION,
+                         manager.SnapextVolumeManager.RPC_API_VERSION)
+        endpoints = [e for e in self.manager.additional_endpoints
+                     if isinstance(e, endpoint.SnapextVolumeEndpoint)]
+        self.assertEqual(['snapext'],
+                         [e.target.namespace for e in endpoints])
+
+    def test_delete_snapshot_soft_deletes_admin_metadata(self):
+        snapshot = self._snapshot_with_metadata()
+        self.manager.delete_snapshot(self.ctxt, snapshot)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def test_unmanage_snapshot_soft_deletes_admin_metadata(self):
+        snapshot = self._snapshot_with_metadata()
+        self.manager.delete_snapshot(self.ctxt, snapshot, unmanage_only=True)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def test_cascade_volume_delete_soft_deletes_admin_metadata(self):
+        snapshot = self._snapshot_with_metadata()
+        volume = snapshot.volume
+        volume.status = 'deleting'
+        volume.save()
+        self.manager.delete_volume(self.ctxt, volume, cascade=True)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def test_backup_temp_snapshot_cleanup_soft_deletes_admin_metadata(self):
+        snapshot = self._snapshot_with_metadata(status='available')
+        backup = cinder_utils.create_backup(
+            self.ctxt, snapshot.volume_id, temp_snapshot_id=snapshot.id)
+        backup_manager.BackupManager()._delete_temp_snapshot(self.ctxt,
+                                                             backup)
+
+        def destroyed():
+            return test_api._all_rows(self.ctxt, snapshot.id)[0].deleted
+        test_rpcapi.wait_for(destroyed)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def test_group_snapshot_delete_soft_deletes_admin_metadata(self):
+        group = cinder_utils.create_group(
+            self.ctxt, host=self.manager.host,
+            group_type_id=fake.GROUP_TYPE_ID,
+            volume_type_ids=[fake.VOLUME_TYPE_ID])
+        group_snapshot = cinder_utils.create_group_snapshot(
+            self.ctxt, group.id, status=fields.GroupSnapshotStatus.DELETING)
+        snapshot = self._snapshot_with_metadata(group_id=group.id)
+        snapshot.group_snapshot_id = group_snapshot.id
+        snapshot.save()
+        group_snapshot.refresh()
+        self.manager.delete_group_snapshot(self.ctxt, group_snapshot)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def test_init_host_sweeps_snapshots_destroyed_elsewhere(self):
+        snapshot = self._snapshot_with_metadata(status='available')
+        # Cinder's API rollbacks destroy snapshot rows without the manager.
+        snapshot.destroy()
+        self.assertFalse(test_api._all_rows(self.ctxt, snapshot.id)[0].deleted)
+        self.manager.init_host(added_to_cluster=False,
+                               service_id=self.service.service_id)
+        self.assertMetadataDeletedWithSnapshot(snapshot.id)

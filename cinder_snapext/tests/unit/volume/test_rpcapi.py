@@ -1,0 +1,76 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The snapext RPC namespace over Cinder's fake transport, both ends real."""
+
+from cinder import context as cinder_context
+from cinder.volume import manager as cinder_manager
+import eventlet
+from oslo_utils import timeutils
+
+from cinder_snapext import exception
+from cinder_snapext.objects import snapshot_admin_metadata
+from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit import fakes
+from cinder_snapext.volume import rpcapi
+
+MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
+_MetadataList = snapshot_admin_metadata.SnapextSnapshotAdminMetadataList
+
+
+def wait_for(predicate, timeout=10):
+    """Poll ``predicate`` until true; fail after ``timeout`` seconds."""
+    deadline = timeutils.utcnow_ts(microsecond=True) + timeout
+    while not predicate():
+        if timeutils.utcnow_ts(microsecond=True) > deadline:
+            raise AssertionError('condition not met in %ss' % timeout)
+        eventlet.sleep(0.02)
+
+
+class SnapextVolumeAPITestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ctxt = cinder_context.get_admin_context()
+        self.rpcapi = rpcapi.SnapextVolumeAPI()
+
+    def test_call_get_capabilities_round_trip(self):
+        self.start_service('volume', host='snapext', manager=MANAGER)
+        capabilities = self.rpcapi.get_capabilities(self.ctxt,
+                                                    'snapext#pool')
+        self.assertEqual({'rpc_version': '1.0', 'host': 'snapext',
+                          'features': ['snapshot_admin_metadata']},
+                         capabilities)
+
+    def test_cast_update_admin_metadata_reaches_volume_service(self):
+        self.start_service('volume', host='snapext', manager=MANAGER)
+        snapshot = fakes.create_snapshot(self.ctxt, host='snapext#pool')
+        self.rpcapi.update_snapshot_admin_metadata(
+            self.ctxt, snapshot, {'phase': 'begin'})
+
+        def written():
+            return _MetadataList.get_by_snapshot(
+                self.ctxt, snapshot.id).to_dict() == {'phase': 'begin'}
+        wait_for(written)
+
+    def test_call_to_stock_volume_service_returns_none(self):
+        service = self.start_service('volume', host='stock')
+        self.assertIs(cinder_manager.VolumeManager, type(service.manager))
+        self.assertIsNone(self.rpcapi.get_capabilities(self.ctxt, 'stock'))
+
+    def test_call_to_silent_host_times_out_clearly(self):
+        self.override_config('rpc_call_timeout', 1, group='snapext')
+        error = self.assertRaises(exception.VolumeServiceTimeout,
+                                  self.rpcapi.get_capabilities,
+                                  self.ctxt, 'nobody@backend')
+        self.assertEqual(503, error.code)
+        self.assertIn('nobody@backend', str(error))
