@@ -12,8 +12,8 @@
 
 """Policy rules of cinder-snapext and their registration into Cinder's."""
 
-from cinder import policy as cinder_policy
 from cinder.policies import base
+from cinder import policy as cinder_policy
 from oslo_policy import policy
 
 ADMIN_METADATA_GET = 'snapext:snapshot_admin_metadata:get'

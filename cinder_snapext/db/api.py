@@ -19,8 +19,8 @@ from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
-from cinder_snapext import exception
 from cinder_snapext.db import models
+from cinder_snapext import exception
 
 _Meta = models.SnapshotAdminMetadata
 _Snapshot = cinder_models.Snapshot

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""SnapextSnapshotAdminMetadata: administrator key/value pairs of a snapshot."""
+"""SnapextSnapshotAdminMetadata: an administrator key/value of a snapshot."""
 
 from cinder.objects import base as cinder_base
 from oslo_versionedobjects import fields

@@ -13,10 +13,13 @@
 """Functional base: Cinder's in-process services with cinder-snapext loaded."""
 
 import os
+import time
 
 from cinder.db import api as cinder_db_api
-from cinder.tests.functional import functional_helpers
 from cinder import service
+from cinder.tests.functional.api import client
+from cinder.tests.functional import functional_helpers
+import eventlet
 from oslo_config import cfg
 from oslo_service import wsgi as oslo_wsgi
 
@@ -32,8 +35,10 @@ SNAPEXT_MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
 
 
 class FunctionalTestCase(functional_helpers._FunctionalTestBase):
-    """Real WSGI API, scheduler and volume service, configured as a deployer
-    would: standard extensions first, then ours, and our volume manager.
+    """Real WSGI API, scheduler and volume service with cinder-snapext.
+
+    Configured as a deployer would: standard extensions first, then ours,
+    and our volume manager.
     """
 
     RESOURCE_FILTER_PATH = unit_base.TestCase.RESOURCE_FILTER_PATH
@@ -50,6 +55,33 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
             policies.register()
             self._snapext_sync_pending = False
         return super().start_service(name, host=host, **kwargs)
+
+    def wait_for(self, fetch, done, timeout=30):
+        """Poll ``fetch()`` until ``done(result)``; fail after ``timeout``.
+
+        ``fetch`` returning None (a 404) counts as a result too.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                result = fetch()
+            except client.OpenStackApiException404:
+                result = None
+            if done(result):
+                return result
+            if time.monotonic() > deadline:
+                self.fail('still %r after %ss' % (result, timeout))
+            eventlet.sleep(0.05)
+
+    def create_volume_and_snapshot(self):
+        """A 1 GiB volume and a snapshot of it, both available."""
+        volume = self.api.post_volume({'volume': {'size': 1}})
+        self.wait_for(lambda: self.api.get_volume(volume['id']),
+                      lambda v: v['status'] == 'available')
+        snapshot = self.api.post_snapshot(
+            {'snapshot': {'volume_id': volume['id']}})
+        return self.wait_for(lambda: self.api.get_snapshot(snapshot['id']),
+                             lambda s: s['status'] == 'available')
 
     def _get_flags(self):
         flags = super()._get_flags()

@@ -10,16 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The extension, policies and admin metadata through the real API stack."""
+"""The extension and the snapext RPC namespace in the real services."""
 
 from cinder import context as cinder_context
-from cinder import objects as cinder_objects
 from cinder.tests.functional.api import client
 
-from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext.tests.functional import base
+from cinder_snapext.volume import rpcapi
 
-_MetadataList = snapshot_admin_metadata.SnapextSnapshotAdminMetadataList
+_ADMIN_METADATA = '/snapshots/%s/snapext-admin-metadata'
 
 
 class SnapextExtensionTestCase(base.FunctionalTestCase):
@@ -30,3 +29,14 @@ class SnapextExtensionTestCase(base.FunctionalTestCase):
         self.assertIn('os-snapext', aliases)
         # Listing ours must not have replaced Cinder's standard extensions.
         self.assertIn('os-snapshot-manage', aliases)
+
+    def test_volume_service_answers_snapext_namespace(self):
+        capabilities = rpcapi.SnapextVolumeAPI().get_capabilities(
+            cinder_context.get_admin_context(), self.volume.host)
+        self.assertEqual('1.0', capabilities['rpc_version'])
+
+    def test_admin_metadata_unknown_snapshot_is_404(self):
+        error = self.assertRaises(
+            client.OpenStackApiException404, self.api.api_get,
+            _ADMIN_METADATA % '9b1d5e38-1111-4d0b-a2a3-8c8d1f4e5a6b')
+        self.assertIn('could not be found', error.response.text)

@@ -10,9 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""SnapextVolumeManager: composition, and admin metadata that follows its
-snapshot through every manager path that destroys snapshots.
-"""
+"""SnapextVolumeManager: composition, and admin metadata on every delete."""
 
 from cinder.backup import manager as backup_manager
 from cinder import context as cinder_context
