@@ -24,6 +24,8 @@ from cinder_snapext.db import migration
 
 CONF = cfg.CONF
 logging.register_options(CONF)
+# Logs go to stderr unless a log file is set: stdout carries the revision.
+CONF.set_default('use_stderr', True)
 
 
 def _sync(args):
