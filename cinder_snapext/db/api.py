@@ -141,20 +141,25 @@ def snapshot_admin_metadata_delete(context, snapshot_id, key):
 
 @cinder_db_api.main_context_manager.writer
 def snapshot_admin_metadata_delete_for_destroyed(context, snapshot_ids=None):
-    """Soft-delete live rows whose snapshot row is already soft-deleted.
+    """Soft-delete live rows whose snapshot is no longer live.
 
     Each row takes its snapshot's ``deleted_at``, so 'cinder-manage db
-    purge' removes both in the same run. ``snapshot_ids`` limits the sweep
-    to those snapshots; None sweeps the whole table.
+    purge' removes both in the same run; a row whose snapshot row is gone
+    altogether (purged where foreign keys are off) takes the current time.
+    ``snapshot_ids`` limits the sweep to those snapshots; None sweeps the
+    whole table.
 
     :returns: the number of rows soft-deleted.
     """
-    destroyed = sa.select(_Snapshot.deleted_at).where(
-        _Snapshot.id == _Meta.snapshot_id,
-        _Snapshot.deleted.is_(True)).scalar_subquery()
+    live = sa.exists().where(_Snapshot.id == _Meta.snapshot_id,
+                             _Snapshot.deleted.is_(False))
+    destroyed_at = sa.select(_Snapshot.deleted_at).where(
+        _Snapshot.id == _Meta.snapshot_id).scalar_subquery()
     query = (sa.update(_Meta)
-             .where(_Meta.deleted.is_(False), destroyed.is_not(None))
-             .values(deleted=True, deleted_at=destroyed,
+             .where(_Meta.deleted.is_(False), ~live)
+             .values(deleted=True,
+                     deleted_at=sa.func.coalesce(destroyed_at,
+                                                 timeutils.utcnow()),
                      updated_at=_Meta.updated_at)
              .execution_options(synchronize_session=False))
     if snapshot_ids is not None:

@@ -44,6 +44,13 @@ class Database(fixtures.Fixture):
         self.backend = backend
         self.sqlite_fk = sqlite_fk
 
+    def setUp(self):
+        # Before Fixture.setUp: a SkipTest raised inside it reaches the test
+        # wrapped in MultipleExceptions, which testtools reports as an error.
+        if self.backend != 'sqlite':
+            self._admin = self._server()
+        super().setUp()
+
     def _setUp(self):
         if self.backend == 'sqlite':
             # A file rather than memory: every connection sees one database.
@@ -58,7 +65,8 @@ class Database(fixtures.Fixture):
         self.engine = self.facade.writer.get_engine()
         self.addCleanup(self.engine.dispose)
 
-    def _create_database(self):
+    def _server(self):
+        """An engine on the admin URL; skips or fails when unusable."""
         var = URL_VARS[self.backend]
         admin_url = os.environ.get(var)
         if not admin_url:
@@ -67,22 +75,27 @@ class Database(fixtures.Fixture):
         admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
                                  poolclass=sa.pool.NullPool,
                                  connect_args={'connect_timeout': 5})
-        name = 'snapext_test_%s' % uuid.uuid4().hex[:16]
         try:
             with admin.connect() as connection:
-                connection.exec_driver_sql('CREATE DATABASE %s' % name)
+                connection.exec_driver_sql('SELECT 1')
         except sa.exc.OperationalError as e:
             self._unavailable('%s=%s is unreachable (%s)' % (
                 var, admin.url.render_as_string(hide_password=True),
-                e.orig))
-        self.addCleanup(self._drop_database, admin, name)
-        return admin.url.set(database=name)
+                ' '.join(str(e.orig).split())))
+        return admin
 
-    def _drop_database(self, admin, name):
+    def _create_database(self):
+        name = 'snapext_test_%s' % uuid.uuid4().hex[:16]
+        with self._admin.connect() as connection:
+            connection.exec_driver_sql('CREATE DATABASE %s' % name)
+        self.addCleanup(self._drop_database, name)
+        return self._admin.url.set(database=name)
+
+    def _drop_database(self, name):
         # FORCE: a connection a failed test left open must not keep the
         # database alive on PostgreSQL.
         force = ' WITH (FORCE)' if self.backend == 'postgresql' else ''
-        with admin.connect() as connection:
+        with self._admin.connect() as connection:
             connection.exec_driver_sql('DROP DATABASE %s%s' % (name, force))
 
     def _unavailable(self, reason):
