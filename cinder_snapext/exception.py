@@ -36,3 +36,21 @@ class VolumeServiceTimeout(exception.CinderException):
                 "is up and runs cinder-snapext.")
     code = 503
     safe = True
+
+
+class InvalidSnapshotReference(exception.Invalid):
+    message = _("Cannot manage backend snapshot %(existing_ref)s: "
+                "%(reason)s")
+
+
+class ManageHostMismatch(exception.Invalid):
+    message = _("Host %(host)s in the request does not serve volume "
+                "%(volume_id)s, which lives on %(volume_host)s.")
+
+
+class SnapshotReferenceCheckFailed(exception.CinderException):
+    message = _("The volume service %(host)s could not check backend "
+                "snapshot %(existing_ref)s (%(reason)s); nothing was created, "
+                "try again later.")
+    code = 503
+    safe = True

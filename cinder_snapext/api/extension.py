@@ -15,6 +15,7 @@
 from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
+from cinder_snapext.api import snapshot_manage
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 from cinder_snapext import policies
@@ -36,8 +37,29 @@ class SnapextExtension(extensions.ExtensionDescriptor):
         policies.register()
 
     def get_resources(self):
-        return [extensions.ResourceExtension(
-            'snapext-admin-metadata',
-            admin_metadata.SnapshotAdminMetadataController(),
-            parent={'member_name': 'snapshot',
-                    'collection_name': 'snapshots'})]
+        return [
+            extensions.ResourceExtension(
+                'snapext-admin-metadata',
+                admin_metadata.SnapshotAdminMetadataController(),
+                parent={'member_name': 'snapshot',
+                        'collection_name': 'snapshots'}),
+            # Cinder owns the os-snapshot-manage collection; we only add
+            # the spec's member action route to it.
+            extensions.ResourceExtension(
+                'os-snapext-snapshot-export',
+                snapshot_manage.SnapshotExportController(),
+                custom_routes_fn=_connect_export_route),
+        ]
+
+    def get_controller_extensions(self):
+        return [extensions.ControllerExtension(
+            self, 'os-snapshot-manage',
+            snapshot_manage.SnapshotManageController())]
+
+
+def _connect_export_route(mapper, wsgi_resource):
+    for prefix in ('/{project_id}', ''):
+        mapper.connect('snapext_snapshot_export' + prefix,
+                       prefix + '/os-snapshot-manage/{id}/action',
+                       controller=wsgi_resource, action='action',
+                       conditions={'method': ['POST']})

@@ -16,8 +16,10 @@ import oslo_messaging as messaging
 
 from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext.volume import rpcapi
+from cinder_snapext.volume import snapshot_reference
 
-FEATURES = ('snapshot_admin_metadata',)
+FEATURES = ('snapshot_admin_metadata', 'check_snapshot_reference',
+            'get_snapshot_reference')
 
 
 class SnapextVolumeEndpoint:
@@ -43,3 +45,11 @@ class SnapextVolumeEndpoint:
                                        delete=False):
         snapshot_admin_metadata.SnapextSnapshotAdminMetadataList.\
             set_for_snapshot(context, snapshot.id, metadata, delete=delete)
+
+    def check_snapshot_reference(self, context, volume, ref):
+        return snapshot_reference.inspect_on_backend(
+            context, self.manager.driver, volume, ref)
+
+    def get_snapshot_reference(self, context, snapshot):
+        return snapshot_reference.backend_reference(self.manager.driver,
+                                                    snapshot)

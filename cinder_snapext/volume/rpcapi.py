@@ -35,7 +35,8 @@ class SnapextVolumeAPI:
 
     .. code-block:: none
 
-        1.0 - get_capabilities, update_snapshot_admin_metadata
+        1.0 - get_capabilities, update_snapshot_admin_metadata,
+              check_snapshot_reference, get_snapshot_reference
     """
 
     RPC_API_VERSION = '1.0'
@@ -62,10 +63,31 @@ class SnapextVolumeAPI:
         None means the service answered but runs Cinder's stock manager:
         callers then keep Cinder's own behaviour instead of failing.
         """
+        return self._call(context, host, 'get_capabilities')
+
+    def check_snapshot_reference(self, context, volume, ref):
+        """Ask the volume's service whether ``ref`` can be managed.
+
+        :returns: ``{'size': <GiB>}``, or None from a stock service.
+
+        :raises cinder.exception.ManageExistingInvalidReference: the backend
+            has no such snapshot of this volume.
+        """
+        return self._call(context, volume.service_topic_queue,
+                          'check_snapshot_reference', volume=volume, ref=ref)
+
+    def get_snapshot_reference(self, context, snapshot):
+        """The backend reference of ``snapshot``, or None (stock service)."""
+        return self._call(context, snapshot.service_topic_queue,
+                          'get_snapshot_reference', snapshot=snapshot)
+
+    def _call(self, context, queue, method, **kwargs):
+        # A stock volume service has no snapext endpoint and answers
+        # UnsupportedVersion: callers then keep Cinder's own behaviour.
         timeout = CONF.snapext.rpc_call_timeout
-        cctxt = self._prepare(host, timeout=timeout)
+        cctxt = self._prepare(queue, timeout=timeout)
         try:
-            return cctxt.call(context, 'get_capabilities')
+            return cctxt.call(context, method, **kwargs)
         except messaging.UnsupportedVersion:
             return None
         except messaging.RemoteError as e:
@@ -74,7 +96,7 @@ class SnapextVolumeAPI:
             raise
         except messaging.MessagingTimeout as e:
             raise exception.VolumeServiceTimeout(
-                host=host, method='get_capabilities', timeout=timeout) from e
+                host=queue, method=method, timeout=timeout) from e
 
     def update_snapshot_admin_metadata(self, context, snapshot, metadata,
                                        delete=False):

@@ -25,6 +25,7 @@ from oslo_service import wsgi as oslo_wsgi
 
 from cinder_snapext.db import migration
 from cinder_snapext import policies
+from cinder_snapext.tests.functional import fake_backend
 from cinder_snapext.tests.unit import base as unit_base
 
 CONF = cfg.CONF
@@ -32,6 +33,8 @@ CONF = cfg.CONF
 STANDARD_EXTENSIONS = 'cinder.api.contrib.standard_extensions'
 SNAPEXT_EXTENSION = 'cinder_snapext.api.extension.SnapextExtension'
 SNAPEXT_MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
+IN_MEMORY_DRIVER = ('cinder_snapext.tests.functional.fake_backend.'
+                    'InMemorySnapshotDriver')
 
 
 class FunctionalTestCase(functional_helpers._FunctionalTestBase):
@@ -47,6 +50,7 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         # Our tables must exist before the volume service starts: its
         # init_host already reads them.
         self._snapext_sync_pending = True
+        fake_backend.SNAPSHOTS.clear()
         super().setUp()
 
     def start_service(self, name, host=None, **kwargs):
@@ -88,6 +92,8 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         flags['osapi_volume_extension'] = {
             'v': [STANDARD_EXTENSIONS, SNAPEXT_EXTENSION]}
         flags['volume_manager'] = {'v': SNAPEXT_MANAGER}
+        flags['volume_driver'] = {'v': IN_MEMORY_DRIVER,
+                                  'g': 'backend_defaults'}
         return flags
 
     def _start_api_service(self):

@@ -21,6 +21,7 @@ from cinder_snapext import exception
 from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit import fakes
+from cinder_snapext.volume import endpoint
 from cinder_snapext.volume import rpcapi
 
 MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
@@ -48,7 +49,7 @@ class SnapextVolumeAPITestCase(base.TestCase):
         capabilities = self.rpcapi.get_capabilities(self.ctxt,
                                                     'snapext#pool')
         self.assertEqual({'rpc_version': '1.0', 'host': 'snapext',
-                          'features': ['snapshot_admin_metadata']},
+                          'features': list(endpoint.FEATURES)},
                          capabilities)
 
     def test_cast_update_admin_metadata_reaches_volume_service(self):

@@ -1,0 +1,45 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Request body schemas of our API, built on Cinder's own where they exist."""
+
+import copy
+
+from cinder.api.schemas import snapshot_manage
+from cinder.api.validation import parameter_types
+
+# The spec's manage body: Cinder's, plus the host serving the volume.
+manage_snapshot = copy.deepcopy(snapshot_manage.create)
+manage_snapshot['properties']['snapshot']['properties']['host'] = dict(
+    parameter_types.hostname, type='string')
+
+# A reference names the backend object by name or by backend id (a bare
+# string, as the spec writes it, is a name); drivers may add keys.
+_reference_text = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+snapshot_reference = {
+    'type': 'object',
+    'properties': {
+        'source-name': _reference_text,
+        'source-id': _reference_text,
+    },
+    'anyOf': [{'required': ['source-name']}, {'required': ['source-id']}],
+}
+
+unmanage_snapshot = {
+    'type': 'object',
+    'properties': {
+        'os-unmanage': {'type': ['object', 'null'],
+                        'additionalProperties': False},
+    },
+    'required': ['os-unmanage'],
+    'additionalProperties': False,
+}
