@@ -54,3 +54,10 @@ class SnapshotReferenceCheckFailed(exception.CinderException):
                 "try again later.")
     code = 503
     safe = True
+
+
+class VolumeHasUnmanagedSnapshots(exception.Invalid):
+    message = _("Volume %(volume_id)s still has snapshots on its backend "
+                "that Cinder does not manage: %(snapshots)s. Import them "
+                "with 'cinder snapshot-manage' and delete them, or remove "
+                "them on the backend, before deleting the volume.")

@@ -16,6 +16,7 @@ from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
 from cinder_snapext.api import snapshot_manage
+from cinder_snapext.api import volume_delete
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 from cinder_snapext import policies
@@ -52,9 +53,14 @@ class SnapextExtension(extensions.ExtensionDescriptor):
         ]
 
     def get_controller_extensions(self):
-        return [extensions.ControllerExtension(
-            self, 'os-snapshot-manage',
-            snapshot_manage.SnapshotManageController())]
+        return [
+            extensions.ControllerExtension(
+                self, 'os-snapshot-manage',
+                snapshot_manage.SnapshotManageController()),
+            extensions.ControllerExtension(
+                self, 'volumes',
+                volume_delete.VolumeDeleteGuardController()),
+        ]
 
 
 def _connect_export_route(mapper, wsgi_resource):

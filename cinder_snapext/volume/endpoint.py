@@ -19,7 +19,7 @@ from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import snapshot_reference
 
 FEATURES = ('snapshot_admin_metadata', 'check_snapshot_reference',
-            'get_snapshot_reference')
+            'get_snapshot_reference', 'get_unmanaged_snapshots')
 
 
 class SnapextVolumeEndpoint:
@@ -53,3 +53,7 @@ class SnapextVolumeEndpoint:
     def get_snapshot_reference(self, context, snapshot):
         return snapshot_reference.backend_reference(self.manager.driver,
                                                     snapshot)
+
+    def get_unmanaged_snapshots(self, context, volume):
+        return snapshot_reference.unmanaged_snapshots(
+            context, self.manager.driver, volume)

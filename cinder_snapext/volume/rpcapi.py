@@ -36,7 +36,8 @@ class SnapextVolumeAPI:
     .. code-block:: none
 
         1.0 - get_capabilities, update_snapshot_admin_metadata,
-              check_snapshot_reference, get_snapshot_reference
+              check_snapshot_reference, get_snapshot_reference,
+              get_unmanaged_snapshots
     """
 
     RPC_API_VERSION = '1.0'
@@ -80,6 +81,15 @@ class SnapextVolumeAPI:
         """The backend reference of ``snapshot``, or None (stock service)."""
         return self._call(context, snapshot.service_topic_queue,
                           'get_snapshot_reference', snapshot=snapshot)
+
+    def get_unmanaged_snapshots(self, context, volume):
+        """Backend snapshots of ``volume`` that Cinder does not manage.
+
+        :returns: a list of names, or None when unknown (stock service, or
+            a driver that cannot list them).
+        """
+        return self._call(context, volume.service_topic_queue,
+                          'get_unmanaged_snapshots', volume=volume)
 
     def _call(self, context, queue, method, **kwargs):
         # A stock volume service has no snapext endpoint and answers

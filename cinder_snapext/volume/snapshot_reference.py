@@ -141,3 +141,23 @@ def backend_reference(driver, snapshot):
             'snapshot'):
         name = '_' + name
     return {'source-name': name}
+
+
+def unmanaged_snapshots(context, driver, volume):
+    """Run on the volume service: backend snapshots Cinder does not manage.
+
+    These are what an export leaves behind, and what makes deleting the
+    volume fail (or, on some backends, lose them). Drivers that can list
+    a volume's backend snapshots answer ``snapext_backend_snapshots``.
+
+    :returns: sorted names, or None when the driver cannot tell.
+    """
+    listing = getattr(driver, 'snapext_backend_snapshots', None)
+    if listing is None:
+        return None
+    managed = set()
+    for snapshot in cinder_objects.SnapshotList.get_all_for_volume(
+            context, volume.id):
+        managed |= backend_names(snapshot)
+        managed.add(backend_reference(driver, snapshot)['source-name'])
+    return sorted(set(listing(volume)) - managed)

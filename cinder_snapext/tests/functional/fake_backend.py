@@ -47,6 +47,15 @@ class InMemorySnapshotDriver(fake_driver.FakeLoggingVolumeDriver):
                     snapshot.volume_name, name))
         return size
 
+    def delete_volume(self, volume):
+        # The last line of the spec's side effect, as RBD and LVM draw it.
+        if SNAPSHOTS.get(volume.name):
+            raise exception.VolumeIsBusy(volume_name=volume.name)
+        SNAPSHOTS.pop(volume.name, None)
+
+    def snapext_backend_snapshots(self, volume):
+        return list(SNAPSHOTS.get(volume.name, {}))
+
     def snapext_snapshot_reference(self, snapshot):
         return {'source-name': snapshot.name}
 

@@ -169,3 +169,43 @@ class SnapshotManageTestCase(base.FunctionalTestCase):
         self.assertEqual(400, error.response.status_code)
         self.assertEqual('available',
                          self.api.get_snapshot(self.snapshot['id'])['status'])
+
+
+class VolumeDeleteAfterExportTestCase(base.FunctionalTestCase):
+    """The spec's side effect: exported snapshots keep their volume."""
+
+    def setUp(self):
+        super().setUp()
+        self.snapshot = self.create_volume_and_snapshot()
+        self.volume_id = self.snapshot['volume_id']
+        self.api.api_post('%s/%s/action' % (MANAGE, self.snapshot['id']),
+                          {'os-unmanage': {}})
+        self.wait_for(lambda: self.api.get_snapshot(self.snapshot['id']),
+                      lambda s: s is None)
+
+    def test_delete_is_refused_naming_backend_snapshots(self):
+        for path in ('/volumes/%s', '/volumes/%s?cascade=True'):
+            error = self.assertRaises(client.OpenStackApiException,
+                                      self.api.api_delete,
+                                      path % self.volume_id)
+            self.assertEqual(400, error.response.status_code)
+            self.assertIn('snapshot-%s' % self.snapshot['id'],
+                          error.response.json()['badRequest']['message'])
+            volume = self.api.get_volume(self.volume_id)
+            self.assertEqual('available', volume['status'])
+        self.assertIn('snapshot-%s' % self.snapshot['id'],
+                      fake_backend.SNAPSHOTS['volume-%s' % self.volume_id])
+
+    def test_delete_after_import_and_snapshot_delete_succeeds(self):
+        created = self.api.api_post(MANAGE, {'snapshot': {
+            'volume_id': self.volume_id,
+            'ref': {'source-name': 'snapshot-%s' % self.snapshot['id']}}})
+        snapshot_id = created['snapshot']['id']
+        self.wait_for(lambda: self.api.get_snapshot(snapshot_id),
+                      lambda s: s['status'] == 'available')
+        self.api.delete_snapshot(snapshot_id)
+        self.wait_for(lambda: self.api.get_snapshot(snapshot_id),
+                      lambda s: s is None)
+        self.api.delete_volume(self.volume_id)
+        self.wait_for(lambda: self.api.get_volume(self.volume_id),
+                      lambda v: v is None)

@@ -104,6 +104,17 @@ class ManagedSnapshotTestCase(base.TestCase):
                          snapshot_reference.backend_reference(
                              driver, self.snapshot))
 
+    def test_unmanaged_snapshots_subtracts_managed_names(self):
+        driver = _ListingDriver([self.snapshot.name, 'exported-1',
+                                 'exported-0'])
+        self.assertEqual(['exported-0', 'exported-1'],
+                         snapshot_reference.unmanaged_snapshots(
+                             self.ctxt, driver, self.snapshot.volume))
+
+    def test_unmanaged_snapshots_unknown_without_driver_listing(self):
+        self.assertIsNone(snapshot_reference.unmanaged_snapshots(
+            self.ctxt, _NoManageDriver(), self.snapshot.volume))
+
 
 class StockServiceFallbackTestCase(base.TestCase):
     """A stock volume service cannot be asked: Cinder's path remains."""
@@ -152,3 +163,13 @@ class _NoManageDriver:
 
     def manage_existing_snapshot_get_size(self, snapshot, ref):
         raise NotImplementedError()
+
+
+class _ListingDriver:
+    """A driver that lists a volume's backend snapshots."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def snapext_backend_snapshots(self, volume):
+        return self.names
