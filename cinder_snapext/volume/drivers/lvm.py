@@ -33,9 +33,13 @@ LOG = logging.getLogger(__name__)
 # and a thin volume, which is a thin snapshot when it has an origin.
 THICK_SNAPSHOT = 's'
 THIN_VOLUME = 'V'
-# A merging thick snapshot ('S') is on its way into its origin: it is
-# still the origin's snapshot, but no longer one to manage.
-BACKEND_SNAPSHOT_TYPES = (THICK_SNAPSHOT, 'S', THIN_VOLUME)
+# A merging thick snapshot is on its way into its origin: still the
+# origin's snapshot, no longer one to manage.
+MERGING_SNAPSHOT = 'S'
+BACKEND_SNAPSHOT_TYPES = (THICK_SNAPSHOT, MERGING_SNAPSHOT, THIN_VOLUME)
+# Fifth character, the state: a thick snapshot whose copy-on-write space
+# overflowed is (I)nvalid or invalid (S)uspended; its data is lost.
+INVALID_SNAPSHOT_STATES = ('I', 'S')
 
 
 class SnapextLVMVolumeDriver(lvm.LVMVolumeDriver):
@@ -47,7 +51,12 @@ class SnapextLVMVolumeDriver(lvm.LVMVolumeDriver):
         Cinder's driver sizes any LV; this one first refuses LVs that are
         missing, already managed, or not a snapshot of ``snapshot.volume``.
         """
-        lv = self._check_snapshot_lv(snapshot, existing_ref)
+        lv, attr = self._check_snapshot_lv(snapshot, existing_ref)
+        if attr.startswith(THICK_SNAPSHOT):
+            # A thick snapshot's own LV is its copy-on-write store, often
+            # smaller than the origin-sized device it presents; Cinder
+            # copies snapshot.volume_size GiB out of that device.
+            lv = self.vg.get_volume(snapshot.volume_name) or lv
         try:
             return int(math.ceil(float(lv['size'])))
         except ValueError as e:
@@ -105,8 +114,18 @@ class SnapextLVMVolumeDriver(lvm.LVMVolumeDriver):
             raise exception.VolumeIsBusy(volume_name=volume.name)
         return super().delete_volume(volume)
 
+    def migrate_volume(self, ctxt, volume, host, thin=False, mirror_count=0):
+        """Leave volumes with backend snapshots to Cinder's generic path.
+
+        The driver's own move ends in a private delete that skips the
+        check above; the generic migration deletes through delete_volume.
+        """
+        if self.snapext_backend_snapshots(volume):
+            return False, None
+        return super().migrate_volume(ctxt, volume, host, thin, mirror_count)
+
     def _check_snapshot_lv(self, snapshot, existing_ref):
-        """The lvs row of the referenced LV, if it may become ``snapshot``."""
+        """lvs row and lv_attr of the LV, if it may become ``snapshot``."""
         if not isinstance(existing_ref, dict):
             existing_ref = {'source-name': existing_ref}
         lv_name = existing_ref.get('source-name')
@@ -135,7 +154,10 @@ class SnapextLVMVolumeDriver(lvm.LVMVolumeDriver):
         if attr[:1] not in (THICK_SNAPSHOT, THIN_VOLUME):
             refuse('its attributes %s are not those of a thick or thin '
                    'snapshot' % attr)
-        return lv
+        if attr[4:5] in INVALID_SNAPSHOT_STATES:
+            refuse('its attributes %s mark it invalid: its copy-on-write '
+                   'space overflowed' % attr)
+        return lv, attr
 
     def _managed_as(self, lv_name):
         """'volume <id>' or 'snapshot <id>' if a live row has this name."""

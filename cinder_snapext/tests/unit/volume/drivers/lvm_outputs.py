@@ -1,0 +1,102 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Canned LVM 2.03 outputs, one constant per command and backend state.
+
+Derived, not recorded: the kernel here has no device-mapper, so no LV can
+exist. Each constant follows the command Cinder's brick LVM helper (or our
+driver) runs, named above it, and the report format of LVM 2.03.16 (Debian
+12's lvm2, whose ``lvm version`` output below is real): ``--noheadings``
+rows start with two spaces, lv_attr has ten characters as lvs(8) documents
+them, and ``--unit=g --nosuffix`` sizes have two decimals.
+"""
+
+from cinder.tests.unit import fake_constants as fake
+
+VG = 'cinder-volumes'
+POOL_LV = VG + '-pool'
+VOLUME_LV = 'volume-' + fake.VOLUME_ID
+OTHER_VOLUME_LV = 'volume-' + fake.VOLUME2_ID
+# A snapshot the operator exported (unmanaged) or made outside Cinder.
+IMPORTED_LV = 'exported-snap'
+
+# env LC_ALL=C lvm version
+LVM_VERSION = ('  LVM version:     2.03.16(2) (2022-05-18)\n'
+               '  Library version: 1.02.185 (2022-05-18)\n')
+
+# env LC_ALL=C vgs --noheadings -o name cinder-volumes
+VGS_NAME = '  cinder-volumes\n'
+
+# env LC_ALL=C vgs --noheadings --unit=g -o name,size,free,lv_count,uuid
+#     --separator : --nosuffix cinder-volumes
+VGS_INFO = ('  cinder-volumes:20.00:8.00:3:'
+            'kVxztV-dKpG-Rz7E-xtKY-jeju-QsYU-SLG6Z1\n')
+
+# env LC_ALL=C pvs --noheadings --unit=g -o vg_name,name,size,free
+#     --separator | --nosuffix --ignoreskippedcluster
+PVS = '  cinder-volumes|/dev/sdb|20.00|8.00\n'
+
+# env LC_ALL=C lvs --noheadings --unit=g -o vg_name,name,size --nosuffix
+#     --readonly cinder-volumes/<lv>
+LVS_ROW = '  cinder-volumes %s %s\n'
+LVS_POOL = LVS_ROW % (POOL_LV, '19.00')
+LVS_VOLUME = LVS_ROW % (VOLUME_LV, '1.00')
+LVS_VOLUME_1_01G = LVS_ROW % (VOLUME_LV, '1.01')
+LVS_IMPORTED_1_00G = LVS_ROW % (IMPORTED_LV, '1.00')
+# A thick snapshot's LSize is its copy-on-write store (lvcreate -s -L 200m).
+LVS_IMPORTED_COW_0_20G = LVS_ROW % (IMPORTED_LV, '0.20')
+# ... its stderr, exit code 5, when the LV does not exist.
+LVS_NOT_FOUND = '  Failed to find logical volume "cinder-volumes/%s"\n'
+
+# env LC_ALL=C lvdisplay --noheading -C -o Origin cinder-volumes/<lv>
+ORIGIN_VOLUME = '  %s\n' % VOLUME_LV
+ORIGIN_OTHER_VOLUME = '  %s\n' % OTHER_VOLUME_LV
+# A plain LV has no origin: the row holds only its indent.
+ORIGIN_NONE = '  \n'
+
+# env LC_ALL=C lvdisplay --noheading -C -o Attr --readonly cinder-volumes/<lv>
+ATTR_PLAIN = '  -wi-a-----\n'
+ATTR_THICK_ORIGIN = '  owi-a-s---\n'
+ATTR_THICK_SNAPSHOT = '  swi-a-s---\n'
+ATTR_MERGING_SNAPSHOT = '  Swi-a-s---\n'
+# Its copy-on-write store overflowed: state (I)nvalid.
+ATTR_INVALID_SNAPSHOT = '  swi-I-s---\n'
+ATTR_THIN_VOLUME = '  Vwi-a-tz--\n'
+# lvcreate -s of a thin LV flags the snapshot to skip activation ('k').
+ATTR_THIN_SNAPSHOT = '  Vwi---tz-k\n'
+
+# env LC_ALL=C lvs --noheadings -o lv_name,lv_attr,origin --separator :
+#     --readonly cinder-volumes
+LVS_ORIGINS_THICK_ALONE = (
+    '  %s:-wi-a-----:\n' % VOLUME_LV)
+LVS_ORIGINS_THICK_WITH_SNAPSHOT = (
+    '  %(vol)s:owi-a-s---:\n'
+    '  exported-snap:swi-a-s---:%(vol)s\n'
+    '  %(other)s:owi-a-s---:\n'
+    '  other-snap:swi-a-s---:%(other)s\n'
+    % {'vol': VOLUME_LV, 'other': OTHER_VOLUME_LV})
+LVS_ORIGINS_THIN_ALONE = (
+    '  cinder-volumes-pool:twi-aotz--:\n'
+    '  %s:Vwi-a-tz--:\n' % VOLUME_LV)
+LVS_ORIGINS_THIN_WITH_SNAPSHOT = (
+    '  cinder-volumes-pool:twi-aotz--:\n'
+    '  %(vol)s:Vwi-a-tz--:\n'
+    '  exported-snap:Vwi---tz-k:%(vol)s\n'
+    '  %(other)s:Vwi-a-tz--:\n'
+    '  other-snap:Vwi---tz-k:%(other)s\n'
+    % {'vol': VOLUME_LV, 'other': OTHER_VOLUME_LV})
+# Cinder's thin clone of the volume is a thin snapshot named as a volume.
+LVS_ORIGINS_THIN_WITH_CLONE = (
+    '  cinder-volumes-pool:twi-aotz--:\n'
+    '  %(vol)s:Vwi-a-tz--:\n'
+    '  %(clone)s:Vwi-a-tz--:%(vol)s\n'
+    % {'vol': VOLUME_LV, 'clone': OTHER_VOLUME_LV})
