@@ -46,8 +46,12 @@ class SnapshotAdminMetadataLifecycleTestCase(base.FunctionalTestCase):
     def _assert_gone_with_snapshot_then_purged(self):
         self.wait_for(lambda: self.api.get_snapshot(self.snapshot['id']),
                       lambda s: s is None)
-        rows = test_api._all_rows(self.ctxt, self.snapshot['id'])
-        self.assertEqual([True], [row.deleted for row in rows])
+        # The manager soft-deletes our rows right after Cinder destroys the
+        # snapshot, so they may trail the API by a moment.
+        self.wait_for(
+            lambda: [row.deleted for row in test_api._all_rows(
+                self.ctxt, self.snapshot['id'])],
+            lambda deleted: deleted == [True])
         cinder_db_api.purge_deleted_rows(self.ctxt, age_in_days=-1)
         self.assertEqual([], test_api._all_rows(self.ctxt,
                                                 self.snapshot['id']))
