@@ -61,3 +61,25 @@ class VolumeHasUnmanagedSnapshots(exception.Invalid):
                 "that Cinder does not manage: %(snapshots)s. Import them "
                 "with 'cinder snapshot-manage' and delete them, or remove "
                 "them on the backend, before deleting the volume.")
+
+
+class InvalidComputeSnapshotStatus(exception.Invalid):
+    message = _("Invalid compute_snapshot_status %(value)s: %(reason)s. "
+                "Allowed values: %(allowed)s.")
+
+
+class AssistedSnapshotInProgress(exception.Invalid):
+    message = _("Volume %(volume_id)s has an assisted snapshot operation in "
+                "progress (snapshot %(snapshot_id)s, phase %(phase)s); try "
+                "again when it has ended.")
+    code = 409
+
+
+class InvalidAssistedSnapshotUpdate(exception.VolumeDriverException):
+    message = _("The driver returned an invalid assisted snapshot update: "
+                "%(reason)s")
+
+
+class IncrementalBackupParentMissing(exception.InvalidBackup):
+    message = _("No parent for an incremental backup of volume "
+                "%(volume_id)s: %(reason)s. Make a full backup instead.")
