@@ -1,0 +1,30 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""cinder-snapext-protect: the protection plugin run without Karbor."""
+
+import sys
+import warnings
+
+
+def main(argv=None):
+    # Our exceptions subclass Cinder's, and importing Cinder imports
+    # eventlet, which prints a deprecation warning on stderr: cron would
+    # mail it on every run.
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+        from cinder_snapext.protection import cli
+    return cli.main(argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,130 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""cinder-snapext-protect as a process against Cinder's real API."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from cinder.tests.unit import fake_constants as fake
+from testtools import content
+
+from cinder_snapext.protection import client
+from cinder_snapext.tests.functional import protection_base as pbase
+
+
+class CommandLineTestCase(pbase.ProtectionTestCase):
+    """cinder-snapext-protect run as a separate process, as cron runs it."""
+
+    def cli(self, *args, expect=0):
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(('OS_', 'CINDER_'))}
+        env.update(OS_AUTH_TYPE='noauth', OS_ENDPOINT=self.auth_url,
+                   OS_PROJECT_ID=fake.PROJECT_ID, OS_USER_ID=fake.USER_ID)
+        start = time.monotonic()
+        # eventlet's subprocess waits cooperatively, so the in-process API
+        # keeps serving the child.
+        result = subprocess.run(
+            [sys.executable, '-m', 'cinder_snapext.cmd.protect'] +
+            list(args) + ['--poll-interval', '0.1'],
+            capture_output=True, text=True, env=env, timeout=120)
+        self.seconds.append('%s %.2f' % (args[0], time.monotonic() - start))
+        self.assertEqual(expect, result.returncode, result.stderr)
+        return result
+
+    def cli_json(self, *args, expect=0):
+        return json.loads(self.cli(*args + ('--format', 'json'),
+                                   expect=expect).stdout)
+
+    def setUp(self):
+        super().setUp()
+        self.seconds = []
+        self.addCleanup(lambda: self.addDetail(
+            'cli-seconds', content.text_content(', '.join(self.seconds))))
+
+    def test_protect_keep_list_restore_delete(self):
+        volume = self.create_volume(name='app-data')
+        first, second, third = [
+            self.cli_json('protect', 'app-data', '--keep', '2')
+            for _ in range(3)]
+        self.assertEqual(('available', volume['id'], 1),
+                         (first['status'], first['volume_id'],
+                          first['size']))
+        self.assertEqual([], first['expired'])
+        self.assertEqual([], second['expired'])
+        self.assertEqual([first['id']], third['expired'])
+        self.assertIsNone(client.get_snapshot(self.cinder, first['id']))
+
+        listed = self.cli_json('list', volume['id'])
+        self.assertEqual([third['id'], second['id']],
+                         [row['id'] for row in listed])
+        self.assertEqual([third['checkpoint_id'], second['checkpoint_id']],
+                         [row['checkpoint_id'] for row in listed])
+
+        result = self.cli('restore', '--latest', 'app-data', '--name',
+                          'app-data-restored', '--format', 'json')
+        restored = json.loads(result.stdout)
+        self.assertEqual(('app-data-restored', 1, 'available', third['id'],
+                          volume['id']),
+                         (restored['name'], restored['size'],
+                          restored['status'], restored['snapshot_id'],
+                          restored['source_volume_id']))
+        self.assertEqual(third['id'],
+                         self.api.get_volume(restored['id'])['snapshot_id'])
+        # Not a terminal: one progress line per status, on stderr.
+        self.assertIn('Volume %s: available, waiting for available'
+                      % restored['id'], result.stderr)
+
+        self.assertEqual(
+            [{'id': second['id'], 'result': 'deleted'},
+             {'id': third['id'], 'result': 'deleted'}],
+            self.cli_json('delete', second['id'], third['id']))
+        self.assertEqual([{'id': second['id'], 'result': 'already gone'}],
+                         self.cli_json('delete', second['id']))
+        self.assertEqual('', self.cli('list').stdout)
+
+    def test_protect_deadline_exits_1_naming_volume_and_status(self):
+        volume = self.create_volume()
+        self.reset_status('volumes', volume['id'], 'creating')
+        result = self.cli('protect', volume['id'], '--wait-timeout', '1',
+                          expect=1)
+        self.assertEqual('', result.stdout)
+        # Only our line: no eventlet deprecation banner for cron to mail.
+        self.assertNotIn('Eventlet', result.stderr)
+        errors = [line for line in result.stderr.splitlines()
+                  if line.startswith('ERROR')]
+        self.assertEqual(
+            ['ERROR: Protecting volume %s failed: Volume %s is still in '
+             'status creating after 1.0s, the deadline for becoming '
+             'available or in-use.' % (volume['id'], volume['id'])],
+            errors)
+
+    def test_delete_refuses_snapshot_protect_did_not_make(self):
+        snapshot = self.create_volume_and_snapshot()
+        rows = self.cli_json('delete', snapshot['id'], expect=1)
+        self.assertIn('refused: not a protection snapshot',
+                      rows[0]['result'])
+        self.assertEqual('available',
+                         self.api.get_snapshot(snapshot['id'])['status'])
+
+    def test_table_output_lists_protections(self):
+        volume = self.create_volume(name='logs')
+        protected = self.cli_json('protect', 'logs', '--name', 'daily')
+        lines = self.cli('list', 'logs').stdout.splitlines()
+        self.assertEqual(['id', 'volume_id', 'name', 'status', 'size',
+                          'created_at', 'checkpoint_id'], lines[0].split())
+        self.assertEqual([protected['id'], volume['id'], 'daily',
+                          'available', '1'], lines[1].split()[:5])

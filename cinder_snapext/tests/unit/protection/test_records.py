@@ -1,0 +1,85 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Checkpoints rebuilt from Cinder snapshots, and what --keep expires."""
+
+import ddt
+import testtools
+
+from cinder_snapext.protection import client
+from cinder_snapext.protection import records
+from cinder_snapext.tests.unit.protection import fakes
+
+
+def _snapshots(*statuses):
+    return [fakes.FakeResource(id='s%d' % number, status=status)
+            for number, status in enumerate(statuses)]
+
+
+@ddt.ddt
+class ExpiredTestCase(testtools.TestCase):
+
+    @ddt.unpack
+    @ddt.data(
+        # Newest first, keep, expected expired ids.
+        (('available', 'available', 'available'), 2, ['s2']),
+        (('available', 'available'), 2, []),
+        (('available',), 3, []),
+        # Errored ones do not count towards keep, and older ones expire.
+        (('error', 'available', 'error', 'available', 'error'), 2, ['s4']),
+        (('error', 'available', 'available', 'error'), 1, ['s2', 's3']),
+        # Another run's snapshot in creating or deleting is left alone.
+        (('creating', 'available', 'deleting', 'available'), 1, ['s3']),
+        ((), 1, []))
+    def test_expired_beyond_newest_available(self, statuses, keep, expected):
+        self.assertEqual(expected, [snapshot.id for snapshot in
+                                    records.expired(_snapshots(*statuses),
+                                                    keep)])
+
+    def test_expired_needs_keep_of_one_or_more(self):
+        self.assertRaises(ValueError, records.expired, [], 0)
+
+
+class CheckpointTestCase(testtools.TestCase):
+
+    def test_checkpoint_of_snapshot_is_what_protect_recorded(self):
+        snapshot = fakes.FakeResource(
+            id='s1', volume_id='v1', size=4, status='available',
+            metadata={client.PROTECTION_TAG: 'c1'})
+        checkpoint = records.Checkpoint.of_snapshot(snapshot)
+        self.assertEqual('c1', checkpoint.id)
+        self.assertEqual(
+            {'status': 'available',
+             'metadata': {'volume_id': 'v1', 'snapshot_id': 's1',
+                          'size': 4}},
+            checkpoint.get_resource_bank_section('v1').objects)
+
+    def test_checkpoint_of_untagged_snapshot_takes_its_id(self):
+        snapshot = fakes.FakeResource(id='s1', volume_id='v1', size=1,
+                                      metadata=None)
+        self.assertEqual('s1', records.Checkpoint.of_snapshot(snapshot).id)
+
+    def test_bank_section_raises_for_missing_key(self):
+        section = records.BankSection({'a/b': 1, 'c': 2})
+        self.assertEqual(['a/b'], section.list_objects(prefix='a/'))
+        section.delete_object('c')
+        self.assertRaises(KeyError, section.get_object, 'c')
+
+    def test_resource_record_keys_by_type_and_id(self):
+        record = records.ResourceRecord()
+        record.update_resource_status('OS::Cinder::Volume', 'v1', 'error',
+                                      'broken')
+        record.save()
+        self.assertEqual({'OS::Cinder::Volume#v1': 'error'},
+                         record.resources_status)
+        self.assertEqual({'OS::Cinder::Volume#v1': 'broken'},
+                         record.resources_reason)
