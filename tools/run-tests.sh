@@ -31,7 +31,7 @@ TOOLS=$REPO/.tools
 DATABASES=$REPO/tools/test-databases.sh
 # tox.ini: the virtualenv that every env shares.
 SHARED_ENV=$REPO/.tox/snapext
-ENVS=pep8,py3,functional,docs,releasenotes
+ENVS=pep8,py3,functional,functional-karbor,docs,releasenotes
 
 usage() {
     sed -n 's/^# \{0,1\}//; 14,25p' "$0"
