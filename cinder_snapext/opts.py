@@ -24,6 +24,31 @@ snapext_opts = [
         help='Seconds to wait for a volume service to answer a synchronous '
              'snapext RPC call before the request fails with a clear '
              'error instead of hanging.'),
+    cfg.IntOpt(
+        'assisted_snapshot_create_timeout',
+        default=600,
+        min=1,
+        help='Seconds an assisted snapshot create may wait for the compute '
+             'service (Nova) to report its part done before the snapshot is '
+             'set to error. Cinder RemoteFS drivers wait the same 600 '
+             'seconds while polling.'),
+    cfg.IntOpt(
+        'assisted_snapshot_delete_timeout',
+        default=7200,
+        min=1,
+        help='Seconds an assisted snapshot delete may wait for the compute '
+             'service (Nova) to merge the snapshot before the snapshot is '
+             'set to error_deleting. Merging a large snapshot into an '
+             'attached volume can take long, hence the default of 7200 '
+             'seconds, as in Cinder RemoteFS drivers.'),
+    cfg.IntOpt(
+        'assisted_snapshot_check_interval',
+        default=60,
+        min=1,
+        help='Seconds between two checks of a volume service for assisted '
+             'snapshot phases that are overdue. Read when the volume '
+             'service starts; the periodic_interval of the service bounds '
+             'how often the check can really run.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

@@ -15,7 +15,9 @@
 from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
+from cinder_snapext.api import snapshot_guard
 from cinder_snapext.api import snapshot_manage
+from cinder_snapext.api import snapshot_status
 from cinder_snapext.api import volume_delete
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
@@ -60,6 +62,12 @@ class SnapextExtension(extensions.ExtensionDescriptor):
             extensions.ControllerExtension(
                 self, 'volumes',
                 volume_delete.VolumeDeleteGuardController()),
+            extensions.ControllerExtension(
+                self, 'snapshots',
+                snapshot_status.SnapshotStatusController()),
+            extensions.ControllerExtension(
+                self, 'snapshots',
+                snapshot_guard.AssistedSnapshotGuardController()),
         ]
 
 

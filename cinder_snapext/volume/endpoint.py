@@ -19,7 +19,8 @@ from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import snapshot_reference
 
 FEATURES = ('snapshot_admin_metadata', 'check_snapshot_reference',
-            'get_snapshot_reference', 'get_unmanaged_snapshots')
+            'get_snapshot_reference', 'get_unmanaged_snapshots',
+            'assisted_snapshots')
 
 
 class SnapextVolumeEndpoint:
@@ -57,3 +58,7 @@ class SnapextVolumeEndpoint:
     def get_unmanaged_snapshots(self, context, volume):
         return snapshot_reference.unmanaged_snapshots(
             context, self.manager.driver, volume)
+
+    def continue_assisted_snapshot(self, context, snapshot):
+        """The compute service reported on ``snapshot``: act on it (1.1)."""
+        self.manager._continue_assisted_snapshot(context, snapshot)

@@ -13,19 +13,32 @@
 """SnapextVolumeManager: Cinder's volume manager plus our mixins."""
 
 from cinder.volume import manager
+from oslo_config import cfg
+from oslo_service import periodic_task
 
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 from cinder_snapext.volume import endpoint
 from cinder_snapext.volume.mixins import admin_metadata
+from cinder_snapext.volume.mixins import assisted_snapshot
+
+CONF = cfg.CONF
 
 objects.register_all()
 
 
-class SnapextVolumeManager(admin_metadata.SnapshotAdminMetadataLifecycleMixin,
+class SnapextVolumeManager(assisted_snapshot.AssistedSnapshotMixin,
+                           admin_metadata.SnapshotAdminMetadataLifecycleMixin,
                            manager.VolumeManager):
     """Set as ``[DEFAULT] volume_manager``; composition only."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.additional_endpoints.append(endpoint.SnapextVolumeEndpoint(self))
+
+    # oslo.service collects periodic tasks from the body of the class it
+    # builds, never from mixins: declare here, delegate to the mixin.
+    @periodic_task.periodic_task(
+        spacing=CONF.snapext.assisted_snapshot_check_interval)
+    def _check_assisted_snapshots(self, context):
+        self._check_assisted_snapshot_phases(context)

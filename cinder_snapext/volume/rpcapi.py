@@ -38,9 +38,10 @@ class SnapextVolumeAPI:
         1.0 - get_capabilities, update_snapshot_admin_metadata,
               check_snapshot_reference, get_snapshot_reference,
               get_unmanaged_snapshots
+        1.1 - continue_assisted_snapshot
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=constants.VOLUME_TOPIC,
@@ -95,7 +96,8 @@ class SnapextVolumeAPI:
         # A stock volume service has no snapext endpoint and answers
         # UnsupportedVersion: callers then keep Cinder's own behaviour.
         timeout = CONF.snapext.rpc_call_timeout
-        cctxt = self._prepare(queue, timeout=timeout)
+        # Every call is a 1.0 method: a 1.0 service still answers it.
+        cctxt = self._prepare(queue, timeout=timeout, version='1.0')
         try:
             return cctxt.call(context, method, **kwargs)
         except messaging.UnsupportedVersion:
@@ -111,6 +113,14 @@ class SnapextVolumeAPI:
     def update_snapshot_admin_metadata(self, context, snapshot, metadata,
                                        delete=False):
         """Ask the snapshot's volume service to set its admin metadata."""
-        cctxt = self._prepare(snapshot.service_topic_queue)
+        cctxt = self._prepare(snapshot.service_topic_queue, version='1.0')
         cctxt.cast(context, 'update_snapshot_admin_metadata',
                    snapshot=snapshot, metadata=metadata, delete=delete)
+
+    def continue_assisted_snapshot(self, context, snapshot):
+        """Wake the snapshot's volume service: the compute service reported.
+
+        What it reported is already in the snapshot's admin metadata.
+        """
+        cctxt = self._prepare(snapshot.service_topic_queue, version='1.1')
+        cctxt.cast(context, 'continue_assisted_snapshot', snapshot=snapshot)

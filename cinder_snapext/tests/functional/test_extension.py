@@ -33,7 +33,8 @@ class SnapextExtensionTestCase(base.FunctionalTestCase):
     def test_volume_service_answers_snapext_namespace(self):
         capabilities = rpcapi.SnapextVolumeAPI().get_capabilities(
             cinder_context.get_admin_context(), self.volume.host)
-        self.assertEqual('1.0', capabilities['rpc_version'])
+        self.assertEqual(rpcapi.SnapextVolumeAPI.RPC_API_VERSION,
+                         capabilities['rpc_version'])
 
     def test_admin_metadata_unknown_snapshot_is_404(self):
         error = self.assertRaises(

@@ -15,6 +15,7 @@
 from cinder import context as cinder_context
 from cinder.volume import manager as cinder_manager
 import eventlet
+import oslo_messaging as messaging
 from oslo_utils import timeutils
 
 from cinder_snapext import exception
@@ -48,9 +49,11 @@ class SnapextVolumeAPITestCase(base.TestCase):
         self.start_service('volume', host='snapext', manager=MANAGER)
         capabilities = self.rpcapi.get_capabilities(self.ctxt,
                                                     'snapext#pool')
-        self.assertEqual({'rpc_version': '1.0', 'host': 'snapext',
-                          'features': list(endpoint.FEATURES)},
-                         capabilities)
+        self.assertEqual(
+            {'rpc_version': rpcapi.SnapextVolumeAPI.RPC_API_VERSION,
+             'host': 'snapext', 'features': list(endpoint.FEATURES)},
+            capabilities)
+        self.assertEqual('1.1', capabilities['rpc_version'])
 
     def test_cast_update_admin_metadata_reaches_volume_service(self):
         self.start_service('volume', host='snapext', manager=MANAGER)
@@ -75,3 +78,12 @@ class SnapextVolumeAPITestCase(base.TestCase):
                                   self.ctxt, 'nobody@backend')
         self.assertEqual(503, error.code)
         self.assertIn('nobody@backend', str(error))
+
+    def test_call_to_previous_release_service_still_answers(self):
+        # A volume service still on snapext RPC 1.0, in a rolling upgrade.
+        self.mock_object(endpoint.SnapextVolumeEndpoint, 'target',
+                         messaging.Target(namespace=rpcapi.NAMESPACE,
+                                          version='1.0'))
+        self.start_service('volume', host='snapext', manager=MANAGER)
+        capabilities = self.rpcapi.get_capabilities(self.ctxt, 'snapext')
+        self.assertEqual('1.0', capabilities['rpc_version'])
