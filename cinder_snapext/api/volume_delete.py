@@ -15,6 +15,7 @@
 from cinder.api.openstack import wsgi
 from cinder import volume as cinder_volume
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from cinder_snapext import exception
 from cinder_snapext.volume import rpcapi
@@ -48,11 +49,13 @@ class VolumeDeleteGuardController(wsgi.Controller):
     def _refuse_with_unmanaged_snapshots(self, context, volume):
         try:
             names = self.rpcapi.get_unmanaged_snapshots(context, volume)
-        except exception.VolumeServiceTimeout:
-            # A delete must stay possible while the service is down: the
-            # driver's own VolumeIsBusy check remains the last line.
-            LOG.warning('Could not list backend snapshots of volume %s; '
-                        'its driver will check on delete.', volume.id)
+        except (exception.VolumeServiceTimeout, messaging.RemoteError) as e:
+            # A delete must stay possible while the service or its backend
+            # cannot answer: the driver's own VolumeIsBusy check remains the
+            # last line.
+            LOG.warning('Could not list backend snapshots of volume %s '
+                        '(%s); its driver will check on delete.',
+                        volume.id, e)
             return
         if names:
             raise exception.VolumeHasUnmanagedSnapshots(

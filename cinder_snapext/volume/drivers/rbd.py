@@ -35,11 +35,12 @@ class SnapextRBDDriver(rbd.RBDDriver):
         try:
             with rbd.RBDVolumeProxy(self, volume.name,
                                     read_only=True) as image:
-                snapshots = image.list_snaps()
+                # librbd's listing is a lazy iterator over the open image:
+                # read it before the image closes.
+                return [s['name'] for s in image.list_snaps()
+                        if not is_internal_snapshot(s['name'])]
         except self.rbd.ImageNotFound:
             return []
-        return [s['name'] for s in snapshots
-                if not is_internal_snapshot(s['name'])]
 
     def snapext_snapshot_reference(self, snapshot):
         # Managed snapshots keep their name on the image after unmanage.

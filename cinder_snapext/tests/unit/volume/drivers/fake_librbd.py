@@ -79,9 +79,14 @@ class Image:
         if name not in ioctx.pool.images:
             raise ImageNotFound(name)
         self.snaps = ioctx.pool.images[name]
+        self.closed = False
 
     def list_snaps(self):
-        return [{'name': name, 'size': 1 << 30} for name in self.snaps]
+        # Like librbd's: a lazy iterator that needs the image still open.
+        for name in list(self.snaps):
+            if self.closed:
+                raise InvalidArgument('image is closed')
+            yield {'name': name, 'size': 1 << 30}
 
     def remove_snap(self, name):
         self.snaps.remove(name)
@@ -93,7 +98,7 @@ class Image:
         pass
 
     def close(self):
-        pass
+        self.closed = True
 
 
 class RBD:
