@@ -1,0 +1,334 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Base for scenarios on the real stack, driven by the stock cinder CLI.
+
+Everything goes through processes, as an operator would: the ``cinder``
+client of the stack's venv (noauth, settings from ``<state>/openrc``) and,
+for data, ``tools/stack/rbdtool.py`` (librbd as client.cinder). Every
+wait has a deadline. A scenario is a class whose ``test_NN_*`` steps run
+in name order, serially, and share state on the class; a step that fails
+makes the later ones skip, except the ``always`` steps (clean-up).
+"""
+
+import functools
+import hashlib
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import testtools
+from testtools import content
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+TIMEOUT = int(os.environ.get('SNAPEXT_IT_TIMEOUT', '180'))
+CLI_TIMEOUT = 120
+POLL = 0.5
+
+_REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                     '..', '..', '..'))
+
+
+class CommandFailed(AssertionError):
+    """A command exited non-zero (or ran out of time)."""
+
+    def __init__(self, argv, rc, out, err):
+        self.argv, self.rc, self.out, self.err = argv, rc, out, err
+        super().__init__('%s exited %s%s\nstdout: %s\nstderr: %s' % (
+            ' '.join(argv), rc, ' (timed out)' if rc == 124 else '',
+            out.strip(), err.strip()))
+
+
+def run(argv, env=None, timeout=CLI_TIMEOUT, check=True):
+    """Run a command with a deadline; returns (rc, stdout, stderr).
+
+    The deadline is coreutils' ``timeout``, not subprocess's: the test
+    process runs under eventlet (Cinder's test package patches it), whose
+    subprocess timeout exception is not the standard library's.
+    """
+    full = ['timeout', '-k', '5', str(timeout)] + list(argv)
+    proc = subprocess.run(full, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    if check and proc.returncode != 0:
+        raise CommandFailed(argv, proc.returncode, proc.stdout, proc.stderr)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def parse_table(text):
+    """Rows of the first prettytable in the cinder CLI's output."""
+    rows, header = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith('|'):
+            continue
+        cells = [c.strip() for c in line.strip('|').split('|')]
+        if header is None:
+            header = cells
+            continue
+        if rows and not cells[0] and len(header) == 2:
+            # A property table continues a long value on the next line.
+            rows[-1][header[1]] += '\n' + cells[1]
+            continue
+        rows.append(dict(zip(header, cells)))
+    return rows
+
+
+def parse_properties(text):
+    """A ``| Property | Value |`` table as a dict."""
+    return {r['Property']: r['Value'] for r in parse_table(text)
+            if 'Property' in r}
+
+
+def pattern(seed, length):
+    """What rbdtool.py writes for seed (kept in step with it)."""
+    return hashlib.shake_256(('snapext-%s' % seed).encode()).digest(length)
+
+
+def expected_sha256(size, writes):
+    """SHA-256 of an image of size bytes, zero but for writes.
+
+    writes: (offset_mib, length_mib, seed), later ones win on overlap.
+    """
+    chunk = 4 * MiB
+    data = [(off * MiB, pattern(seed, length * MiB))
+            for off, length, seed in writes]
+    digest = hashlib.sha256()
+    for start in range(0, size, chunk):
+        end = min(start + chunk, size)
+        buf = bytearray(end - start)
+        for off, blob in data:
+            lo, hi = max(start, off), min(end, off + len(blob))
+            if lo < hi:
+                buf[lo - start:hi - start] = blob[lo - off:hi - off]
+        digest.update(buf)
+    return digest.hexdigest()
+
+
+class Stack:
+    """Where the stack of tools/stack.sh lives, and how to reach it."""
+
+    def __init__(self, state_dir):
+        self.dir = state_dir
+        self.venv = os.path.join(state_dir, 'venv')
+        self.cinder_bin = os.path.join(self.venv, 'bin', 'cinder')
+        self.python = os.path.join(self.venv, 'bin', 'python')
+        self.ceph_conf = os.path.join(state_dir, 'ceph', 'ceph.conf')
+        self.rbdtool = os.path.join(_REPO, 'tools', 'stack', 'rbdtool.py')
+        if not os.path.exists(self.rbdtool):
+            self.rbdtool = os.path.join(state_dir, 'rbdtool.py')
+        self.openrc = os.path.join(state_dir, 'openrc')
+
+    @classmethod
+    def locate(cls):
+        state = os.environ.get('SNAPEXT_STACK_DIR') or os.path.join(
+            _REPO, '.stack')
+        stack = cls(os.path.abspath(state))
+        missing = [p for p in (stack.cinder_bin, stack.openrc,
+                               stack.ceph_conf, stack.rbdtool)
+                   if not os.path.exists(p)]
+        if missing:
+            raise RuntimeError(
+                'no stack at %s (missing %s): run tools/stack.sh up, or set '
+                'SNAPEXT_STACK_DIR' % (state, ', '.join(missing)))
+        return stack
+
+    def cli_env(self):
+        """The caller's environment with openrc's settings.
+
+        No other OpenStack settings: an OS_CLOUD of the caller must not
+        leak in.
+        """
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(('OS_', 'CINDER_'))}
+        with open(self.openrc) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith('export ') and '=' in line:
+                    key, value = line[len('export '):].split('=', 1)
+                    if key != 'PATH':
+                        env[key] = value
+        env['PATH'] = os.path.join(self.venv, 'bin') + ':' + env.get(
+            'PATH', '/usr/bin:/bin')
+        return env
+
+
+def step(func=None, always=False):
+    """Mark a scenario step: skipped once an earlier step failed."""
+    if func is None:
+        return functools.partial(step, always=always)
+
+    @functools.wraps(func)
+    def wrapper(self):
+        cls = type(self)
+        if cls.failed_step and not always:
+            self.skipTest('an earlier step failed: %s' % cls.failed_step)
+        try:
+            func(self)
+        except self.skipException:
+            raise
+        except BaseException:
+            if not cls.failed_step:
+                cls.failed_step = func.__name__
+            raise
+    return wrapper
+
+
+class ScenarioTestCase(testtools.TestCase):
+    """Steps of one scenario on the stack, sharing state on the class."""
+
+    failed_step = None
+    stack = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack = Stack.locate()
+        cls.env = cls.stack.cli_env()
+        cls.failed_step = None
+        cls.run_id = uuid.uuid4().hex[:8]
+        cls.ctx = {}
+        # What the scenario made, for clean-up: kind -> [id, ...].
+        cls.made = {'volume': [], 'snapshot': [], 'backup': []}
+
+    # -- the cinder CLI ------------------------------------------------
+
+    def cinder(self, *args, check=True):
+        """Run the stock cinder CLI; return its stdout."""
+        rc, out, err = run([self.stack.cinder_bin] + list(args),
+                           env=self.env, check=check)
+        return out if check else (rc, out, err)
+
+    def show(self, kind, obj_id):
+        """cinder show / snapshot-show / backup-show as a dict.
+
+        None when Cinder answers that there is no such object.
+        """
+        cmd = {'volume': 'show', 'snapshot': 'snapshot-show',
+               'backup': 'backup-show'}[kind]
+        rc, out, err = self.cinder(cmd, obj_id, check=False)
+        if rc == 0:
+            return parse_properties(out)
+        # "No volume with a name or ID ..." ("volumebackup" for backups).
+        if ' with a name or ID of ' in err or '(HTTP 404)' in err:
+            return None
+        raise CommandFailed(['cinder', cmd, obj_id], rc, out, err)
+
+    def name(self, what):
+        return 'snapext-it-%s-%s' % (self.run_id, what)
+
+    # -- waiting -----------------------------------------------------------
+
+    def wait_for(self, what, probe, timeout=TIMEOUT):
+        """Poll probe() until it returns something true; return that."""
+        end = time.monotonic() + timeout
+        last = None
+        while True:
+            last = probe()
+            if last:
+                return last
+            if time.monotonic() >= end:
+                self.fail('%s: not reached within %ss' % (what, timeout))
+            time.sleep(POLL)
+
+    def wait_status(self, kind, obj_id, status, timeout=TIMEOUT):
+        """Wait until the object has status.
+
+        Fail at once on an error status (with Cinder's fail_reason for
+        backups).
+        """
+        seen = {}
+
+        def probe():
+            obj = self.show(kind, obj_id)
+            if obj is None:
+                self.fail('%s %s disappeared while waiting for %s' % (
+                    kind, obj_id, status))
+            seen.update(obj)
+            if obj['status'] != status and obj['status'].startswith(
+                    'error'):
+                self.fail('%s %s went to %s (fail_reason: %s)' % (
+                    kind, obj_id, obj['status'], obj.get('fail_reason')))
+            return obj if obj['status'] == status else None
+
+        try:
+            return self.wait_for('%s %s status %s' % (kind, obj_id, status),
+                                 probe, timeout)
+        except self.failureException:
+            if seen:
+                self.addDetail('last %s' % kind, content.text_content(
+                    json.dumps(seen, indent=1)))
+            raise
+
+    def wait_gone(self, kind, obj_id, timeout=TIMEOUT):
+        def probe():
+            obj = self.show(kind, obj_id)
+            if obj is not None and obj['status'].startswith('error'):
+                self.fail('%s %s went to %s' % (kind, obj_id, obj['status']))
+            return obj is None
+        self.wait_for('%s %s gone' % (kind, obj_id), probe, timeout)
+
+    def sweep(self, prefix='snapext-it-'):
+        """Delete what the scenarios made, this run's and earlier ones'.
+
+        That is every backup, snapshot and volume whose name starts with
+        prefix, each wait with a deadline. Backups go newest first, in
+        rounds: Cinder refuses to delete a backup that incremental ones
+        still depend on.
+        """
+        listing = {'backup': ('backup-list', 'backup-delete'),
+                   'snapshot': ('snapshot-list', 'snapshot-delete'),
+                   'volume': ('list', 'delete')}
+        for kind in ('backup', 'snapshot', 'volume'):
+            list_cmd, delete_cmd = listing[kind]
+            end = time.monotonic() + TIMEOUT
+            while True:
+                rows = [r for r in parse_table(self.cinder(
+                        list_cmd, '--sort', 'created_at:desc'))
+                        if r.get('Name', '').startswith(prefix)]
+                if not rows:
+                    break
+                if time.monotonic() >= end:
+                    self.fail('could not delete %ss: %s' % (kind, rows))
+                accepted = []
+                for row in rows:
+                    if row['Status'] in ('deleting', 'creating',
+                                         'restoring', 'backing-up'):
+                        continue
+                    rc, out, err = self.cinder(delete_cmd, row['ID'],
+                                               check=False)
+                    if rc == 0:
+                        accepted.append(row['ID'])
+                for obj_id in accepted:
+                    self.wait_gone(kind, obj_id)
+                if not accepted:
+                    time.sleep(POLL)
+
+    # -- data through librbd -----------------------------------------------
+
+    def rbd(self, *args, check=True):
+        rc, out, err = run([self.stack.python, self.stack.rbdtool,
+                            '--conf', self.stack.ceph_conf] + list(args),
+                           env=self.env, check=False)
+        if check and rc != 0:
+            raise CommandFailed(['rbdtool.py'] + list(args), rc, out, err)
+        return json.loads(out) if out.strip() else {}
+
+    def image_sha256(self, image, snap=None, pool='volumes'):
+        args = ['sum', pool, image] + ([snap] if snap else [])
+        return self.rbd(*args)['sha256']
+
+    def rbd_snaps(self, image, pool='volumes'):
+        return self.rbd('snaps', pool, image)['snaps']
