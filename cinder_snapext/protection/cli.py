@@ -155,7 +155,10 @@ def connect(args):
                 'or OS_ENDPOINT to its /v3 URL.')
         auth = client.noauth_plugin(args.os_endpoint, args.os_project_id,
                                     args.os_user_id)
-        endpoint = None
+        # As the stock cinder CLI does: URLs without the project (Cinder
+        # accepts them from 3.67), whose id need not match Cinder's
+        # project_id_regex under noauth ('admin' does not).
+        endpoint = args.os_endpoint.rstrip('/')
     else:
         auth = loading.load_auth_from_argparse_arguments(args)
         endpoint = args.os_endpoint
