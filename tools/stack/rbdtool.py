@@ -81,7 +81,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--conf', default=os.environ.get('CEPH_CONF'),
                         required='CEPH_CONF' not in os.environ)
-    parser.add_argument('--id', default='cinder')
+    parser.add_argument('--id',
+                        default=os.environ.get('SNAPEXT_CEPH_ID', 'cinder'))
     sub = parser.add_subparsers(dest='command', required=True)
     p = sub.add_parser('write')
     p.add_argument('pool')

@@ -486,7 +486,8 @@ class AgreementTestCase(DevstackPluginTestCase):
             self.assertIn(name, classes, path)
 
     def test_db_sync_matches_stack_sh(self):
-        with open(os.path.join(REPO, 'tools', 'stack.sh')) as f:
+        with open(os.path.join(REPO, 'tools', 'stack', 'lib',
+                               'cinder.sh')) as f:
             stack = f.read()
 
         self.assertRegex(stack, r'/cinder-snapext-manage" --config-file '
@@ -495,7 +496,8 @@ class AgreementTestCase(DevstackPluginTestCase):
                       self._calls()[0])
 
     def _stack_sh_conf(self):
-        with open(os.path.join(REPO, 'tools', 'stack.sh')) as f:
+        with open(os.path.join(REPO, 'tools', 'stack', 'lib',
+                               'cinder.sh')) as f:
             text = f.read()
         match = re.search(r'^write_cinder_conf\(\) \{\n.*?<<EOF\n(.*?)^EOF$',
                           text, re.DOTALL | re.MULTILINE)

@@ -1,0 +1,290 @@
+#!/bin/bash
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+# The stack's Cinder services and cinder.conf (sourced by tools/stack.sh).
+
+# -------------------------------------------------------------- Cinder
+
+write_cinder_conf() {
+    local out=$1 backup_conf
+    local drivers=cinder.backup.drivers
+    if [ "$BACKUP" = ceph ]; then
+        backup_conf="backup_driver = $drivers.ceph.CephBackupDriver
+backup_ceph_conf = $CEPH_CONF
+backup_ceph_user = $CEPH_USER
+backup_ceph_pool = backups"
+    else
+        backup_conf="backup_driver = $drivers.posix.PosixBackupDriver
+backup_posix_path = $STATE/cinder/backups-posix"
+    fi
+    cat >"$out" <<EOF
+# Written by tools/stack.sh (DB=$DB BACKUP=$BACKUP).
+[DEFAULT]
+# cinder-snapext, as a deployer enables it: Cinder's standard extensions
+# first (setting the option replaces its default), then ours.
+osapi_volume_extension = cinder.api.contrib.standard_extensions
+osapi_volume_extension = cinder_snapext.api.extension.SnapextExtension
+volume_manager = cinder_snapext.volume.manager.SnapextVolumeManager
+backup_api_class = cinder_snapext.backup.api.SnapextBackupAPI
+
+host = $HOST_NAME
+my_ip = 127.0.0.1
+state_path = $STATE/cinder
+auth_strategy = noauth
+transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/
+osapi_volume_listen = 127.0.0.1
+osapi_volume_listen_port = $API_PORT
+osapi_volume_workers = 1
+api_paste_config = $VENV/etc/cinder/api-paste.ini
+resource_query_filters_file = $VENV/etc/cinder/resource_filters.json
+rootwrap_config = $STATE/cinder/rootwrap.conf
+enabled_backends = $(stack_backends | paste -sd,)
+default_volume_type = ceph
+debug = True
+log_dir = $LOGS
+
+$backup_conf
+# Without these, backups are refused for up to 60 s after cinder-backup
+# starts: its first report says backend_state False.
+backup_driver_stats_polling_interval = 10
+backup_driver_init_check_interval = 5
+# Periodic tasks (capability reports to the scheduler among them) tick
+# every periodic_interval after a random delay of up to
+# periodic_fuzzy_delay, both 60 s by default: a report lost while the
+# scheduler starts would delay readiness by up to two minutes.
+periodic_interval = 10
+periodic_fuzzy_delay = 5
+
+quota_volumes = -1
+quota_snapshots = -1
+quota_gigabytes = -1
+quota_backups = -1
+quota_backup_gigabytes = -1
+quota_groups = -1
+$(hook_output conf_default)
+
+[ceph]
+volume_driver = cinder_snapext.volume.drivers.rbd.SnapextRBDDriver
+volume_backend_name = ceph
+rbd_pool = volumes
+rbd_user = $CEPH_USER
+rbd_ceph_conf = $CEPH_CONF
+
+[database]
+connection = $(db_url)
+
+[oslo_concurrency]
+lock_path = $STATE/cinder/locks
+
+[coordination]
+backend_url = file://$STATE/cinder/coordination
+
+# cinder-rootwrap is in the venv, not on sudo's secure_path (and a clean
+# image may have no sudo): run the privsep helpers directly as root.
+[privsep_osbrick]
+helper_command = $VENV/bin/privsep-helper --config-file $CINDER_CONF
+
+[cinder_sys_admin]
+helper_command = $VENV/bin/privsep-helper --config-file $CINDER_CONF
+
+[oslo_messaging_rabbit]
+heartbeat_timeout_threshold = 60
+$(hook_output conf_sections)
+EOF
+}
+
+# The volume backends: ceph, then those of the optional parts.
+stack_backends() {
+    echo ceph
+    hook_output backends
+}
+
+write_rootwrap_conf() {
+    mkdir -p "$STATE/cinder/locks" "$STATE/cinder/coordination" \
+        "$STATE/cinder/backups-posix"
+    cat >"$STATE/cinder/rootwrap.conf" <<EOF
+[DEFAULT]
+filters_path = $VENV/etc/cinder/rootwrap.d
+exec_dirs = $VENV/bin,/sbin,/usr/sbin,/bin,/usr/bin,/usr/local/bin
+use_syslog = False
+EOF
+}
+
+write_openrc() {
+    ln -sfn "$RBDTOOL" "$STATE/rbdtool.py"
+    cat >"$OPENRC" <<EOF
+# source this file to use the stock cinder CLI against the stack
+export OS_AUTH_TYPE=noauth
+export CINDER_ENDPOINT=http://127.0.0.1:$API_PORT/v3
+export OS_USER_ID=admin
+export OS_PROJECT_ID=admin
+export OS_VOLUME_API_VERSION=3.71
+export CEPH_CONF=$CEPH_CONF
+export SNAPEXT_CEPH_ID=$CEPH_USER
+export PATH=$VENV/bin:\$PATH
+EOF
+}
+
+cinder_() {
+    env -u OS_CLOUD -u OS_AUTH_URL -u OS_TOKEN \
+        OS_AUTH_TYPE=noauth CINDER_ENDPOINT="http://127.0.0.1:$API_PORT/v3" \
+        OS_USER_ID=admin OS_PROJECT_ID=admin OS_VOLUME_API_VERSION=3.71 \
+        timeout 60 "$VENV/bin/cinder" "$@"
+}
+
+cinder_running() {
+    local s
+    for s in $CINDER_SERVICES; do
+        running "cinder-$s" || return 1
+    done
+}
+
+stop_cinder() {
+    # Together: stopping the scheduler first removes its fanout exchange
+    # and the others then log NOT_FOUND errors.
+    stop_group TERM cinder-volume cinder-backup cinder-scheduler cinder-api
+}
+
+api_ready() {
+    "$VENV/bin/python" - "$API_PORT" <<'EOF'
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen('http://127.0.0.1:%s/' % sys.argv[1], timeout=5)
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 300 else 1)
+except OSError:
+    sys.exit(1)
+EOF
+}
+
+# The API answers and the three services are up (a running stack).
+cinder_up() {
+    api_ready && cinder_ready 0 -1
+}
+
+# The scheduler has every volume backend's capabilities and a
+# backend_state True report from cinder-backup (it places backups only
+# after that), and all three services have reported since they started.
+# The log comes first: service-list asks the scheduler for pools over
+# RPC, and waits rpc_response_timeout (60 s) if no scheduler consumes.
+cinder_ready() {
+    local since=$1 offset=$2 list news b backends
+    backends=$(stack_backends | xargs)
+    if [ "$offset" -ge 0 ]; then
+        news=$(tail -c +"$((offset + 1))" "$LOGS/cinder-scheduler.log" |
+            grep -E "Received [a-z]* service update from" | cut -c1-400)
+        for b in $backends; do
+            grep -Eq "volume service update from +$HOST_NAME@$b:" \
+                <<<"$news" || return 1
+        done
+        grep -Eq "backup service update from $HOST_NAME: .*'backend_state'\
+: True" <<<"$news" || return 1
+    fi
+    list=$(cinder_ service-list) || return 1
+    "$VENV/bin/python" - "$since" "$list" "$HOST_NAME" $backends <<'EOF'
+import datetime, sys
+since = datetime.datetime.fromtimestamp(int(sys.argv[1]),
+                                        datetime.timezone.utc)
+want = {('cinder-scheduler', sys.argv[3]), ('cinder-backup', sys.argv[3])}
+want |= {('cinder-volume', '%s@%s' % (sys.argv[3], b))
+         for b in sys.argv[4:]}
+for line in sys.argv[2].splitlines():
+    cols = [c.strip() for c in line.strip().strip('|').split('|')]
+    if len(cols) < 6:
+        continue
+    binary, host, state, updated = cols[0], cols[1], cols[4], cols[5]
+    if (binary, host) not in want:
+        continue
+    when = datetime.datetime.fromisoformat(updated.replace('Z', ''))
+    when = when.replace(tzinfo=datetime.timezone.utc)
+    if state == 'up' and when >= since:
+        want.discard((binary, host))
+sys.exit(1 if want else 0)
+EOF
+}
+
+# volume_rpc_up OFFSET: every backend's cinder-volume process (one each)
+# has logged, after byte OFFSET, that its RPC server is up.
+volume_rpc_up() {
+    local n
+    n=$(tail -c +"$(($1 + 1))" "$LOGS/cinder-volume.log" |
+        grep -cF "Driver post RPC initialization completed successfully" ||
+        true)
+    [ "${n:-0}" -ge "$(stack_backends | wc -l)" ]
+}
+
+start_cinder() {
+    local s since offset voffset
+    mkdir -p "$STATE/cinder"
+    write_rootwrap_conf
+    if cinder_running; then
+        wait_until "Cinder services up" cinder_up
+        return 0
+    fi
+    stop_cinder
+    require_port_free "$API_PORT" "cinder-api"
+    local t0
+    t0=$(now_ms)
+    "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" db sync \
+        >>"$LOGS/db-sync.log" 2>&1 ||
+        die "cinder-manage db sync failed: see $LOGS/db-sync.log"
+    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db sync \
+        >>"$LOGS/db-sync.log" 2>&1 ||
+        die "cinder-snapext-manage db sync failed: see $LOGS/db-sync.log"
+    log "$(printf '%-34s %6ss' "db sync (cinder, then snapext)" \
+        "$(secs $(($(now_ms) - t0)))")"
+    since=$(date +%s)
+    touch "$LOGS/cinder-scheduler.log" "$LOGS/cinder-volume.log"
+    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+    voffset=$(stat -c %s "$LOGS/cinder-volume.log")
+    for s in api volume backup; do
+        launch "cinder-$s" "$VENV/bin/cinder-$s" --config-file "$CINDER_CONF"
+    done
+    # The scheduler asks every volume service for its capabilities when
+    # it starts; a volume service whose RPC server is not up yet misses
+    # that and reports only after backend_stats_polling_interval (60 s,
+    # read when Cinder's module is imported, so cinder.conf cannot lower
+    # it). Hence the scheduler starts once cinder-volume listens.
+    wait_until "cinder-volume RPC (see $LOGS/cinder-volume.log)" \
+        volume_rpc_up "$voffset"
+    launch cinder-scheduler "$VENV/bin/cinder-scheduler" \
+        --config-file "$CINDER_CONF"
+    wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready
+    local end
+    end=$((SECONDS + DEADLINE))
+    until cinder_ready "$since" "$offset" >/dev/null 2>&1; do
+        for s in $CINDER_SERVICES; do
+            running "cinder-$s" ||
+                die "cinder-$s died: see $LOGS/cinder-$s.log and .out"
+        done
+        [ "$SECONDS" -lt "$end" ] ||
+            die "Cinder: services not ready within ${DEADLINE}s"
+        sleep 0.5
+    done
+}
+
+# One volume type per backend, named after it.
+configure_cinder() {
+    local b spec
+    for b in $(stack_backends); do
+        cinder_ type-show "$b" >/dev/null 2>&1 ||
+            cinder_ type-create "$b" >/dev/null
+        spec=$(cinder_ type-show "$b")
+        case $spec in
+            *"volume_backend_name : $b"*) ;;
+            *) cinder_ type-key "$b" set volume_backend_name="$b" ;;
+        esac
+    done
+    cinder_ quota-class-update --volumes -1 --snapshots -1 --gigabytes -1 \
+        --backups -1 --backup-gigabytes -1 default >/dev/null
+}
