@@ -49,6 +49,16 @@ snapext_opts = [
              'snapshot phases that are overdue. Read when the volume '
              'service starts; the periodic_interval of the service bounds '
              'how often the check can really run.'),
+    cfg.BoolOpt(
+        'backup_snapshot_in_place',
+        default=True,
+        help='Back up a snapshot by exporting the snapshot itself to the '
+             'backup service, when the backend\'s cinder-snapext driver can '
+             'export snapshots (the LVM driver, thick and thin). Cinder '
+             'otherwise first copies the snapshot into a temporary volume, '
+             'reads that, then deletes it (on thick LVM a full copy and, '
+             'with volume_clear, a full zeroing). Read by the volume '
+             'service for each backup.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

@@ -27,6 +27,9 @@ from cinder.volume import volume_utils
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
+from cinder_snapext.volume.drivers import backup_device
+from cinder_snapext.volume.drivers import lvm_snapshot_export
+
 LOG = logging.getLogger(__name__)
 
 # First character of lv_attr, the volume type (lvs(8)): a thick snapshot,
@@ -42,8 +45,14 @@ BACKEND_SNAPSHOT_TYPES = (THICK_SNAPSHOT, MERGING_SNAPSHOT, THIN_VOLUME)
 INVALID_SNAPSHOT_STATES = ('I', 'S')
 
 
-class SnapextLVMVolumeDriver(lvm.LVMVolumeDriver):
-    """Set as ``volume_driver`` of an LVM backend (thick or thin)."""
+class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
+                             lvm_snapshot_export.SnapextLVMSnapshotExportMixin,
+                             lvm.LVMVolumeDriver):
+    """Set as ``volume_driver`` of an LVM backend (thick or thin).
+
+    Backups of snapshots read the snapshot LV in place (see
+    lvm_snapshot_export).
+    """
 
     def manage_existing_snapshot_get_size(self, snapshot, existing_ref):
         """Size in GiB, rounded up, of an LV that is a snapshot of the volume.

@@ -57,6 +57,11 @@ LVS_IMPORTED_COW_0_20G = LVS_ROW % (IMPORTED_LV, '0.20')
 # ... its stderr, exit code 5, when the LV does not exist.
 LVS_NOT_FOUND = '  Failed to find logical volume "cinder-volumes/%s"\n'
 
+# lvcreate -n <lv> cinder-volumes -L 1g, stderr (exit code 5) when the VG
+# has less free space than asked.
+LVCREATE_NO_SPACE = ('  Volume group "cinder-volumes" has insufficient free '
+                     'space (255 extents): 256 required.\n')
+
 # env LC_ALL=C lvdisplay --noheading -C -o Origin cinder-volumes/<lv>
 ORIGIN_VOLUME = '  %s\n' % VOLUME_LV
 ORIGIN_OTHER_VOLUME = '  %s\n' % OTHER_VOLUME_LV
