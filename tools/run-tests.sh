@@ -54,6 +54,12 @@ ensure_tox() {
     "$TOOLS/bin/pip" install --quiet tox
 }
 
+# qemu-img and qemu-io for the NFS driver's tests (bindep.txt).
+ensure_qemu_utils() {
+    command -v qemu-img >/dev/null && command -v qemu-io >/dev/null ||
+        apt_install qemu-utils
+}
+
 # Whether the selected envs run stestr, and so need the database servers.
 runs_tests() {
     case ",$ENVS," in
@@ -164,6 +170,7 @@ trap 'exit 143' TERM
 
 ensure_tox
 if runs_tests; then
+    ensure_qemu_utils
     start_databases
 fi
 

@@ -1,0 +1,177 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""SnapextNfsDriver: export and import of qcow2 snapshots, safe delete."""
+
+import json
+
+from cinder import exception as cinder_exception
+import ddt
+
+from cinder_snapext.tests.unit.volume.drivers import nfs_share
+from cinder_snapext.volume import snapshot_reference
+
+
+@ddt.ddt
+class SnapextNfsManageTestCase(nfs_share.NfsShareTestCase):
+    """A volume with snapshots ``first`` (exported) and ``second``."""
+
+    def setUp(self):
+        super().setUp()
+        self.volume = self.create_volume()
+        self.first = self.snapshot()
+        nfs_share.qemu_io_write(self.path(self.file_of(self.first)), 'qcow2',
+                                0x41, 2)
+        self.second = self.snapshot()
+        self.exported_ref = self.driver.snapext_snapshot_reference(
+            self.first)
+        self.exported_info = self.info(self.volume)
+        self.unmanage(self.first)
+
+    def snapshot(self):
+        snapshot = self.create_snapshot(self.volume, status='available')
+        self.driver.create_snapshot(snapshot)
+        return snapshot
+
+    def unmanage(self, snapshot):
+        # As Cinder's volume manager unmanages a snapshot.
+        self.driver.unmanage_snapshot(snapshot)
+        snapshot.destroy()
+
+    def file_of(self, snapshot):
+        return '%s.%s' % (self.volume.name, snapshot.id)
+
+    def new_snapshot(self):
+        """The snapshot row Cinder creates for a manage request."""
+        return self.create_snapshot(self.volume)
+
+    def test_unmanage_keeps_overlay_and_info(self):
+        self.assertEqual({'source-name': self.file_of(self.first)},
+                         self.exported_ref)
+        self.assertEqual(self.exported_info, self.info(self.volume))
+        self.assertIn(self.file_of(self.first), self.files())
+
+    def test_exported_overlay_is_listed_as_unmanaged(self):
+        self.assertEqual([self.file_of(self.second),
+                          self.file_of(self.first)],
+                         self.driver.snapext_backend_snapshots(self.volume))
+        self.assertEqual([self.file_of(self.first)],
+                         snapshot_reference.unmanaged_snapshots(
+                             self.ctxt, self.driver, self.volume))
+
+    def test_size_of_exported_overlay(self):
+        self.assertEqual(1, self.driver.manage_existing_snapshot_get_size(
+            self.new_snapshot(), self.exported_ref))
+
+    def test_size_rounds_up_to_gib(self):
+        # An overlay made outside Cinder, 1.5 GiB large, now active.
+        outside = '%s.%s' % (self.volume.name,
+                             'e0c1f3a4-7b8d-4c2e-9f10-123456789abc')
+        nfs_share.qemu_img('create', '-f', 'qcow2', '-b',
+                           self.file_of(self.second), '-F', 'qcow2',
+                           self.path(outside), '1536M')
+        info = self.info(self.volume)
+        info['active'] = outside
+        self._write_info(info)
+
+        self.assertEqual(2, self.driver.manage_existing_snapshot_get_size(
+            self.new_snapshot(), {'source-name': outside}))
+
+    def test_manage_maps_the_overlay_to_the_new_snapshot(self):
+        data = self.checksum(self.file_of(self.second))
+        imported = self.new_snapshot()
+
+        self.driver.manage_existing_snapshot(imported, self.exported_ref)
+
+        self.assertEqual({'active': self.file_of(self.second),
+                          imported.id: self.file_of(self.first),
+                          self.second.id: self.file_of(self.second)},
+                         self.info(self.volume))
+        self.assertEqual(self.exported_ref,
+                         self.driver.snapext_snapshot_reference(imported))
+        # Cinder's own delete of the imported snapshot merges it properly.
+        imported.status = 'deleting'
+        self.driver.delete_snapshot(imported)
+        self.assertEqual([self.file_of(self.second), self.volume.name],
+                         self.chain(self.file_of(self.second)))
+        self.assertEqual(data, self.checksum(self.file_of(self.second)))
+
+    @ddt.data(
+        ('missing', lambda t: {'source-name': t.volume.name + '.nothing'},
+         'no such file'),
+        ('base file', lambda t: {'source-name': t.volume.name},
+         'bottom of the chain'),
+        ('managed', lambda t: {'source-name': t.file_of(t.second)},
+         'already manages it as snapshot'),
+        ('directory', lambda t: {'source-name': '../' + t.file_of(t.first)},
+         'without a directory'),
+        ('no name', lambda t: {'source-id': 'x'}, 'source-name'),
+        ('info file', lambda t: {'source-name': t.volume.name + '.info'},
+         'not in the chain'),
+    )
+    @ddt.unpack
+    def test_bad_reference_refused_and_nothing_changed(self, _case, ref,
+                                                       reason):
+        self._refused(ref(self), reason)
+
+    def test_overlay_outside_the_chain_refused(self):
+        # A qcow2 file on the volume's file, but not part of its chain.
+        stray = self.volume.name + '.stray'
+        nfs_share.qemu_img('create', '-f', 'qcow2', '-b', self.volume.name,
+                           '-F', 'raw', self.path(stray), '1G')
+        self._refused({'source-name': stray}, 'not in the chain')
+
+    def test_overlay_of_another_volume_refused(self):
+        other = self.create_volume()
+        other_snapshot = self.create_snapshot(other)
+        self.driver.create_snapshot(other_snapshot)
+        other_file = '%s.%s' % (other.name, other_snapshot.id)
+        self.driver.unmanage_snapshot(other_snapshot)
+        other_snapshot.destroy()
+        self._refused({'source-name': other_file}, 'not in the chain')
+
+    def _refused(self, ref, reason):
+        files, info = self.files(), self.info(self.volume)
+        for call in (self.driver.manage_existing_snapshot_get_size,
+                     self.driver.manage_existing_snapshot):
+            error = self.assertRaises(
+                cinder_exception.ManageExistingInvalidReference,
+                call, self.new_snapshot(), ref)
+            self.assertIn(reason, str(error))
+        self.assertEqual(files, self.files())
+        self.assertEqual(info, self.info(self.volume))
+
+    def test_delete_volume_with_exported_snapshot_is_busy(self):
+        self.second.status = 'deleting'
+        self.driver.delete_snapshot(self.second)
+        self.second.destroy()
+        files, data = self.files(), self.checksum(self.file_of(self.first))
+
+        self.assertRaises(cinder_exception.VolumeIsBusy,
+                          self.driver.delete_volume, self.volume)
+        self.assertEqual(files, self.files())
+        self.assertEqual(data, self.checksum(self.file_of(self.first)))
+
+    def test_delete_volume_after_exported_snapshot_imported_and_deleted(self):
+        imported = self.new_snapshot()
+        self.driver.manage_existing_snapshot(imported, self.exported_ref)
+        for snapshot in (imported, self.second):
+            snapshot.status = 'deleting'
+            self.driver.delete_snapshot(snapshot)
+            snapshot.destroy()
+
+        self.driver.delete_volume(self.reload(self.volume))
+        self.assertEqual([], self.files())
+
+    def _write_info(self, info):
+        with open(self.path(self.volume.name + '.info'), 'w') as f:
+            json.dump(info, f)
