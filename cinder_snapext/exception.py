@@ -83,3 +83,9 @@ class InvalidAssistedSnapshotUpdate(exception.VolumeDriverException):
 class IncrementalBackupParentMissing(exception.InvalidBackup):
     message = _("No parent for an incremental backup of volume "
                 "%(volume_id)s: %(reason)s. Make a full backup instead.")
+
+
+class NoBackupServiceUp(exception.ServiceUnavailable):
+    message = _("No backup service is up%(where)s, so the backup of "
+                "%(source)s was not created; start or enable cinder-backup "
+                "and try again.")

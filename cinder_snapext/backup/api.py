@@ -10,12 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""SnapextBackupAPI: Cinder's backup API, refusing a wrong parent."""
+"""SnapextBackupAPI: Cinder's backup API, refusing what it would botch."""
 
 from cinder.backup import api as backup_api
 from cinder.policies import backups as backup_policy
 
 from cinder_snapext.backup import parent
+from cinder_snapext import exception
 
 
 class SnapextBackupAPI(backup_api.API):
@@ -23,24 +24,42 @@ class SnapextBackupAPI(backup_api.API):
 
     When no backup predates the snapshot, Cinder 29 still takes a newer
     one as the incremental parent, and a legacy row without data time makes
-    it fail after reserving quota. The check runs first, so a refusal
-    leaves quota and rows untouched; otherwise Cinder chooses as we would.
+    it fail after reserving quota. With no backup service up, Cinder 29
+    accepts the request and its scheduler then fails it, leaving a
+    snapshot in ``backing-up`` and setting the volume's status to its
+    ``previous_status``, which may be empty. Both checks run first, so a
+    refusal leaves quota, rows and statuses untouched; otherwise Cinder
+    chooses as we would.
     """
 
     def create(self, context, name, description, volume_id, container,
                incremental=False, availability_zone=None, force=False,
                snapshot_id=None, metadata=None):
+        volume = self.volume_api.get(context, volume_id)
+        context.authorize(backup_policy.CREATE_POLICY, target_obj=volume)
         if incremental:
-            volume = self.volume_api.get(context, volume_id)
-            context.authorize(backup_policy.CREATE_POLICY, target_obj=volume)
             snapshot = None
             if snapshot_id:
                 snapshot = self.volume_api.get_snapshot(context, snapshot_id)
             # A snapshot of another volume is Cinder's to refuse.
             if snapshot is None or snapshot.volume_id == volume.id:
                 parent.check_incremental_parent(context, volume, snapshot)
+        self._require_backup_service(availability_zone, volume_id,
+                                     snapshot_id)
         return super().create(context, name, description, volume_id,
                               container, incremental=incremental,
                               availability_zone=availability_zone,
                               force=force, snapshot_id=snapshot_id,
                               metadata=metadata)
+
+    def _require_backup_service(self, availability_zone, volume_id,
+                                snapshot_id):
+        # The scheduler may still find none a moment later (the service
+        # dies in between); that rare race keeps Cinder's handling.
+        if self._get_any_available_backup_service(availability_zone):
+            return
+        source = ('snapshot %s' % snapshot_id if snapshot_id
+                  else 'volume %s' % volume_id)
+        where = (' in availability zone %s' % availability_zone
+                 if availability_zone else '')
+        raise exception.NoBackupServiceUp(where=where, source=source)
