@@ -12,9 +12,14 @@
 
 """SnapextRBDDriver: Cinder's RBD driver, keeping exported snapshots safe."""
 
+from cinder import context as cinder_context
 from cinder import exception
+from cinder import objects as cinder_objects
 from cinder.volume.drivers import rbd
+from cinder.volume import volume_utils
 from oslo_log import log as logging
+
+from cinder_snapext.volume.drivers import rbd_manageable
 
 LOG = logging.getLogger(__name__)
 
@@ -60,3 +65,29 @@ class SnapextRBDDriver(rbd.RBDDriver):
                         {'volume': volume.id, 'snaps': remaining})
             raise exception.VolumeIsBusy(volume_name=volume.name)
         return super().delete_volume(volume)
+
+    def get_manageable_snapshots(self, cinder_snapshots, marker, limit,
+                                 offset, sort_keys, sort_dirs):
+        """List the pool's snapshots, importable only under our volumes.
+
+        Cinder's listing calls a snapshot safe to manage whatever image it
+        is on, although an import needs the image to be one of this
+        backend's volumes (with two clouds on one pool, most images are
+        not), and one image deleted meanwhile fails the whole listing.
+        """
+        filters = ({'cluster_name': self.cluster_name} if self.cluster_name
+                   else {'host': self.host})
+        volumes = cinder_objects.VolumeList.get_all(
+            cinder_context.get_admin_context(), filters=filters)
+        with rbd.RADOSClient(self) as client:
+            def open_image(name):
+                return rbd.RBDVolumeProxy(self, name, read_only=True,
+                                          client=client.cluster,
+                                          ioctx=client.ioctx)
+            found = list(rbd_manageable.pool_snapshots(
+                self.RBDProxy().list(client.ioctx), open_image,
+                self.rbd.Error))
+        entries = rbd_manageable.manageable_snapshots(
+            found, volumes, cinder_snapshots, is_internal_snapshot)
+        return volume_utils.paginate_entries_list(
+            entries, marker, limit, offset, sort_keys, sort_dirs)
