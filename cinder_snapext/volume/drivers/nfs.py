@@ -19,6 +19,7 @@ from cinder.volume.drivers import nfs
 from oslo_log import log as logging
 
 from cinder_snapext.volume import assisted_driver
+from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import remotefs_assisted as assisted
 from cinder_snapext.volume.drivers import remotefs_manage as manage
 
@@ -33,7 +34,8 @@ def _refuse_while_open(volume, snapshot_id=None):
                                snapshot_id)
 
 
-class SnapextNfsDriver(assisted_driver.AssistedSnapshotDriver,
+class SnapextNfsDriver(backup_device.SnapextBackupDeviceMixin,
+                       assisted_driver.AssistedSnapshotDriver,
                        nfs.NfsDriver):
     """Set as ``volume_driver`` of an NFS backend.
 

@@ -19,6 +19,7 @@ from cinder.volume.drivers import rbd
 from cinder.volume import volume_utils
 from oslo_log import log as logging
 
+from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import rbd_manageable
 
 LOG = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def is_internal_snapshot(name):
         name.startswith('backup.') and '.snap.' in name)
 
 
-class SnapextRBDDriver(rbd.RBDDriver):
+class SnapextRBDDriver(backup_device.SnapextBackupDeviceMixin,
+                       rbd.RBDDriver):
     """Set as ``volume_driver`` of a Ceph RBD backend."""
 
     def snapext_backend_snapshots(self, volume):
