@@ -43,6 +43,9 @@
 #                          rbd modules are built for 3.11)
 #   SNAPEXT_STACK_TIMEOUT  deadline in seconds for each wait (default 120)
 #   SNAPEXT_STACK_PG_PORT, SNAPEXT_STACK_MYSQL_PORT  (15433, 13307)
+#   AUTH                   noauth (default) or keystone: Keystone 30 in
+#                          front of Cinder (tools/stack/lib/part-keystone.sh);
+#                          when unset, keeps what the stack was brought up with
 #   PEER                   1 (default) or 0: a second Cinder deployment on
 #                          the same Ceph pool (tools/stack/lib/part-peer.sh);
 #                          unset, keeps what the stack was last brought up with

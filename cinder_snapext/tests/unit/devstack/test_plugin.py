@@ -106,7 +106,7 @@ def main(cmd, path, section, option, *args):
         print(' '.join(v for _, v in current))
         return
     if span is None:
-        lines.append('\n[%s]\n' % section)
+        lines += ['\n', '[%s]\n' % section]
         span = sections(lines)[section]
     if cmd == 'set':
         new = [args[0]]
@@ -370,6 +370,7 @@ class OtherPhasesTestCase(DevstackPluginTestCase):
         self.assertEqual(['all'], features['api_extensions'])
         self.assertEqual(['source-name,snapshot-%s'],
                          conf['volume']['manage_snapshot_ref'])
+        self.assertEqual(['True'], conf['snapext']['enabled'])
 
     def test_test_config_keeps_default_snapshot_ref_for_lvm(self):
         self._run('stack test-config',
