@@ -15,6 +15,13 @@
 
 # -------------------------------------------------------------- Cinder
 
+# How Cinder authenticates requests, and the settings the stack's own
+# cinder calls (and <state>/openrc) use: an auth part (part-keystone.sh)
+# replaces both. Values hold no spaces.
+CINDER_AUTH_STRATEGY=noauth
+CINDER_CLI_AUTH="OS_AUTH_TYPE=noauth OS_USER_ID=admin OS_PROJECT_ID=admin"
+CINDER_CLI_AUTH+=" CINDER_ENDPOINT=http://127.0.0.1:$API_PORT/v3"
+
 write_cinder_conf() {
     local out=$1 backup_conf
     local drivers=cinder.backup.drivers
@@ -40,7 +47,7 @@ backup_api_class = cinder_snapext.backup.api.SnapextBackupAPI
 host = $HOST_NAME
 my_ip = 127.0.0.1
 state_path = $STATE/cinder
-auth_strategy = noauth
+auth_strategy = $CINDER_AUTH_STRATEGY
 transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = $API_PORT
@@ -124,10 +131,7 @@ write_openrc() {
     ln -sfn "$RBDTOOL" "$STATE/rbdtool.py"
     cat >"$OPENRC" <<EOF
 # source this file to use the stock cinder CLI against the stack
-export OS_AUTH_TYPE=noauth
-export CINDER_ENDPOINT=http://127.0.0.1:$API_PORT/v3
-export OS_USER_ID=admin
-export OS_PROJECT_ID=admin
+$(printf 'export %s\n' $CINDER_CLI_AUTH)
 export OS_VOLUME_API_VERSION=3.71
 export CEPH_CONF=$CEPH_CONF
 export SNAPEXT_CEPH_ID=$CEPH_USER
@@ -136,10 +140,9 @@ EOF
 }
 
 cinder_() {
-    env -u OS_CLOUD -u OS_AUTH_URL -u OS_TOKEN \
-        OS_AUTH_TYPE=noauth CINDER_ENDPOINT="http://127.0.0.1:$API_PORT/v3" \
-        OS_USER_ID=admin OS_PROJECT_ID=admin OS_VOLUME_API_VERSION=3.71 \
-        timeout 60 "$VENV/bin/cinder" "$@"
+    # shellcheck disable=SC2086
+    env -u OS_CLOUD -u OS_AUTH_URL -u OS_TOKEN $CINDER_CLI_AUTH \
+        OS_VOLUME_API_VERSION=3.71 timeout 60 "$VENV/bin/cinder" "$@"
 }
 
 cinder_running() {
