@@ -51,6 +51,28 @@ def unmanaged_overlays(driver, volume):
             if not set(qcow2_chain.owners(info, name)) & live]
 
 
+def current_file(driver, volume, name):
+    """The file that an export's reference ``name`` stands for now.
+
+    Deleting the snapshot just above an exported one while the volume is
+    attached makes Nova pull the exported overlay into the active file;
+    Cinder then deletes that overlay and maps the exported snapshot's
+    ``.info`` entry to the active file. The reference given at export,
+    ``volume-<id>.<exported snapshot id>``, then names no file, but the
+    entry it ends with still says where the snapshot's data went.
+    """
+    if os.path.exists(qcow2_chain.path_of(driver, volume, name)):
+        return name
+    prefix = volume.name + '.'
+    if not name.startswith(prefix):
+        return name
+    info = qcow2_chain.read_info(driver, volume)
+    key = name[len(prefix):]
+    if key in qcow2_chain.snapshot_ids(info):
+        return info[key]
+    return name
+
+
 def check_reference(driver, snapshot, existing_ref):
     """The overlay that ``existing_ref`` names, if it may become ``snapshot``.
 
@@ -75,6 +97,7 @@ def check_reference(driver, snapshot, existing_ref):
         refuse('a reference is {"source-name": <overlay file name>}')
     if os.path.basename(name) != name or name in ('.', '..'):
         refuse('give the file name alone, without a directory')
+    name = current_file(driver, volume, name)
     if not os.path.isfile(qcow2_chain.path_of(driver, volume, name)):
         refuse('there is no such file beside %s on share %s'
                % (volume.name, volume.provider_location))

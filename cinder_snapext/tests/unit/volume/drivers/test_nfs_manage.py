@@ -15,6 +15,7 @@
 import json
 
 from cinder import exception as cinder_exception
+from cinder import objects as cinder_objects
 import ddt
 
 from cinder_snapext.tests.unit.volume.drivers import nfs_share
@@ -104,6 +105,45 @@ class SnapextNfsManageTestCase(nfs_share.NfsShareTestCase):
         self.assertEqual([self.file_of(self.second), self.volume.name],
                          self.chain(self.file_of(self.second)))
         self.assertEqual(data, self.checksum(self.file_of(self.second)))
+
+    def test_exported_reference_still_imports_after_a_pull(self):
+        # Deleting the snapshot above an exported one while the volume is
+        # attached: Nova pulls the exported overlay into the active file,
+        # Cinder deletes the overlay and maps the exported snapshot's
+        # .info entry to the active file.
+        data = self.checksum(self.volume.name)
+        attachment = self.attach(self.volume)
+        # The emulated Nova reads the guest's file where Cinder's online
+        # snapshots record it; these snapshots were taken offline.
+        attachment.connection_info = dict(
+            attachment.connection_info,
+            name=attachment.connection_info['data']['name'])
+        attachment.save()
+        second = cinder_objects.Snapshot.get_by_id(self.ctxt, self.second.id)
+        second.status = 'deleting'
+        second.save()
+        metadata = self.driver.delete_snapshot_assisted_begin(
+            self.ctxt, second)['admin_metadata']
+        self.nova_delete()
+        self.driver.delete_snapshot_assisted_complete(self.ctxt, second,
+                                                      metadata)
+        second.destroy()
+        now = self.file_of(self.second)
+        self.assertNotIn(self.file_of(self.first), self.files())
+        self.assertEqual([now], self.driver.snapext_backend_snapshots(
+            self.reload(self.volume)))
+        imported = self.new_snapshot()
+
+        self.assertEqual(1, self.driver.manage_existing_snapshot_get_size(
+            imported, self.exported_ref))
+        self.driver.manage_existing_snapshot(imported, self.exported_ref)
+
+        self.assertEqual({'active': now, imported.id: now},
+                         self.info(self.volume))
+        self.assertEqual([now, self.volume.name], self.chain(now))
+        self.assertEqual(data, self.checksum(self.volume.name))
+        # The import used up the old name: it stands for nothing now.
+        self._refused(self.exported_ref, 'no such file')
 
     @ddt.data(
         ('missing', lambda t: {'source-name': t.volume.name + '.nothing'},
