@@ -24,9 +24,10 @@ CINDER_CLI_AUTH+=" CINDER_ENDPOINT=http://127.0.0.1:$API_PORT/v3"
 
 write_cinder_conf() {
     local out=$1 backup_conf
-    local drivers=cinder.backup.drivers
+    local drivers=cinder.backup.drivers ours=cinder_snapext.backup
     if [ "$BACKUP" = ceph ]; then
-        backup_conf="backup_driver = $drivers.ceph.CephBackupDriver
+        backup_conf="backup_driver = $ours.drivers.ceph.SnapextCephBackupDriver
+backup_manager = $ours.manager.SnapextBackupManager
 backup_ceph_conf = $CEPH_CONF
 backup_ceph_user = $CEPH_USER
 backup_ceph_pool = backups"

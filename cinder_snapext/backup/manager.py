@@ -1,0 +1,60 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""SnapextBackupManager: restores and deletes its base driver's backups."""
+
+from cinder.backup import manager as backup_manager
+from oslo_log import log as logging
+from oslo_utils import importutils
+
+LOG = logging.getLogger(__name__)
+
+
+def made_by_base_of(driver_class, recorded):
+    """True when recorded names a driver class driver_class derives from.
+
+    A driver subclass stores its backups as its base class does, so it can
+    restore and delete the base class's backups: those made before the
+    deployer switched to the subclass.
+    """
+    if not recorded or not isinstance(driver_class, type):
+        return False
+    try:
+        base = importutils.import_class(recorded)
+    except (ImportError, ValueError, AttributeError):
+        return False
+    return isinstance(base, type) and issubclass(driver_class, base)
+
+
+class SnapextBackupManager(backup_manager.BackupManager):
+    """Set as ``[DEFAULT] backup_manager`` on the cinder-backup nodes.
+
+    Cinder refuses to restore or delete a backup whose recorded driver name
+    is not a prefix of the configured one; with
+    ``SnapextCephBackupDriver`` configured, that would strand every
+    backup Cinder's ``CephBackupDriver`` made before the switch.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A driver that stores backups exactly as a Cinder driver does says
+        # so; its backups are then recorded under that driver's name, so
+        # an exported record imports into a deployment running the stock
+        # driver, and switching back to it strands nothing.
+        self.driver_name = (getattr(self.service, 'snapext_record_as', None)
+                            or self.driver_name)
+
+    def _is_our_backup(self, backup):
+        if super()._is_our_backup(backup):
+            return True
+        recorded = backup if isinstance(backup, str) else backup.service
+        return made_by_base_of(self.service, recorded)

@@ -1,0 +1,128 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""One backup image made from an RBD point, full or against its parent."""
+
+import collections
+
+from oslo_log import log as logging
+
+from cinder_snapext.backup import rbd_chain
+from cinder_snapext.backup import rbd_copy
+
+LOG = logging.getLogger(__name__)
+
+# What to back up and where: plain values, so that the job can run in a
+# native thread (librbd blocks) with nothing of eventlet's or the DB's.
+Job = collections.namedtuple('Job', [
+    'src_image',         # name of the source image in src_ioctx
+    'end_snap',          # its snapshot holding the data to back up
+    'create_end_snap',   # True: take end_snap now (a backup of the volume)
+    'dest_image',        # the new image in the backup pool
+    'dest_snap',         # its snapshot, Cinder's restore point
+    'length',            # size of the volume in bytes
+    'parent_id',         # the parent Cinder chose, or None
+    'parent_snapshot',   # RBD name of the parent's Cinder snapshot, or None
+    'parent_image',      # the parent's base image, or None
+    'create_kwargs',     # features etc. for a new base image
+])
+
+Result = collections.namedtuple('Result', 'plan moved')
+
+
+def _snap_names(image):
+    return [snap['name'] for snap in image.list_snaps()]
+
+
+def _image_snaps(rbd, ioctx, name):
+    """Snapshot names of an image, or None when there is no such image."""
+    if not name:
+        return None
+    try:
+        with rbd.Image(ioctx, name, read_only=True) as image:
+            return _snap_names(image)
+    except rbd.ImageNotFound:
+        return None
+
+
+def _make_dest(rbd, ioctx, job, plan):
+    """Create the backup image: a clone of the parent's point, or empty.
+
+    A clone shares the parent's data, so only the difference is written;
+    a cluster that cannot clone gets a full copy instead.
+    """
+    if plan.mode == rbd_chain.DIFFERENTIAL:
+        try:
+            rbd.RBD().clone(ioctx, plan.parent_image, plan.parent_snap,
+                            ioctx, job.dest_image,
+                            features=job.create_kwargs.get('features'))
+            return plan
+        except rbd.Error as e:
+            plan = rbd_chain.fallback(
+                rbd_chain.CLONE_FAILED,
+                'cloning %s@%s failed: %s' % (plan.parent_image,
+                                              plan.parent_snap, e))
+    rbd.RBD().create(ioctx, job.dest_image, job.length, **job.create_kwargs)
+    return plan
+
+
+def remove_image(rbd, ioctx, name):
+    """Remove an image and its snapshots; absent is fine."""
+    try:
+        with rbd.Image(ioctx, name) as image:
+            for snap in _snap_names(image):
+                image.remove_snap(snap)
+        rbd.RBD().remove(ioctx, name)
+    except rbd.ImageNotFound:
+        pass
+
+
+def run(rbd, src_ioctx, dest_ioctx, job):
+    """Make job's backup image; returns the plan followed and bytes moved.
+
+    On failure nothing of it is left: neither the image nor a source
+    snapshot it took.
+    """
+    dest_made = end_snap_made = False
+    try:
+        with rbd.Image(src_ioctx, job.src_image) as src:
+            source_snaps = _snap_names(src)
+            if job.create_end_snap:
+                src.create_snap(job.end_snap)
+                end_snap_made = True
+        from_snap = (rbd_chain.parent_source_snap(
+            job.parent_id, job.parent_snapshot, source_snaps)
+            if job.parent_id else None)
+        plan = rbd_chain.plan(
+            job.parent_id, from_snap, job.parent_image,
+            _image_snaps(rbd, dest_ioctx, job.parent_image))
+        plan = _make_dest(rbd, dest_ioctx, job, plan)
+        dest_made = True
+        with rbd.Image(src_ioctx, job.src_image, snapshot=job.end_snap,
+                       read_only=True) as src, \
+                rbd.Image(dest_ioctx, job.dest_image) as dest:
+            if dest.size() != job.length:
+                # The volume was extended since the parent.
+                dest.resize(job.length)
+            extents = rbd_copy.changed_extents(src, plan.from_snap)
+            moved = rbd_copy.copy_extents(src, dest, extents)
+            dest.create_snap(job.dest_snap)
+        return Result(plan, moved)
+    except Exception:
+        LOG.exception('Backup image %s failed; removing what it made',
+                      job.dest_image)
+        if dest_made:
+            remove_image(rbd, dest_ioctx, job.dest_image)
+        if end_snap_made:
+            with rbd.Image(src_ioctx, job.src_image) as src:
+                src.remove_snap(job.end_snap)
+        raise

@@ -1,0 +1,220 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A mixed chain of volume and snapshot backups on Ceph, restored by checksum.
+
+Stock ``cinder`` CLI only; data written and checked through librbd. Full
+backup of the volume, snapshot, incremental backup of the snapshot (an RBD
+diff: its image in the backups pool holds only what changed), incremental
+backups of the volume on top, a fallback to full when the parent's data
+is gone from the volume, and every backup restored into a new volume with
+the checksum of the data at its point in time.
+"""
+
+import json
+
+from cinder_snapext.tests.integration import base
+from cinder_snapext.tests.integration.base import step
+
+SIZE_GB = 1
+# (offset MiB, length MiB, seed), in the order they are written.
+FIRST = [(0, 32, 'chain-first'), (512, 16, 'chain-first-b')]
+BEFORE_SNAP = [(100, 8, 'chain-a')]
+AFTER_SNAP = [(300, 8, 'chain-b'), (0, 4, 'chain-b0')]
+LATER = [(700, 4, 'chain-c')]
+# What a differential may write: the changed 4 MiB objects, with room.
+DIFF_LIMIT = 16 * base.MiB
+FORCED_FULL = 'Incremental backup not possible, forcing full backup.'
+
+
+class CephBackupChainTest(base.ScenarioTestCase):
+    """Full, snapshot incremental, volume incrementals, restores."""
+
+    written = []
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.written = []
+
+    def volume_image(self, volume_id):
+        return 'volume-%s' % volume_id
+
+    def backup_image(self, backup_id):
+        return 'volume-%s.backup.%s' % (self.ctx['volume'], backup_id)
+
+    def _write(self, writes):
+        image = self.volume_image(self.ctx['volume'])
+        for off, length, seed in writes:
+            self.rbd('write', 'volumes', image, str(off), str(length), seed)
+        self.written.extend(writes)
+        expected = base.expected_sha256(SIZE_GB * base.GiB, self.written)
+        self.assertEqual(expected, self.image_sha256(image))
+        return expected
+
+    def _own_bytes(self, image):
+        """Bytes allocated in the image itself, not in its clone parent."""
+        rc, out, err = base.run(
+            ['rbd', '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
+             self.stack.ceph_conf, 'du', '--format', 'json',
+             'backups/%s' % image], env=self.env)
+        rows = json.loads(out)['images']
+        return max(r['used_size'] for r in rows if r['name'] == image)
+
+    def _backup(self, what, *args):
+        out = self.cinder('backup-create', '--name', self.name(what),
+                          *(args + (self.ctx['volume'],)))
+        backup_id = base.parse_properties(out)['id']
+        self.made['backup'].append(backup_id)
+        backup = self.wait_status('backup', backup_id, 'available')
+        self.wait_status('volume', self.ctx['volume'], 'available')
+        return backup_id, backup
+
+    def _messages(self, resource_id):
+        rows = base.parse_table(self.cinder('message-list'))
+        return [r['User Message'] for r in rows
+                if r.get('Resource UUID') == resource_id]
+
+    def _restore(self, key):
+        backup_id, expected = self.ctx[key]
+        out = self.cinder('backup-restore', '--name',
+                          self.name('restored-%s' % key), backup_id)
+        vol_id = base.parse_properties(out)['volume_id']
+        self.made['volume'].append(vol_id)
+        self.wait_status('volume', vol_id, 'available')
+        self.wait_status('backup', backup_id, 'available')
+        self.assertEqual(expected, self.image_sha256(self.volume_image(
+            vol_id)), 'restored data differs from the data at backup time')
+
+    # -- steps -----------------------------------------------------------
+
+    @step
+    def test_01_volume_with_data(self):
+        out = self.cinder('create', '--volume-type', 'ceph',
+                          '--name', self.name('chain-vol'), str(SIZE_GB))
+        vol_id = base.parse_properties(out)['id']
+        self.made['volume'].append(vol_id)
+        self.ctx['volume'] = vol_id
+        self.wait_status('volume', vol_id, 'available')
+        self.ctx['sha_first'] = self._write(FIRST)
+
+    @step
+    def test_02_full_backup_of_volume(self):
+        backup_id, backup = self._backup('chain-full')
+        self.assertEqual('False', backup['is_incremental'])
+        self.ctx['bk_full'] = (backup_id, self.ctx['sha_first'])
+
+    @step
+    def test_03_snapshot_between_writes(self):
+        sha_snap = self._write(BEFORE_SNAP)
+        out = self.cinder('snapshot-create', '--name', self.name('chain-snap'),
+                          self.ctx['volume'])
+        snap_id = base.parse_properties(out)['id']
+        self.made['snapshot'].append(snap_id)
+        self.ctx['snapshot'] = snap_id
+        self.wait_status('snapshot', snap_id, 'available')
+        self.ctx['sha_snap'] = sha_snap
+        self.ctx['sha_after'] = self._write(AFTER_SNAP)
+
+    @step
+    def test_04_incremental_backup_of_snapshot_is_a_diff(self):
+        backup_id, backup = self._backup(
+            'chain-snap-incr', '--incremental', '--snapshot-id',
+            self.ctx['snapshot'])
+        self.assertEqual(('True', self.ctx['snapshot']),
+                         (backup['is_incremental'], backup['snapshot_id']))
+        self.wait_status('snapshot', self.ctx['snapshot'], 'available')
+        self.ctx['bk_snap'] = (backup_id, self.ctx['sha_snap'])
+        # Only the 8 MiB written between the full backup and the snapshot
+        # went to the backups pool; Cinder's driver copies the whole GiB.
+        own = self._own_bytes(self.backup_image(backup_id))
+        self.assertLessEqual(own, DIFF_LIMIT)
+        self.assertGreaterEqual(own, 8 * base.MiB)
+        self.assertEqual([], self._messages(backup_id))
+
+    @step
+    def test_05_incremental_backup_of_volume_on_snapshot_backup(self):
+        # Its parent is the snapshot's backup (newest data): Cinder's driver
+        # finds no backup snapshot of it on the volume and copies it all.
+        backup_id, backup = self._backup('chain-vol-incr', '--incremental')
+        self.assertEqual('True', backup['is_incremental'])
+        self.ctx['bk_vol_incr'] = (backup_id, self.ctx['sha_after'])
+        own = self._own_bytes(self.backup_image(backup_id))
+        self.assertLessEqual(own, DIFF_LIMIT)
+        self.assertGreaterEqual(own, 12 * base.MiB)
+
+    @step
+    def test_06_next_incremental_is_cinders_own(self):
+        sha_later = self._write(LATER)
+        backup_id, backup = self._backup('chain-vol-incr2', '--incremental')
+        self.assertEqual('True', backup['is_incremental'])
+        self.ctx['bk_vol_incr2'] = (backup_id, sha_later)
+        self.assertEqual([], self._messages(backup_id))
+
+    @step
+    def test_07_restore_full(self):
+        self._restore('bk_full')
+
+    @step
+    def test_08_restore_snapshot_incremental(self):
+        self._restore('bk_snap')
+
+    @step
+    def test_09_restore_volume_incremental(self):
+        self._restore('bk_vol_incr')
+
+    @step
+    def test_10_restore_second_volume_incremental(self):
+        self._restore('bk_vol_incr2')
+
+    @step
+    def test_11_falls_back_to_full_when_parent_data_is_gone(self):
+        # A backup of a snapshot that is then deleted: the next incremental
+        # has no point on the volume to diff from.
+        out = self.cinder('snapshot-create', '--name',
+                          self.name('chain-snap2'), self.ctx['volume'])
+        snap_id = base.parse_properties(out)['id']
+        self.made['snapshot'].append(snap_id)
+        self.wait_status('snapshot', snap_id, 'available')
+        self._backup('chain-snap2-incr', '--incremental', '--snapshot-id',
+                     snap_id)
+        self.cinder('snapshot-delete', snap_id)
+        self.wait_gone('snapshot', snap_id)
+        self.made['snapshot'].remove(snap_id)
+
+        backup_id, backup = self._backup('chain-fallback', '--incremental')
+        self.assertEqual('False', backup['is_incremental'])
+        messages = self._messages(backup_id)
+        self.assertEqual(1, len(messages), messages)
+        self.assertIn(FORCED_FULL, messages[0])
+        self.ctx['bk_fallback'] = (backup_id, self.ctx['bk_vol_incr2'][1])
+        self._restore('bk_fallback')
+
+    @step(always=True)
+    def test_12_delete_everything(self):
+        made = {kind: list(ids) for kind, ids in self.made.items()}
+        self.sweep()
+        for kind, ids in made.items():
+            for obj_id in ids:
+                self.assertIsNone(self.show(kind, obj_id))
+            self.made[kind] = []
+
+    @step(always=True)
+    def test_13_no_image_left_behind(self):
+        volume_id = self.ctx.get('volume')
+        if not volume_id:
+            self.skipTest('no volume was made')
+        for pool in ('volumes', 'backups'):
+            listing = self.rbd('ls', pool)
+            left = [name for name in listing['images'] + listing['trash']
+                    if volume_id in name]
+            self.assertEqual([], left, 'left in pool %s' % pool)

@@ -1,0 +1,195 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A test double of librbd's Python module: images, snapshots, clones.
+
+It stands in for librbd only (no Ceph here in unit tests). Data lives in
+memory per pool; extents are tracked in BLOCK units, which is enough for
+diff_iterate's contract: report what differs from a snapshot, or every
+allocated extent (the parent's included) from nothing.
+"""
+
+BLOCK = 4096
+
+
+class Error(Exception):
+    pass
+
+
+class ImageNotFound(Error):
+    pass
+
+
+class ImageExists(Error):
+    pass
+
+
+class InvalidArgument(Error):
+    pass
+
+
+class _State:
+    def __init__(self, size, data=None, allocated=None):
+        self.size = size
+        self.data = bytearray(data if data is not None else bytes(size))
+        self.allocated = set(allocated or ())
+
+    def copy(self):
+        return _State(self.size, self.data, self.allocated)
+
+
+class _ImageData:
+    def __init__(self, size, parent=None):
+        self.head = _State(size)
+        self.snaps = {}
+        self.parent = parent  # (_ImageData, snap name)
+
+    def view(self, snap):
+        state = self.head if snap is None else self.snaps[snap]
+        if self.parent is None:
+            return state.allocated, state.data
+        p_image, p_snap = self.parent
+        p_alloc, _ = p_image.view(p_snap)
+        limit = (state.size + BLOCK - 1) // BLOCK
+        return state.allocated | {b for b in p_alloc if b < limit}, \
+            state.data
+
+
+class Ioctx:
+    """One pool."""
+
+    def __init__(self, name='pool'):
+        self.name = name
+        self.images = {}
+
+
+class RBD:
+    can_clone = True
+
+    def create(self, ioctx, name, size, old_format=False, features=None,
+               **kwargs):
+        if name in ioctx.images:
+            raise ImageExists(name)
+        ioctx.images[name] = _ImageData(size)
+
+    def clone(self, p_ioctx, p_name, p_snap, c_ioctx, c_name, features=None,
+              **kwargs):
+        if not self.can_clone:
+            raise InvalidArgument('parent snapshot must be protected')
+        parent = p_ioctx.images[p_name]
+        child = _ImageData(parent.snaps[p_snap].size, (parent, p_snap))
+        child.head.data = bytearray(parent.snaps[p_snap].data)
+        c_ioctx.images[c_name] = child
+
+    def remove(self, ioctx, name):
+        image = ioctx.images.get(name)
+        if image is None:
+            raise ImageNotFound(name)
+        if image.snaps:
+            raise Error('image %s has snapshots' % name)
+        del ioctx.images[name]
+
+    def list(self, ioctx):
+        return sorted(ioctx.images)
+
+
+class Image:
+    def __init__(self, ioctx, name, snapshot=None, read_only=False):
+        if name not in ioctx.images:
+            raise ImageNotFound(name)
+        self._image = ioctx.images[name]
+        if snapshot is not None and snapshot not in self._image.snaps:
+            raise ImageNotFound('%s@%s' % (name, snapshot))
+        self._snap = snapshot
+        self._read_only = read_only or snapshot is not None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        pass
+
+    def _state(self):
+        return (self._image.head if self._snap is None
+                else self._image.snaps[self._snap])
+
+    def _writable(self):
+        if self._read_only:
+            raise Error('read-only image')
+        return self._image.head
+
+    def size(self):
+        return self._state().size
+
+    def list_snaps(self):
+        return [{'name': name} for name in self._image.snaps]
+
+    def create_snap(self, name):
+        self._writable()
+        self._image.snaps[name] = self._image.head.copy()
+
+    def remove_snap(self, name):
+        del self._image.snaps[name]
+
+    def resize(self, size):
+        head = self._writable()
+        head.data = head.data[:size] + bytearray(max(0, size - head.size))
+        head.size = size
+
+    def read(self, offset, length):
+        return bytes(self._state().data[offset:offset + length])
+
+    def _blocks(self, offset, length):
+        return range(offset // BLOCK, (offset + length - 1) // BLOCK + 1)
+
+    def write(self, data, offset):
+        head = self._writable()
+        head.data[offset:offset + len(data)] = data
+        head.allocated.update(self._blocks(offset, len(data)))
+        return len(data)
+
+    def write_zeroes(self, offset, length):
+        head = self._writable()
+        head.data[offset:offset + length] = bytes(length)
+        head.allocated.update(self._blocks(offset, length))
+
+    def discard(self, offset, length):
+        head = self._writable()
+        head.data[offset:offset + length] = bytes(length)
+        head.allocated.difference_update(self._blocks(offset, length))
+
+    def flush(self):
+        pass
+
+    def parent_info(self):
+        if self._image.parent is None:
+            raise ImageNotFound('no parent')
+        raise NotImplementedError
+
+    def diff_iterate(self, offset, length, from_snapshot, iterate_cb,
+                     include_parent=True, whole_object=False):
+        alloc, data = self._image.view(self._snap)
+        if from_snapshot is None:
+            changed = [(b, True) for b in sorted(alloc)]
+        else:
+            old = self._image.snaps[from_snapshot]
+            changed = []
+            for b in range(len(range(0, self.size(), BLOCK))):
+                lo, hi = b * BLOCK, min((b + 1) * BLOCK, self.size())
+                if data[lo:hi] != old.data[lo:hi]:
+                    changed.append((b, b in alloc))
+        for b, exists in changed:
+            lo = b * BLOCK
+            iterate_cb(lo, min(BLOCK, self.size() - lo), exists)

@@ -1,0 +1,145 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Tests of making one backup image, differential or full, and its cleanup."""
+
+from unittest import mock
+
+import testtools
+
+from cinder_snapext.backup import rbd_backup
+from cinder_snapext.backup import rbd_chain
+from cinder_snapext.tests.unit.backup import fake_rbd
+
+BLOCK = fake_rbd.BLOCK
+SIZE = 64 * BLOCK
+PARENT = 'p0000000-0000-0000-0000-000000000001'
+PARENT_SNAP = 'backup.%s.snap.100.0' % PARENT
+PARENT_IMAGE = 'volume-v.backup.%s' % PARENT
+
+
+class RunTestCase(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.volumes = fake_rbd.Ioctx('volumes')
+        self.backups = fake_rbd.Ioctx('backups')
+        fake_rbd.RBD().create(self.volumes, 'volume-v', SIZE)
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            vol.write(b'1' * 8 * BLOCK, 0)
+            vol.create_snap('snapshot-s1')
+            vol.write(b'2' * 2 * BLOCK, 20 * BLOCK)
+            vol.create_snap('snapshot-s2')
+            vol.write(b'3' * BLOCK, 40 * BLOCK)
+        # The parent: a backup of snapshot s1, as this driver stores it.
+        fake_rbd.RBD().create(self.backups, PARENT_IMAGE, SIZE)
+        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+            base.write(self._data('volumes', 'volume-v', 'snapshot-s1'), 0)
+            base.create_snap(PARENT_SNAP)
+
+    def _data(self, pool, image, snap):
+        ioctx = self.volumes if pool == 'volumes' else self.backups
+        with fake_rbd.Image(ioctx, image, snapshot=snap) as img:
+            return img.read(0, img.size())
+
+    def _job(self, **kwargs):
+        values = {'src_image': 'volume-v', 'end_snap': 'snapshot-s2',
+                  'create_end_snap': False,
+                  'dest_image': 'volume-v.backup.b',
+                  'dest_snap': 'backup.b.snap.200.0', 'length': SIZE,
+                  'parent_id': PARENT, 'parent_snapshot': 'snapshot-s1',
+                  'parent_image': PARENT_IMAGE,
+                  'create_kwargs': {'features': 1}}
+        values.update(kwargs)
+        return rbd_backup.Job(**values)
+
+    def _run(self, job):
+        return rbd_backup.run(fake_rbd, self.volumes, self.backups, job)
+
+    def _restored(self, job):
+        return self._data('backups', job.dest_image, job.dest_snap)
+
+    def test_run_snapshot_differential_moves_only_the_diff(self):
+        job = self._job()
+        result = self._run(job)
+        self.assertEqual((rbd_chain.DIFFERENTIAL, None),
+                         (result.plan.mode, result.plan.reason))
+        self.assertEqual(2 * BLOCK, result.moved)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+        # The parent's restore point is untouched.
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s1'),
+                         self._data('backups', PARENT_IMAGE, PARENT_SNAP))
+
+    def test_run_full_without_parent_copies_allocated_data(self):
+        job = self._job(parent_id=None, parent_snapshot=None,
+                        parent_image=None)
+        result = self._run(job)
+        self.assertEqual((rbd_chain.FULL, None),
+                         (result.plan.mode, result.plan.reason))
+        self.assertEqual(10 * BLOCK, result.moved)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_run_volume_backup_snaps_source_and_dest_alike(self):
+        job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
+        result = self._run(job)
+        self.assertEqual(rbd_chain.DIFFERENTIAL, result.plan.mode)
+        # s1 -> now: the blocks at 20 and 40.
+        self.assertEqual(3 * BLOCK, result.moved)
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            head = vol.read(0, SIZE)
+            self.assertIn('backup.b.snap.200.0',
+                          [s['name'] for s in vol.list_snaps()])
+        self.assertEqual(head, self._restored(job))
+
+    def test_run_falls_back_to_full_when_parent_snapshot_deleted(self):
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            vol.remove_snap('snapshot-s1')
+        job = self._job()
+        result = self._run(job)
+        self.assertEqual(rbd_chain.FULL, result.plan.mode)
+        self.assertIn(PARENT, result.plan.reason)
+        self.assertEqual(10 * BLOCK, result.moved)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_run_falls_back_to_full_when_clone_refused(self):
+        self.patch(fake_rbd.RBD, 'can_clone', False)
+        job = self._job()
+        result = self._run(job)
+        self.assertEqual(rbd_chain.FULL, result.plan.mode)
+        self.assertIn('cloning %s@%s failed' % (PARENT_IMAGE, PARENT_SNAP),
+                      result.plan.reason)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_run_resizes_clone_of_smaller_parent(self):
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            vol.resize(2 * SIZE)
+            vol.write(b'4' * BLOCK, SIZE + BLOCK)
+            vol.create_snap('snapshot-s3')
+        job = self._job(end_snap='snapshot-s3', length=2 * SIZE)
+        result = self._run(job)
+        self.assertEqual(rbd_chain.DIFFERENTIAL, result.plan.mode)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s3'),
+                         self._restored(job))
+
+    def test_run_failure_leaves_nothing_behind(self):
+        job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
+        with mock.patch.object(fake_rbd.Image, 'write',
+                               side_effect=fake_rbd.Error('OSD full')):
+            self.assertRaises(fake_rbd.Error, self._run, job)
+        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            self.assertEqual(['snapshot-s1', 'snapshot-s2'],
+                             [s['name'] for s in vol.list_snaps()])
