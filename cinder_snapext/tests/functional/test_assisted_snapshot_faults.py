@@ -174,6 +174,33 @@ class AssistedSnapshotFaultsTestCase(_Base):
                          self.api.get_snapshot(done['id'])['status'])
 
 
+    def test_force_delete_while_create_completes_leaves_it_available(self):
+        # The gap between Cinder's create_snapshot setting 'available' and
+        # the phase closing: a force delete there is refused (own phase)
+        # and must not send the snapshot back to 'creating' for good.
+        snapshot = self.snapshot_waiting_for_nova(self.create_volume())
+        real_move = phases.move
+        raced = []
+
+        def move(context, snapshot_id, from_phases, to_phase):
+            if to_phase == phases.CREATE_DONE and not raced:
+                raced.append(self.api.get_snapshot(snapshot_id)['status'])
+                self.api.api_post('/snapshots/%s/action' % snapshot_id,
+                                  {'os-force_delete': {}})
+                self.wait_for(lambda: self.api.get_snapshot(snapshot_id),
+                              lambda s: s['status'] != 'deleting')
+            return real_move(context, snapshot_id, from_phases, to_phase)
+
+        self.mock_object(phases, 'move', move)
+        self.nova_says(snapshot['id'], LEGACY['create_done'])
+
+        self.wait_for_phase(snapshot['id'], phases.CREATE_DONE)
+        self.assertEqual(['available'], raced)
+        self.assertEqual('available',
+                         self.wait_for_status(snapshot['id'],
+                                              'available')['status'])
+
+
 class AssistedSnapshotPolicyTestCase(_Base):
     """Nova calls back with the user's token: Cinder's rule decides."""
 

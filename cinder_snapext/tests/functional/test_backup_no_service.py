@@ -22,9 +22,11 @@ SNAPEXT_BACKUP_API = 'cinder_snapext.backup.api.SnapextBackupAPI'
 
 
 class NoBackupServiceTestCase(base.FunctionalTestCase):
-    """Stock Cinder 29 answers 202 here, then its scheduler fails the
-    backup, leaves the snapshot ``backing-up`` and sets the volume's status
-    to its empty ``previous_status``.
+    """Refused up front, nothing changed.
+
+    Stock Cinder 29 answers 202 here, then its scheduler fails the backup,
+    leaves the snapshot ``backing-up`` and sets the volume's status to its
+    empty ``previous_status``.
     """
 
     # availability_zone in the body needs 3.51.

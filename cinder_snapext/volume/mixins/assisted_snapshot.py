@@ -96,11 +96,16 @@ class AssistedSnapshotMixin:
                                phases.DELETE if assisted else None)
         except exception.AssistedSnapshotInProgress as busy:
             status = fields.SnapshotStatus.AVAILABLE
-            if busy.kwargs['snapshot_id'] == snapshot.id:
+            own_phase = busy.kwargs['phase']
+            if (busy.kwargs['snapshot_id'] == snapshot.id
+                    and own_phase != phases.CREATE_COMPLETING):
                 # A force delete in the snapshot's own phase: it stays in
                 # that phase until Nova answers or the phase times out.
+                # (While the create completes, Cinder's own code sets the
+                # snapshot available, possibly already has: it must not
+                # go back to creating once the phase is done.)
                 status = phases.WORKING_STATUS[
-                    phases.operation_of(busy.kwargs['phase'])]
+                    phases.operation_of(own_phase)]
             return self._refuse_delete(context, snapshot, busy, status)
         except Exception as error:
             with excutils.save_and_reraise_exception():
@@ -293,8 +298,11 @@ class AssistedSnapshotMixin:
     def _refuse_delete(self, context, snapshot, busy, status):
         # As Cinder does for SnapshotIsBusy: the snapshot stays usable.
         LOG.warning('Delete snapshot refused: %s', busy, resource=snapshot)
-        snapshot.status = status
-        snapshot.save()
+        # Only over the 'deleting' the API set: a phase finishing meanwhile
+        # has written the status that counts.
+        snapshot.conditional_update(
+            {'status': status},
+            {'status': fields.SnapshotStatus.DELETING})
         self.message_api.create(
             _owner_context(context, snapshot),
             action=message_field.Action.SNAPSHOT_DELETE,
