@@ -1,0 +1,394 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Snapshots on the stack's NFS backend, online ones through emulated Nova.
+
+The volume is a file on the share (a bind-mounted folder): data is
+written with ``qemu-io`` into whatever file is active, and read back with
+``qemu-img convert`` of a file's whole chain. The volume is attached
+through Cinder's attachments API without an instance, so Cinder takes
+its online paths and calls tools/stack/nova_emulator.py, which changes
+the chain as libvirt would and calls back ``os-update_snapshot_status``.
+"""
+
+import hashlib
+import json
+import os
+import urllib.request
+
+from cinder_snapext.tests.integration import base
+from cinder_snapext.tests.integration.base import step
+
+SIZE_GB = 1
+BACKEND = 'nfs'
+ATTACH_ARGS = ['--connect', 'True', '--initiator', 'iqn.2026-11.it:snapext',
+               '--ip', '127.0.0.1', '--host', 'ci', '--platform', 'x86_64',
+               '--ostype', 'linux', '--mode', 'rw']
+
+
+def fill_sha256(size, writes):
+    """SHA-256 of size bytes, zero but for writes (off_mib, len_mib, byte).
+
+    Later writes win where they overlap.
+    """
+    chunk = 4 * base.MiB
+    digest = hashlib.sha256()
+    for start in range(0, size, chunk):
+        buf = bytearray(chunk)
+        for off, length, byte in writes:
+            lo = max(start, off * base.MiB)
+            hi = min(start + chunk, (off + length) * base.MiB)
+            if lo < hi:
+                buf[lo - start:hi - start] = bytes([byte]) * (hi - lo)
+        digest.update(buf)
+    return digest.hexdigest()
+
+
+class NfsAssistedSnapshotTest(base.ScenarioTestCase):
+    """Offline and Nova-assisted snapshots on the real NFS driver."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        shares = os.path.join(cls.stack.dir, 'nfs', 'shares-' + BACKEND)
+        if not os.path.exists(shares):
+            raise RuntimeError('the stack at %s has no NFS backend (NFS=0?):'
+                               ' missing %s' % (cls.stack.dir, shares))
+        with open(shares) as f:
+            share = f.read().split()[0]
+        cls.share_dir = os.path.join(
+            cls.stack.dir, 'nfs', 'mnt',
+            hashlib.md5(share.encode()).hexdigest())
+        with open(os.path.join(cls.stack.dir, 'cinder.conf')) as f:
+            endpoint = [line.split('=', 1)[1].strip() for line in f
+                        if line.startswith('endpoint = http')]
+        cls.nova_url = endpoint[-1].rsplit('/v2.1', 1)[0]
+        cls.writes = []
+
+    # -- helpers --------------------------------------------------------
+
+    def nova(self, method, path, body=None):
+        """Call the emulator's control API."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.nova_url + path, data=data, method=method,
+            headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            text = resp.read()
+        return json.loads(text) if text else None
+
+    def behave(self, **behaviour):
+        self.nova('DELETE', '/emulator/behaviour')
+        if behaviour:
+            self.nova('PUT', '/emulator/behaviour', behaviour)
+
+    def nova_events(self, snapshot_id):
+        return self.nova('GET', '/emulator/events?snapshot_id=%s'
+                         % snapshot_id)['events']
+
+    def callbacks(self, snapshot_id, count):
+        """The first event's callbacks once there are count of them."""
+        found = self.nova_events(snapshot_id)[0]['callbacks']
+        return found if len(found) >= count else None
+
+    def info(self):
+        path = os.path.join(self.share_dir,
+                            'volume-%s.info' % self.ctx['volume'])
+        if not os.path.exists(path):
+            return {}
+        with open(path) as f:
+            return json.load(f)
+
+    def active(self):
+        return self.info().get('active', 'volume-%s' % self.ctx['volume'])
+
+    def image_info(self, name):
+        out = base.run(['qemu-img', 'info', '-U', '--output=json', name],
+                       env=self.env)[1]
+        return json.loads(out)
+
+    def path(self, name):
+        return os.path.join(self.share_dir, name)
+
+    def write(self, off_mib, len_mib, byte):
+        """Write into the active file, as the instance would."""
+        active = self.path(self.active())
+        fmt = self.image_info(active)['format']
+        base.run(['qemu-io', '-f', fmt, '-c', 'write -P 0x%02x %dM %dM' % (
+            byte, off_mib, len_mib), active], env=self.env)
+        self.writes.append((off_mib, len_mib, byte))
+
+    def sha_of(self, name):
+        """SHA-256 of the whole virtual disk of a file's chain."""
+        tmp = os.path.join(self.stack.dir, 'nfs', 'it-%s.raw' % self.run_id)
+        try:
+            base.run(['qemu-img', 'convert', '-U', '-O', 'raw',
+                      self.path(name), tmp], env=self.env)
+            digest = hashlib.sha256()
+            with open(tmp, 'rb') as f:
+                for block in iter(lambda: f.read(4 * base.MiB), b''):
+                    digest.update(block)
+            return digest.hexdigest()
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def expected(self):
+        return fill_sha256(SIZE_GB * base.GiB, self.writes)
+
+    def snapshot_sha(self, snapshot_id):
+        """The data a snapshot holds: its overlay's backing chain."""
+        overlay = self.info()[snapshot_id]
+        return self.sha_of(self.image_info(self.path(overlay))[
+            'backing-filename'])
+
+    def snapshot(self, what, status='available'):
+        out = self.cinder('snapshot-create', '--name', self.name(what),
+                          self.ctx['volume'])
+        snapshot_id = base.parse_properties(out)['id']
+        self.made['snapshot'].append(snapshot_id)
+        if status == 'available':
+            self.wait_status('snapshot', snapshot_id, status)
+        else:
+            self.wait_for('snapshot %s %s' % (snapshot_id, status),
+                          lambda: self.show('snapshot', snapshot_id)[
+                              'status'] == status)
+        return snapshot_id
+
+    def delete_snapshot(self, snapshot_id):
+        self.cinder('snapshot-delete', snapshot_id)
+        self.wait_gone('snapshot', snapshot_id)
+        self.made['snapshot'].remove(snapshot_id)
+
+    def volume_files(self, volume_id):
+        prefix = 'volume-%s' % volume_id
+        return sorted(n for n in os.listdir(self.share_dir)
+                      if n == prefix or n.startswith(prefix + '.'))
+
+    # -- offline ----------------------------------------------------------
+
+    @step
+    def test_01_create_volume_with_data(self):
+        out = self.cinder('create', '--volume-type', BACKEND, '--name',
+                          self.name('nfs'), str(SIZE_GB))
+        volume_id = base.parse_properties(out)['id']
+        self.made['volume'].append(volume_id)
+        self.ctx['volume'] = volume_id
+        self.wait_status('volume', volume_id, 'available')
+        self.assertEqual(['volume-%s' % volume_id],
+                         self.volume_files(volume_id))
+        self.write(0, 8, 0x11)
+        self.write(512, 4, 0x22)
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_02_offline_snapshot_keeps_its_data(self):
+        snapshot_id = self.snapshot('offline')
+        self.ctx['offline'] = snapshot_id
+        self.ctx['offline_sha'] = self.expected()
+        self.assertEqual('volume-%s.%s' % (self.ctx['volume'], snapshot_id),
+                         self.info()['active'])
+        self.write(0, 4, 0x33)
+        self.assertEqual(self.ctx['offline_sha'],
+                         self.snapshot_sha(snapshot_id))
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_03_volume_from_snapshot_has_snapshot_data(self):
+        out = self.cinder('create', '--volume-type', BACKEND,
+                          '--snapshot-id', self.ctx['offline'],
+                          '--name', self.name('from-snap'), str(SIZE_GB))
+        clone = base.parse_properties(out)['id']
+        self.made['volume'].append(clone)
+        self.wait_status('volume', clone, 'available')
+        self.assertEqual(self.ctx['offline_sha'],
+                         self.sha_of('volume-%s' % clone))
+        self.cinder('delete', clone)
+        self.wait_gone('volume', clone)
+        self.made['volume'].remove(clone)
+        self.assertEqual([], self.volume_files(clone))
+
+    @step
+    def test_04_offline_delete_keeps_later_writes(self):
+        self.delete_snapshot(self.ctx['offline'])
+        self.assertEqual({'active': 'volume-%s' % self.ctx['volume']},
+                         self.info())
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    # -- online, through the emulated Nova -----------------------------------
+
+    @step
+    def test_05_attach_without_instance(self):
+        out = self.cinder('attachment-create', *ATTACH_ARGS,
+                          self.ctx['volume'])
+        attachment_id = base.parse_properties(out)['id']
+        self.ctx['attachment'] = attachment_id
+        self.cinder('attachment-complete', attachment_id)
+        volume = self.wait_status('volume', self.ctx['volume'], 'in-use')
+        self.assertIn(attachment_id, volume['attachment_ids'])
+
+    @step
+    def test_06_online_create_legacy_callback(self):
+        self.behave(delay=1.0)
+        snapshot_id = self.snapshot('online-1')
+        self.ctx['online1'] = snapshot_id
+        self.ctx['online1_sha'] = self.expected()
+        events = self.nova_events(snapshot_id)
+        self.assertEqual(['create'], [e['op'] for e in events])
+        self.assertEqual([({'status': 'creating', 'progress': '90%'}, 202)],
+                         [(c['update'], c['code'])
+                          for c in events[0]['callbacks']])
+        self.assertIsNone(events[0]['error'])
+        self.assertEqual('volume-%s.%s' % (self.ctx['volume'], snapshot_id),
+                         self.active())
+        self.assertEqual(self.ctx['online1_sha'],
+                         self.snapshot_sha(snapshot_id))
+        self.write(100, 4, 0x44)
+
+    @step
+    def test_07_online_create_compute_snapshot_status(self):
+        self.behave(delay=0.5, compute_snapshot_status=True)
+        snapshot_id = self.snapshot('online-2')
+        self.ctx['online2'] = snapshot_id
+        self.ctx['online2_sha'] = self.expected()
+        callbacks = self.nova_events(snapshot_id)[0]['callbacks']
+        self.assertEqual([('creating_compute_complete', 202)],
+                         [(c['update']['compute_snapshot_status'],
+                           c['code']) for c in callbacks])
+        self.assertEqual(self.ctx['online2_sha'],
+                         self.snapshot_sha(snapshot_id))
+        self.write(200, 4, 0x55)
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_08_online_delete_inner_snapshot_commits(self):
+        self.behave(delay=0.5)
+        self.delete_snapshot(self.ctx['online1'])
+        event = self.nova_events(self.ctx['online1'])[-1]
+        self.assertEqual(('delete', 'volume-%s' % self.ctx['volume']),
+                         (event['op'], event['info']['merge_target_file']))
+        self.assertIsNone(event['error'])
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+        self.assertEqual(self.ctx['online2_sha'],
+                         self.snapshot_sha(self.ctx['online2']))
+
+    @step
+    def test_09_online_delete_active_snapshot_pulls(self):
+        self.behave(delay=0.5, compute_snapshot_status=True)
+        self.delete_snapshot(self.ctx['online2'])
+        event = self.nova_events(self.ctx['online2'])[-1]
+        self.assertEqual(('delete', None),
+                         (event['op'], event['info']['merge_target_file']))
+        self.assertEqual('delete_compute_complete',
+                         event['callbacks'][0]['update'][
+                             'compute_snapshot_status'])
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+        self.assertEqual(['active'], list(self.info()))
+
+    # -- what Nova may get wrong --------------------------------------------
+
+    @step
+    def test_10_nova_error_fails_create(self):
+        before = self.info()
+        self.behave(delay=0.5, failure='error')
+        snapshot_id = self.snapshot('nova-error', status='error')
+        self.assertEqual('error', self.nova_events(snapshot_id)[0][
+            'callbacks'][0]['update']['status'])
+        self.behave(delay=0.5, failure='error', compute_snapshot_status=True)
+        new_field = self.snapshot('nova-error-2', status='error')
+        self.assertEqual('creating_compute_error', self.nova_events(
+            new_field)[0]['callbacks'][0]['update'][
+                'compute_snapshot_status'])
+        self.behave(failure='http_error')
+        refused = self.snapshot('nova-refuses', status='error')
+        self.assertEqual([], self.nova_events(refused)[0]['callbacks'])
+        # The instance never moved: the chain and the data are as before.
+        self.assertEqual(before, self.info())
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+        self.behave(delay=0.5)
+        for failed in (snapshot_id, new_field, refused):
+            self.delete_snapshot(failed)
+        self.assertEqual(before, self.info())
+
+    @step
+    def test_11_nova_error_fails_delete(self):
+        self.behave(delay=0.5)
+        snapshot_id = self.snapshot('delete-error')
+        sha = self.expected()
+        self.behave(delay=0.5, failure='error', compute_snapshot_status=True)
+        self.cinder('snapshot-delete', snapshot_id)
+        self.wait_for('snapshot %s error_deleting' % snapshot_id,
+                      lambda: self.show('snapshot', snapshot_id)[
+                          'status'] == 'error_deleting')
+        self.assertEqual(sha, self.snapshot_sha(snapshot_id))
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+        # What an operator does once Nova is fixed.
+        self.behave(delay=0.5)
+        self.cinder('snapshot-reset-state', '--state', 'available',
+                    snapshot_id)
+        self.delete_snapshot(snapshot_id)
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_12_late_and_duplicate_callbacks_are_harmless(self):
+        self.behave(delay=0.5, duplicates=1, duplicate_delay=1.0)
+        snapshot_id = self.snapshot('duplicate')
+        info = self.info()
+        callbacks = self.wait_for('the duplicate callback',
+                                  lambda: self.callbacks(snapshot_id, 2))
+        late = self.nova('POST', '/emulator/callback', {
+            'snapshot_id': snapshot_id, 'status': 'creating',
+            'compute_snapshot_status': 'creating_compute_complete'})
+        for answer in callbacks[1:] + [late]:
+            self.assertTrue(400 <= answer['code'] < 500, answer)
+        self.assertEqual('available',
+                         self.show('snapshot', snapshot_id)['status'])
+        self.assertEqual(info, self.info())
+        self.behave(delay=0.5)
+        self.delete_snapshot(snapshot_id)
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_13_detach_delete_share_empty(self):
+        self.cinder('attachment-delete', self.ctx['attachment'])
+        self.wait_status('volume', self.ctx['volume'], 'available')
+        self.ctx.pop('attachment')
+        self.assertEqual(self.expected(), self.sha_of(self.active()))
+        self.cinder('delete', self.ctx['volume'])
+        self.wait_gone('volume', self.ctx['volume'])
+        self.made['volume'].remove(self.ctx['volume'])
+        self.assertEqual([], self.volume_files(self.ctx['volume']))
+
+    @step(always=True)
+    def test_14_clean_up(self):
+        self.nova('DELETE', '/emulator/behaviour')
+        if self.ctx.get('attachment'):
+            self.cinder('attachment-delete', self.ctx['attachment'],
+                        check=False)
+        for snapshot_id in list(self.made['snapshot']):
+            snap = self.show('snapshot', snapshot_id)
+            if snap and snap['status'] not in ('available', 'error'):
+                self.cinder('snapshot-reset-state', '--state', 'error',
+                            snapshot_id, check=False)
+        for volume_id in self.made['volume']:
+            vol = self.show('volume', volume_id)
+            if vol and vol['status'] not in ('available', 'error'):
+                self.cinder('reset-state', '--state', 'available',
+                            '--attach-status', 'detached', volume_id,
+                            check=False)
+        made = {kind: list(ids) for kind, ids in self.made.items()}
+        self.sweep(prefix='snapext-it-%s-' % self.run_id)
+        for kind, ids in made.items():
+            for obj_id in ids:
+                self.assertIsNone(self.show(kind, obj_id))
+        self.assertEqual([], [n for n in os.listdir(self.share_dir)
+                              if n.startswith('volume-')])
