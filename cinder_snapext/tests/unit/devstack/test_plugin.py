@@ -35,15 +35,24 @@ STANDARD = 'cinder.api.contrib.standard_extensions'
 RBD = 'cinder.volume.drivers.rbd.RBDDriver'
 LVM = 'cinder.volume.drivers.lvm.LVMVolumeDriver'
 NFS = 'cinder.volume.drivers.nfs.NfsDriver'
+QUOBYTE = 'cinder.volume.drivers.quobyte.QuobyteDriver'
 SNAPEXT_RBD = 'cinder_snapext.volume.drivers.rbd.SnapextRBDDriver'
 SNAPEXT_LVM = 'cinder_snapext.volume.drivers.lvm.SnapextLVMVolumeDriver'
+SNAPEXT_NFS = 'cinder_snapext.volume.drivers.nfs.SnapextNfsDriver'
+CEPH_BACKUP = 'cinder.backup.drivers.ceph.CephBackupDriver'
+SNAPEXT_CEPH_BACKUP = ('cinder_snapext.backup.drivers.ceph.'
+                       'SnapextCephBackupDriver')
+SNAPEXT_BACKUP_MANAGER = 'cinder_snapext.backup.manager.SnapextBackupManager'
 
-# cinder.conf as devstack's configure_cinder leaves it before post-config.
+# cinder.conf as devstack's configure_cinder leaves it before post-config,
+# with CINDER_BACKUP_DRIVER=ceph (lib/cinder_backups/ceph).
 CINDER_CONF = """\
 [DEFAULT]
 osapi_volume_extension = %(standard)s
-enabled_backends = ceph,lvmdriver-1,nfs
+enabled_backends = ceph,lvmdriver-1,nfs,quobyte
 default_volume_type = ceph
+backup_driver = %(ceph_backup)s
+backup_ceph_pool = backups
 
 [ceph]
 volume_driver = %(rbd)s
@@ -54,7 +63,12 @@ volume_driver = %(lvm)s
 
 [nfs]
 volume_driver = %(nfs)s
-""" % {'standard': STANDARD, 'rbd': RBD, 'lvm': LVM, 'nfs': NFS}
+nfs_shares_config = /etc/cinder/nfs-shares-nfs.conf
+
+[quobyte]
+volume_driver = %(quobyte)s
+""" % {'standard': STANDARD, 'rbd': RBD, 'lvm': LVM, 'nfs': NFS,
+       'quobyte': QUOBYTE, 'ceph_backup': CEPH_BACKUP}
 
 TEMPEST_CONF = """\
 [volume]
@@ -153,6 +167,7 @@ function trueorfalse {
 }
 function echo_summary { echo "summary: $*"; }
 function die { shift; echo "die: $*" >&2; exit 1; }
+function warn { echo "warn: $2"; }
 function setup_develop {
     echo "setup_develop $* venv=${PROJECT_VENV[cinder-snapext]:-}" \
         >>"$CALLS"
@@ -210,7 +225,8 @@ class DevstackPluginTestCase(testtools.TestCase):
             'CINDER_CONF': self.cinder_conf,
             'CINDER_BIN_DIR': bin_dir,
             'TEMPEST_CONFIG': self.tempest_conf,
-            'CINDER_ENABLED_BACKENDS': 'ceph:ceph,lvm:lvmdriver-1,nfs:nfs',
+            'CINDER_ENABLED_BACKENDS':
+                'ceph:ceph,lvm:lvmdriver-1,nfs:nfs,quobyte:quobyte',
             'DATABASE_BACKENDS': 'mysql postgresql',
             'ENABLED_SERVICES': 'mysql,rabbit,c-api,c-sch,c-vol,c-bak,'
                                 'tempest',
@@ -242,6 +258,12 @@ class DevstackPluginTestCase(testtools.TestCase):
 
     def _tempest(self):
         return read_ini(self.tempest_conf)
+
+    def _edit_cinder_conf(self, old, new):
+        with open(self.cinder_conf) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        self._write('cinder.conf', text.replace(old, new))
 
 
 class PostConfigTestCase(DevstackPluginTestCase):
@@ -287,14 +309,18 @@ class PostConfigTestCase(DevstackPluginTestCase):
 
         self.assertNotIn('backup_api_class', self._cinder()['DEFAULT'])
 
-    def test_post_config_swaps_only_rbd_and_lvm_drivers(self):
+    def test_post_config_swaps_only_rbd_lvm_and_nfs_drivers(self):
         self._run('stack post-config')
 
         conf = self._cinder()
         self.assertEqual([SNAPEXT_RBD], conf['ceph']['volume_driver'])
         self.assertEqual([SNAPEXT_LVM], conf['lvmdriver-1']['volume_driver'])
-        self.assertEqual([NFS], conf['nfs']['volume_driver'])
+        self.assertEqual([SNAPEXT_NFS], conf['nfs']['volume_driver'])
+        # Another RemoteFS driver, which cinder-snapext does not subclass.
+        self.assertEqual([QUOBYTE], conf['quobyte']['volume_driver'])
         self.assertEqual(['volumes'], conf['ceph']['rbd_pool'])
+        self.assertEqual(['/etc/cinder/nfs-shares-nfs.conf'],
+                         conf['nfs']['nfs_shares_config'])
 
     def test_post_config_keeps_drivers_when_swap_disabled(self):
         self._run('stack post-config', CINDER_SNAPEXT_SWAP_DRIVERS='False')
@@ -302,12 +328,122 @@ class PostConfigTestCase(DevstackPluginTestCase):
         conf = self._cinder()
         self.assertEqual([RBD], conf['ceph']['volume_driver'])
         self.assertEqual([LVM], conf['lvmdriver-1']['volume_driver'])
+        self.assertEqual([NFS], conf['nfs']['volume_driver'])
+
+    def test_post_config_keeps_nfs_driver_when_nfs_swap_disabled(self):
+        self._run('stack post-config',
+                  CINDER_SNAPEXT_SWAP_NFS_DRIVER='False')
+
+        conf = self._cinder()
+        self.assertEqual([NFS], conf['nfs']['volume_driver'])
+        self.assertEqual([SNAPEXT_RBD], conf['ceph']['volume_driver'])
+        self.assertEqual([SNAPEXT_LVM], conf['lvmdriver-1']['volume_driver'])
+
+    def test_post_config_keeps_driver_of_backend_not_enabled(self):
+        # A section devstack wrote but CINDER_ENABLED_BACKENDS left out.
+        self._run('stack post-config',
+                  CINDER_ENABLED_BACKENDS='ceph:ceph')
+
+        conf = self._cinder()
+        self.assertEqual([SNAPEXT_RBD], conf['ceph']['volume_driver'])
+        self.assertEqual([NFS], conf['nfs']['volume_driver'])
 
     def test_post_config_keeps_drivers_without_c_vol(self):
         self._run('stack post-config',
                   ENABLED_SERVICES='mysql,c-api,c-sch,tempest')
 
         self.assertEqual([RBD], self._cinder()['ceph']['volume_driver'])
+
+    def test_post_config_swaps_ceph_backup_driver_and_manager(self):
+        self._run('stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([SNAPEXT_CEPH_BACKUP], default['backup_driver'])
+        self.assertEqual([SNAPEXT_BACKUP_MANAGER], default['backup_manager'])
+        self.assertEqual(['backups'], default['backup_ceph_pool'])
+
+    def test_post_config_swaps_ceph_backup_module_path(self):
+        # The form older devstack and guides wrote.
+        self._edit_cinder_conf('backup_driver = %s' % CEPH_BACKUP,
+                               'backup_driver = cinder.backup.drivers.ceph')
+
+        self._run('stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([SNAPEXT_CEPH_BACKUP], default['backup_driver'])
+        self.assertEqual([SNAPEXT_BACKUP_MANAGER], default['backup_manager'])
+
+    def test_post_config_replaces_cinder_default_backup_manager(self):
+        self._edit_cinder_conf(
+            'backup_ceph_pool', 'backup_manager = '
+            'cinder.backup.manager.BackupManager\nbackup_ceph_pool')
+
+        self._run('stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([SNAPEXT_CEPH_BACKUP], default['backup_driver'])
+        self.assertEqual([SNAPEXT_BACKUP_MANAGER], default['backup_manager'])
+
+    def test_post_config_keeps_other_backup_drivers(self):
+        for driver in ('cinder.backup.drivers.swift.SwiftBackupDriver',
+                       'cinder.backup.drivers.posix.PosixBackupDriver',
+                       'cinder.backup.drivers.nfs.NFSBackupDriver'):
+            self._write('cinder.conf', CINDER_CONF.replace(
+                CEPH_BACKUP, driver))
+
+            self._run('stack post-config')
+
+            default = self._cinder()['DEFAULT']
+            self.assertEqual([driver], default['backup_driver'])
+            self.assertNotIn('backup_manager', default, driver)
+
+    def test_post_config_adds_no_backup_driver_where_none_is_set(self):
+        # Cinder's default backup driver (Swift) is not Ceph's.
+        self._edit_cinder_conf('backup_driver = %s\n' % CEPH_BACKUP, '')
+
+        self._run('stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertNotIn('backup_driver', default)
+        self.assertNotIn('backup_manager', default)
+
+    def test_post_config_keeps_ceph_backup_with_another_manager(self):
+        self._edit_cinder_conf(
+            'backup_ceph_pool',
+            'backup_manager = vendor.backup.Manager\nbackup_ceph_pool')
+
+        out = self._run('stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([CEPH_BACKUP], default['backup_driver'])
+        self.assertEqual(['vendor.backup.Manager'], default['backup_manager'])
+        self.assertIn('warn: backup_manager vendor.backup.Manager: Ceph '
+                      'backup driver kept', out)
+
+    def test_post_config_keeps_backup_driver_when_toggle_off(self):
+        self._run('stack post-config',
+                  CINDER_SNAPEXT_SWAP_BACKUP_DRIVER='False')
+
+        conf = self._cinder()
+        self.assertEqual([CEPH_BACKUP], conf['DEFAULT']['backup_driver'])
+        self.assertNotIn('backup_manager', conf['DEFAULT'])
+        # The other switches stay on.
+        self.assertEqual([SNAPEXT_RBD], conf['ceph']['volume_driver'])
+
+    def test_post_config_keeps_backup_driver_without_c_bak(self):
+        self._run('stack post-config',
+                  ENABLED_SERVICES='mysql,c-api,c-sch,c-vol,tempest')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([CEPH_BACKUP], default['backup_driver'])
+        self.assertNotIn('backup_manager', default)
+
+    def test_post_config_twice_keeps_our_backup_lines(self):
+        self._run('stack post-config', 'stack post-config')
+
+        default = self._cinder()['DEFAULT']
+        self.assertEqual([SNAPEXT_CEPH_BACKUP], default['backup_driver'])
+        self.assertEqual([SNAPEXT_BACKUP_MANAGER], default['backup_manager'])
 
     def test_post_config_runs_db_sync_with_cinder_conf(self):
         self._run('stack post-config')
@@ -389,6 +525,28 @@ class OtherPhasesTestCase(DevstackPluginTestCase):
         self.assertEqual(['True'],
                          conf['volume-feature-enabled']['snapshot'])
 
+    def test_test_config_sets_cinder_enforce_scope(self):
+        # cinder.conf has no [oslo_policy]: Cinder 29's defaults apply.
+        self._run('stack test-config')
+
+        self.assertEqual(['True'], self._tempest()['enforce_scope']['cinder'])
+
+    def test_test_config_sets_enforce_scope_with_new_defaults_on(self):
+        self._write('cinder.conf', CINDER_CONF +
+                    '\n[oslo_policy]\nenforce_new_defaults = true\n')
+
+        self._run('stack test-config')
+
+        self.assertEqual(['True'], self._tempest()['enforce_scope']['cinder'])
+
+    def test_test_config_skips_enforce_scope_with_old_defaults(self):
+        self._write('cinder.conf', CINDER_CONF +
+                    '\n[oslo_policy]\nenforce_new_defaults = False\n')
+
+        self._run('stack test-config')
+
+        self.assertNotIn('enforce_scope', self._tempest())
+
     def test_test_config_skips_backup_without_c_bak(self):
         self._run('stack test-config',
                   ENABLED_SERVICES='mysql,c-api,c-vol,tempest')
@@ -434,7 +592,7 @@ class OtherPhasesTestCase(DevstackPluginTestCase):
 
 
 class AgreementTestCase(DevstackPluginTestCase):
-    """The plugin writes what tools/stack.sh and the install guide say."""
+    """The plugin writes what tools/stack.sh and the guides say."""
 
     def setUp(self):
         super().setUp()
@@ -447,6 +605,9 @@ class AgreementTestCase(DevstackPluginTestCase):
             'osapi_volume_extension': default['osapi_volume_extension'],
             'volume_manager': default['volume_manager'],
             'backup_api_class': default['backup_api_class'],
+            # What replaces Cinder's Ceph backup driver.
+            'backup_driver': default['backup_driver'],
+            'backup_manager': default['backup_manager'],
         }
 
     def test_default_lines_match_stack_sh(self):
@@ -458,6 +619,19 @@ class AgreementTestCase(DevstackPluginTestCase):
     def test_rbd_driver_matches_stack_sh(self):
         self.assertEqual(self._stack_sh_conf()['ceph']['volume_driver'],
                          self.conf['ceph']['volume_driver'])
+
+    def test_nfs_driver_matches_stack_nfs_part(self):
+        self.assertEqual(self._stack_nfs_conf()['nfs']['volume_driver'],
+                         self.conf['nfs']['volume_driver'])
+
+    def test_nfs_driver_matches_assisted_snapshots_guide(self):
+        path = os.path.join(REPO, 'doc', 'source', 'user',
+                            'assisted-snapshots.rst')
+        with open(path) as f:
+            drivers = re.findall(r'^   \[nfs\]\n   volume_driver = (\S+)$',
+                                 f.read(), re.MULTILINE)
+
+        self.assertEqual(self.conf['nfs']['volume_driver'], drivers)
 
     def test_lines_match_install_guide(self):
         guide = self._install_guide_conf()
@@ -473,8 +647,11 @@ class AgreementTestCase(DevstackPluginTestCase):
         paths = (self.conf['DEFAULT']['osapi_volume_extension'][1:] +
                  self.conf['DEFAULT']['volume_manager'] +
                  self.conf['DEFAULT']['backup_api_class'] +
+                 self.conf['DEFAULT']['backup_driver'] +
+                 self.conf['DEFAULT']['backup_manager'] +
                  self.conf['ceph']['volume_driver'] +
-                 self.conf['lvmdriver-1']['volume_driver'])
+                 self.conf['lvmdriver-1']['volume_driver'] +
+                 self.conf['nfs']['volume_driver'])
 
         for path in paths:
             module, name = path.rsplit('.', 1)
@@ -497,16 +674,31 @@ class AgreementTestCase(DevstackPluginTestCase):
                       self._calls()[0])
 
     def _stack_sh_conf(self):
-        with open(os.path.join(REPO, 'tools', 'stack', 'lib',
-                               'cinder.sh')) as f:
-            text = f.read()
-        match = re.search(r'^write_cinder_conf\(\) \{\n.*?<<EOF\n(.*?)^EOF$',
-                          text, re.DOTALL | re.MULTILINE)
-        self.assertIsNotNone(match, 'write_cinder_conf heredoc not found')
-        # Keep the ini lines; drop shell-only ones such as "$backup_conf".
-        lines = [line for line in match.group(1).splitlines()
-                 if not line.startswith('$')]
-        return read_ini(self._write('stack.conf', '\n'.join(lines) + '\n'))
+        """cinder.conf as tools/stack.sh writes it with BACKUP=ceph."""
+        out = os.path.join(self.tmp, 'stack.conf')
+        self._render(
+            'hook_output() { :; }\n'
+            'db_url() { echo sqlite://; }\n'
+            'source "$REPO/tools/stack/lib/cinder.sh"\n'
+            'BACKUP=ceph\n'
+            'write_cinder_conf "$1"\n', out)
+        return read_ini(out)
+
+    def _stack_nfs_conf(self):
+        """The backend sections tools/stack/lib/part-nfs.sh adds."""
+        out = os.path.join(self.tmp, 'stack-nfs.conf')
+        self._render(
+            'STATE=$(dirname "$1") OFFSET=0 NFS=1 NFS_STOCK=0\n'
+            'source "$REPO/tools/stack/lib/part-nfs.sh"\n'
+            'hook_conf_sections_nfs >"$1"\n', out)
+        return read_ini(out)
+
+    def _render(self, script, out):
+        result = subprocess.run(
+            ['bash', '-c', script, 'render', out],
+            env={'PATH': self.env['PATH'], 'REPO': REPO},
+            capture_output=True, text=True, check=False)
+        self.assertEqual(0, result.returncode, result.stderr)
 
     def _install_guide_conf(self):
         path = os.path.join(REPO, 'doc', 'source', 'install', 'index.rst')
