@@ -15,10 +15,12 @@
 import os
 import time
 
+from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
 from cinder import service
 from cinder.tests.functional.api import client
 from cinder.tests.functional import functional_helpers
+from cinder.volume import volume_utils
 import eventlet
 from oslo_config import cfg
 from oslo_service import wsgi as oslo_wsgi
@@ -76,6 +78,29 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
             if time.monotonic() > deadline:
                 self.fail('still %r after %ss' % (result, timeout))
             eventlet.sleep(0.05)
+
+    def start_backup_service(self, connector):
+        """cinder-backup, with ``connector`` standing in for os-brick's.
+
+        Waits until the scheduler has its first report: it places backups
+        only on a backup service that has reported itself working, and the
+        periodic report is a minute away.
+        """
+        self.mock_object(volume_utils, 'brick_get_connector_properties',
+                         return_value={'host': 'backup-node',
+                                       'initiator': 'iqn.test',
+                                       'ip': '127.0.0.1',
+                                       'multipath': False})
+        self.mock_object(volume_utils, 'brick_get_connector',
+                         return_value=connector)
+        backup = self.start_service('backup', service_name='backup')
+        backup.manager.publish_service_capabilities(
+            cinder_context.get_admin_context())
+        states = self.scheduler.manager.driver.host_manager.\
+            backup_service_states
+        self.wait_for(lambda: states.get(backup.host),
+                      lambda caps: bool(caps and caps['backend_state']))
+        return backup
 
     def create_volume_and_snapshot(self):
         """A 1 GiB volume and a snapshot of it, both available."""

@@ -15,7 +15,6 @@
 from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
 from cinder.tests.functional.api import client
-from cinder.volume import volume_utils
 import fixtures
 
 from cinder_snapext.tests.functional import base
@@ -52,21 +51,7 @@ class IncrementalSnapshotBackupTestCase(base.FunctionalTestCase):
         device = self.useFixture(fixtures.TempDir()).join('device')
         with open(device, 'wb') as f:
             f.write(b'data' * 1024)
-        self.mock_object(volume_utils, 'brick_get_connector_properties',
-                         return_value={'host': 'backup-node',
-                                       'initiator': 'iqn.test',
-                                       'ip': '127.0.0.1',
-                                       'multipath': False})
-        self.mock_object(volume_utils, 'brick_get_connector',
-                         return_value=_LoopbackConnector(device))
-        backup = self.start_service('backup', service_name='backup')
-        # The scheduler places backups only on a backup service that has
-        # reported itself working; its periodic report is a minute away.
-        backup.manager.publish_service_capabilities(self.ctxt)
-        states = self.scheduler.manager.driver.host_manager.\
-            backup_service_states
-        self.wait_for(lambda: states.get(backup.host),
-                      lambda caps: bool(caps and caps['backend_state']))
+        self.start_backup_service(_LoopbackConnector(device))
 
     def _get_flags(self):
         flags = super()._get_flags()

@@ -25,7 +25,6 @@ import os
 from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
 from cinder.tests import fake_driver
-from cinder.volume import volume_utils
 import fixtures
 from oslo_config import cfg
 from oslo_utils import units
@@ -148,21 +147,7 @@ class FileBackendBackupTestCase(base.FunctionalTestCase):
         self.backup_dir = tmp.join('backups')
         super().setUp()
         self.ctxt = cinder_context.get_admin_context()
-        self.mock_object(volume_utils, 'brick_get_connector_properties',
-                         return_value={'host': 'backup-node',
-                                       'initiator': 'iqn.test',
-                                       'ip': '127.0.0.1',
-                                       'multipath': False})
-        self.mock_object(volume_utils, 'brick_get_connector',
-                         return_value=_FileConnector())
-        backup = self.start_service('backup', service_name='backup')
-        # The scheduler places backups only on a backup service that has
-        # reported itself working; its periodic report is a minute away.
-        backup.manager.publish_service_capabilities(self.ctxt)
-        states = self.scheduler.manager.driver.host_manager.\
-            backup_service_states
-        self.wait_for(lambda: states.get(backup.host),
-                      lambda caps: bool(caps and caps['backend_state']))
+        self.start_backup_service(_FileConnector())
 
     def _get_flags(self):
         flags = super()._get_flags()
