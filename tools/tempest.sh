@@ -183,7 +183,10 @@ cmd_conf() {
     mkdir -p "$TDIR" "$LOGS"
     if [ ! -d "$WS/etc" ]; then
         rm -rf "$WS"
-        (cd "$TDIR" && "$TVENV/bin/tempest" init "$WS" >/dev/null) ||
+        # A workspace registry of our own: the default one is per user
+        # (~/.tempest) and refuses a name another stack registered.
+        (cd "$TDIR" && "$TVENV/bin/tempest" init \
+            --workspace-path "$TDIR/workspaces.yaml" "$WS" >/dev/null) ||
             die "tempest init failed"
     fi
     if [ -n "${SNAPEXT_TEMPEST_CONF:-}" ]; then
