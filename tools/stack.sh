@@ -46,6 +46,10 @@
 #   AUTH                   noauth (default) or keystone: Keystone 30 in
 #                          front of Cinder (tools/stack/lib/part-keystone.sh);
 #                          when unset, keeps what the stack was brought up with
+#   NFS                    1 (default) or 0: the NFS backend on a bind-mounted
+#                          folder and the Nova emulator (part-nfs.sh);
+#                          NFS_STOCK=1 adds Cinder's own NFS driver beside
+#                          it (benchmarks); both remembered like DB
 #   PEER                   1 (default) or 0: a second Cinder deployment on
 #                          the same Ceph pool (tools/stack/lib/part-peer.sh);
 #                          unset, keeps what the stack was last brought up with
