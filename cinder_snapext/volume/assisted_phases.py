@@ -161,6 +161,19 @@ def operation_of(phase):
     return CREATE if phase.startswith(CREATE) else DELETE
 
 
+def status_after_refused_delete(snapshot_id, busy_snapshot_id, busy_phase):
+    """The status a snapshot goes back to when its delete is refused.
+
+    A force delete in the snapshot's own phase leaves it in that phase
+    until Nova answers or the phase times out; while its create completes,
+    Cinder's own code sets it available (perhaps already has), so it must
+    not go back to creating.
+    """
+    if snapshot_id == busy_snapshot_id and busy_phase != CREATE_COMPLETING:
+        return WORKING_STATUS[operation_of(busy_phase)]
+    return fields.SnapshotStatus.AVAILABLE
+
+
 def timeout(operation):
     if operation == CREATE:
         return CONF.snapext.assisted_snapshot_create_timeout

@@ -95,17 +95,8 @@ class AssistedSnapshotMixin:
             self._claim_volume(context, snapshot,
                                phases.DELETE if assisted else None)
         except exception.AssistedSnapshotInProgress as busy:
-            status = fields.SnapshotStatus.AVAILABLE
-            own_phase = busy.kwargs['phase']
-            if (busy.kwargs['snapshot_id'] == snapshot.id
-                    and own_phase != phases.CREATE_COMPLETING):
-                # A force delete in the snapshot's own phase: it stays in
-                # that phase until Nova answers or the phase times out.
-                # (While the create completes, Cinder's own code sets the
-                # snapshot available, possibly already has: it must not
-                # go back to creating once the phase is done.)
-                status = phases.WORKING_STATUS[
-                    phases.operation_of(own_phase)]
+            status = phases.status_after_refused_delete(
+                snapshot.id, busy.kwargs['snapshot_id'], busy.kwargs['phase'])
             return self._refuse_delete(context, snapshot, busy, status)
         except Exception as error:
             with excutils.save_and_reraise_exception():
