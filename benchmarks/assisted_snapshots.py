@@ -104,6 +104,9 @@ class Stack:
         self.sql = sqlalchemy.text(
             'SELECT status, updated_at, deleted_at FROM snapshots '
             'WHERE id = :id')
+        self.status_sql = {kind: sqlalchemy.text(
+            'SELECT status, deleted FROM %ss WHERE id = :id' % kind)  # noqa: S608
+            for kind in ('volume', 'snapshot')}
 
     def call(self, method, url, body=None, ok=(200, 202, 204)):
         data = None if body is None else json.dumps(body).encode()
@@ -141,9 +144,12 @@ class Stack:
             time.sleep(POLL)
 
     def status(self, kind, obj_id):
-        code, body = self.cinder('GET', '/%ss/%s' % (kind, obj_id),
-                                 ok=(200, 404))
-        return None if code == 404 else body[kind]['status']
+        # From the database: polling through the API would load the very
+        # process that handles Nova's callbacks.
+        with self.db.connect() as conn:
+            row = conn.execute(self.status_sql[kind],
+                               {'id': obj_id}).one_or_none()
+        return None if row is None or row.deleted else row.status
 
     def wait_status(self, kind, obj_id, status, timeout):
         def probe():

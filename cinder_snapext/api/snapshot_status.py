@@ -14,7 +14,6 @@
 
 from cinder.api.contrib import snapshot_actions
 from cinder.api.openstack import wsgi
-from cinder import objects as cinder_objects
 
 from cinder_snapext.volume import assisted_phases as phases
 from cinder_snapext.volume import rpcapi
@@ -77,8 +76,8 @@ class SnapshotStatusController(wsgi.Controller):
             if compute_status is None:
                 return
         admin = context.elevated()
-        phase = phases.read(admin, snapshot_id).get(phases.PHASE_KEY)
-        if phase not in phases.OPEN_PHASES:
+        metadata = phases.read(admin, snapshot_id)
+        if metadata.get(phases.PHASE_KEY) not in phases.OPEN_PHASES:
             if explicit:
                 phases.write(admin, snapshot_id,
                              {phases.COMPUTE_STATUS_KEY: compute_status})
@@ -88,5 +87,9 @@ class SnapshotStatusController(wsgi.Controller):
             return
         phases.write(admin, snapshot_id,
                      {phases.COMPUTE_STATUS_KEY: compute_status})
-        snapshot = cinder_objects.Snapshot.get_by_id(admin, snapshot_id)
-        self.rpcapi.continue_assisted_snapshot(context, snapshot)
+        host = metadata.get(phases.HOST_KEY)
+        if host is None:
+            # Written when the phase opened; a phase older than that key
+            # is continued by the volume service's periodic check.
+            return
+        self.rpcapi.continue_assisted_snapshot(context, snapshot_id, host)

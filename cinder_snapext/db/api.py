@@ -125,6 +125,26 @@ def snapshot_admin_metadata_update(context, snapshot_id, metadata,
 
 @cinder_db_api.require_context
 @cinder_db_api.main_context_manager.writer
+def snapshot_admin_metadata_compare_and_swap(context, snapshot_id, key,
+                                             expected, value):
+    """Set ``key`` to ``value`` if its live value is one of ``expected``.
+
+    One statement, so of concurrent callers exactly one succeeds; the rows
+    of a destroyed snapshot are soft-deleted with it and never match.
+
+    :returns: True if this call changed the row.
+    """
+    _validate({key: value})
+    result = context.session.execute(
+        sa.update(_Meta)
+        .where(_Meta.snapshot_id == snapshot_id, _Meta.key == key,
+               _Meta.deleted.is_(False), _Meta.value.in_(list(expected)))
+        .values(value=value, updated_at=timeutils.utcnow()))
+    return bool(result.rowcount)
+
+
+@cinder_db_api.require_context
+@cinder_db_api.main_context_manager.writer
 def snapshot_admin_metadata_delete(context, snapshot_id, key):
     """Soft-delete the live row of ``key``."""
     _require_live_snapshot(context, snapshot_id)

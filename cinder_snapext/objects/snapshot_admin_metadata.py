@@ -87,6 +87,12 @@ class SnapextSnapshotAdminMetadataList(cinder_base.ObjectListBase,
         return cls._from_rows(context, rows)
 
     @classmethod
+    def compare_and_swap(cls, context, snapshot_id, key, expected, value):
+        """Set ``key`` to ``value`` if now one of ``expected``; True if so."""
+        return db_api.snapshot_admin_metadata_compare_and_swap(
+            context, snapshot_id, key, expected, value)
+
+    @classmethod
     def delete_for_snapshot(cls, context, snapshot_id, key):
         db_api.snapshot_admin_metadata_delete(context, snapshot_id, key)
 

@@ -14,7 +14,6 @@
 
 import datetime
 
-from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
 from cinder.objects import fields
 from oslo_config import cfg
@@ -217,13 +216,8 @@ def forget(context, snapshot_id, *keys):
 
 def move(context, snapshot_id, from_phases, to_phase):
     """Compare-and-swap the phase; True if this caller made the move."""
-    try:
-        row = _Metadata.get_by_key(context, snapshot_id, PHASE_KEY)
-    except (exception.SnapshotAdminMetadataNotFound,
-            cinder_exception.SnapshotNotFound):
-        return False
-    return row.conditional_update({'value': to_phase},
-                                  {'value': list(from_phases)})
+    return _MetadataList.compare_and_swap(context, snapshot_id, PHASE_KEY,
+                                          from_phases, to_phase)
 
 
 def find_open_phase(context, volume_id):

@@ -59,6 +59,11 @@ class SnapextVolumeEndpoint:
         return snapshot_reference.unmanaged_snapshots(
             context, self.manager.driver, volume)
 
-    def continue_assisted_snapshot(self, context, snapshot):
-        """The compute service reported on ``snapshot``: act on it (1.1)."""
-        self.manager._continue_assisted_snapshot(context, snapshot)
+    def continue_assisted_snapshot(self, context, snapshot=None,
+                                   snapshot_id=None):
+        """The compute service reported on a snapshot: act on it.
+
+        1.1 clients send the Snapshot, 1.2 clients only its id.
+        """
+        self.manager._continue_assisted_snapshot(
+            context, snapshot_id or snapshot.id)

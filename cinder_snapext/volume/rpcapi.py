@@ -39,9 +39,10 @@ class SnapextVolumeAPI:
               check_snapshot_reference, get_snapshot_reference,
               get_unmanaged_snapshots
         1.1 - continue_assisted_snapshot
+        1.2 - continue_assisted_snapshot takes the snapshot's id
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=constants.VOLUME_TOPIC,
@@ -117,10 +118,13 @@ class SnapextVolumeAPI:
         cctxt.cast(context, 'update_snapshot_admin_metadata',
                    snapshot=snapshot, metadata=metadata, delete=delete)
 
-    def continue_assisted_snapshot(self, context, snapshot):
-        """Wake the snapshot's volume service: the compute service reported.
+    def continue_assisted_snapshot(self, context, snapshot_id, host):
+        """Wake the volume service that waits for the compute service.
 
-        What it reported is already in the snapshot's admin metadata.
+        What it reported is already in the snapshot's admin metadata, and
+        ``host`` (host@backend) is the service that opened the phase: Nova's
+        callback costs no snapshot or volume load in the API this way.
         """
-        cctxt = self._prepare(snapshot.service_topic_queue, version='1.1')
-        cctxt.cast(context, 'continue_assisted_snapshot', snapshot=snapshot)
+        cctxt = self._prepare(host, version='1.2')
+        cctxt.cast(context, 'continue_assisted_snapshot',
+                   snapshot_id=snapshot_id)

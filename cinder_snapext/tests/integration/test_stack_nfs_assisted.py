@@ -20,10 +20,13 @@ its online paths and calls tools/stack/nova_emulator.py, which changes
 the chain as libvirt would and calls back ``os-update_snapshot_status``.
 """
 
+import configparser
 import hashlib
 import json
 import os
 import urllib.request
+
+import sqlalchemy
 
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
@@ -168,6 +171,37 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         self.cinder('snapshot-delete', snapshot_id)
         self.wait_gone('snapshot', snapshot_id)
         self.made['snapshot'].remove(snapshot_id)
+
+    def admin_metadata(self, snapshot_id):
+        """The snapshot's admin metadata, through cinder-snapext's API."""
+        request = urllib.request.Request(
+            '%s/snapshots/%s/snapext-admin-metadata' % (
+                self.env['CINDER_ENDPOINT'], snapshot_id),
+            headers={'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
+                                                self.env['OS_PROJECT_ID']),
+                     'OpenStack-API-Version': 'volume 3.71'})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return json.loads(resp.read())['admin_metadata']
+
+    def pass_deadline(self, snapshot_id):
+        """Move the phase's deadline to the past: the clock, not Nova.
+
+        The only way to let the stack's real periodic check find an overdue
+        phase without waiting out assisted_snapshot_create_timeout.
+        """
+        conf = configparser.ConfigParser(interpolation=None, strict=False)
+        conf.read(os.path.join(self.stack.dir, 'cinder.conf'))
+        engine = sqlalchemy.create_engine(conf['database']['connection'])
+        try:
+            with engine.begin() as conn:
+                changed = conn.execute(sqlalchemy.text(
+                    "UPDATE snapext_snapshot_admin_metadata SET value = "
+                    "'2000-01-01T00:00:00Z' WHERE snapshot_id = :id AND "
+                    "key = 'snapext:phase_deadline' AND NOT deleted"),
+                    {'id': snapshot_id}).rowcount
+        finally:
+            engine.dispose()
+        self.assertEqual(1, changed)
 
     def volume_files(self, volume_id):
         prefix = 'volume-%s' % volume_id
@@ -356,6 +390,35 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         self.behave(delay=0.5)
         self.delete_snapshot(snapshot_id)
         self.assertEqual(self.expected(), self.sha_of(self.active()))
+
+    @step
+    def test_12b_silent_nova_times_out(self):
+        before, data = self.info(), self.expected()
+        self.behave(failure='no_callback')
+        snapshot_id = self.snapshot('nova-silent', status='creating')
+        self.wait_for('Nova asked', lambda: self.nova_events(snapshot_id))
+        self.wait_for('phase waiting for Nova', lambda: self.admin_metadata(
+            snapshot_id).get('snapext:phase') == 'create_waiting_compute')
+        self.pass_deadline(snapshot_id)
+        self.wait_status('snapshot', snapshot_id, 'error', timeout=60)
+        metadata = self.admin_metadata(snapshot_id)
+        self.assertEqual('create_failed', metadata['snapext:phase'])
+        self.assertIn('did not answer', metadata['snapext:phase_error'])
+        messages = [row for row in base.parse_table(
+            self.cinder('message-list'))
+            if row.get('Resource UUID') == snapshot_id]
+        self.assertEqual(1, len(messages), messages)
+        # Nova may yet switch the instance to the new overlay: it stays,
+        # named for the operator; Cinder's chain and data are as before.
+        left = metadata['nfs:left_file']
+        self.assertTrue(os.path.exists(self.path(left)))
+        self.assertEqual(before, self.info())
+        self.assertEqual(data, self.sha_of(self.active()))
+        self.behave(delay=0.5)
+        self.delete_snapshot(snapshot_id)
+        # The operator, having checked that the instance never used it.
+        os.unlink(self.path(left))
+        self.assertEqual(before, self.info())
 
     @step
     def test_13_detach_delete_share_empty(self):

@@ -158,9 +158,9 @@ class AssistedSnapshotMixin:
             # snapshot to error although the phase can still complete.
             snapshot.unset_worker()
         # Nova may have answered while the driver was still beginning.
-        self._continue_assisted_snapshot(context, snapshot)
+        self._continue_assisted_snapshot(context, snapshot.id)
 
-    def _continue_assisted_snapshot(self, context, snapshot):
+    def _continue_assisted_snapshot(self, context, snapshot_id):
         """Act on what the compute service reported, if it means anything.
 
         Called by the snapext RPC endpoint on Nova's callback, and again
@@ -169,9 +169,9 @@ class AssistedSnapshotMixin:
         """
         context = context.elevated()
         try:
-            metadata = phases.read(context, snapshot.id)
+            metadata = phases.read(context, snapshot_id)
         except cinder_exception.SnapshotNotFound:
-            LOG.info('Snapshot %s is gone: nothing to continue.', snapshot.id)
+            LOG.info('Snapshot %s is gone: nothing to continue.', snapshot_id)
             return
         signal = phases.signal_for(metadata.get(phases.PHASE_KEY),
                                    metadata.get(phases.COMPUTE_STATUS_KEY))
@@ -180,10 +180,10 @@ class AssistedSnapshotMixin:
                       '%(phase)s of snapshot %(id)s.',
                       {'compute': metadata.get(phases.COMPUTE_STATUS_KEY),
                        'phase': metadata.get(phases.PHASE_KEY),
-                       'id': snapshot.id})
+                       'id': snapshot_id})
             return
         operation, succeeded = signal
-        snapshot = cinder_objects.Snapshot.get_by_id(context, snapshot.id)
+        snapshot = cinder_objects.Snapshot.get_by_id(context, snapshot_id)
         # Cinder's own code writes its user messages with this context.
         context = _owner_context(context, snapshot)
         if succeeded:
@@ -347,7 +347,8 @@ class AssistedSnapshotMixin:
                             phase, metadata.get(phases.COMPUTE_STATUS_KEY)):
                         # The callback's cast was lost or came while the
                         # service was down; what Nova said is recorded.
-                        self._continue_assisted_snapshot(context, snapshot)
+                        self._continue_assisted_snapshot(context,
+                                                         snapshot.id)
                     elif phases.overdue(metadata):
                         self._fail(context, snapshot, operation, [phase],
                                    reason=phases.REASON_TIMEOUT,

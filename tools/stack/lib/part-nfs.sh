@@ -103,6 +103,11 @@ EOF
 [nova]
 auth_type = none
 endpoint = http://127.0.0.1:$NOVA_PORT/v2.1
+
+# Overdue assisted snapshot phases are found within periodic_interval
+# (integration: a Nova that never answers).
+[snapext]
+assisted_snapshot_check_interval = 5
 EOF
 }
 

@@ -88,6 +88,30 @@ class SnapshotAdminMetadataDBAPITestCase(base.TestCase):
         self.assertIsNone(rows[0].deleted_at)
         self.assertEqual('again', rows[0].value)
 
+    def test_compare_and_swap_only_from_an_expected_value(self):
+        self._update({'phase': 'waiting'})
+        swap = db_api.snapshot_admin_metadata_compare_and_swap
+        self.assertFalse(swap(self.ctxt, self.snapshot.id, 'phase',
+                              ['beginning'], 'completing'))
+        self.assertTrue(swap(self.ctxt, self.snapshot.id, 'phase',
+                             ['beginning', 'waiting'], 'completing'))
+        # The duplicate of a callback finds the phase already moved.
+        self.assertFalse(swap(self.ctxt, self.snapshot.id, 'phase',
+                              ['waiting'], 'completing'))
+        self.assertEqual({'phase': 'completing'}, _as_dict(
+            db_api.snapshot_admin_metadata_get_all(self.ctxt,
+                                                   self.snapshot.id)))
+
+    def test_compare_and_swap_never_revives_a_deleted_key(self):
+        self._update({'phase': 'waiting'})
+        db_api.snapshot_admin_metadata_delete(self.ctxt, self.snapshot.id,
+                                              'phase')
+        self.assertFalse(db_api.snapshot_admin_metadata_compare_and_swap(
+            self.ctxt, self.snapshot.id, 'phase', ['waiting'], 'done'))
+        self.assertRaises(exception.SnapshotAdminMetadataNotFound,
+                          db_api.snapshot_admin_metadata_get,
+                          self.ctxt, self.snapshot.id, 'phase')
+
     def test_delete_missing_key_raises_not_found(self):
         self.assertRaises(exception.SnapshotAdminMetadataNotFound,
                           db_api.snapshot_admin_metadata_delete,

@@ -69,7 +69,7 @@ class AssistedSnapshotManagerTestCase(base.TestCase):
         """What the API does on Nova's callback, then its RPC cast."""
         phases.write(self.ctxt, snapshot.id,
                      {phases.COMPUTE_STATUS_KEY: compute_status})
-        self.manager._continue_assisted_snapshot(self.ctxt, snapshot)
+        self.manager._continue_assisted_snapshot(self.ctxt, snapshot.id)
 
     def status_and_phase(self, snapshot):
         status = cinder_objects.Snapshot.get_by_id(self.ctxt,
