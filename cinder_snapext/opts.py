@@ -59,6 +59,16 @@ snapext_opts = [
              'reads that, then deletes it (on thick LVM a full copy and, '
              'with volume_clear, a full zeroing). Read by the volume '
              'service for each backup.'),
+    cfg.BoolOpt(
+        'refuse_volume_delete_with_exported_snapshots',
+        default=True,
+        help='Refuse to delete a volume (HTTP 400, nothing changed) while '
+             'its backend still holds snapshots of it that Cinder no longer '
+             'manages, such as exported ones. False gives Cinder\'s own '
+             'behaviour: the delete is accepted and the driver decides; the '
+             'RBD driver then moves the image, those snapshots included, to '
+             'the RBD trash, and Cinder deletes an encrypted volume\'s key. '
+             'Read by the API for each request.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

@@ -14,12 +14,14 @@
 
 from cinder.api.openstack import wsgi
 from cinder import volume as cinder_volume
+from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from cinder_snapext import exception
 from cinder_snapext.volume import rpcapi
 
+CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -42,7 +44,8 @@ class VolumeDeleteGuardController(wsgi.Controller):
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level
         volume = self.volume_api.get(context, id)
-        if volume.host:
+        if (CONF.snapext.refuse_volume_delete_with_exported_snapshots
+                and volume.host):
             self._refuse_with_unmanaged_snapshots(context, volume)
         yield
 

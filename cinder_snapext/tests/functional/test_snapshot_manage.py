@@ -196,6 +196,21 @@ class VolumeDeleteAfterExportTestCase(base.FunctionalTestCase):
         self.assertIn('snapshot-%s' % self.snapshot['id'],
                       fake_backend.SNAPSHOTS['volume-%s' % self.volume_id])
 
+    def test_delete_accepted_when_operator_turns_the_refusal_off(self):
+        # Cinder's own behaviour: the driver has the last word; this one
+        # raises VolumeIsBusy, as thick LVM does, and the volume stays.
+        self.override_config('refuse_volume_delete_with_exported_snapshots',
+                             False, group='snapext')
+        before = self.api.get_volume(self.volume_id)['updated_at']
+        # Accepted (the refusal would raise a 400 here) ...
+        self.api.delete_volume(self.volume_id)
+        # ... and refused by the driver, after Cinder's 'deleting'.
+        self.wait_for(lambda: self.api.get_volume(self.volume_id),
+                      lambda v: v['status'] == 'available' and
+                      v['updated_at'] != before)
+        self.assertIn('snapshot-%s' % self.snapshot['id'],
+                      fake_backend.SNAPSHOTS['volume-%s' % self.volume_id])
+
     def test_delete_after_import_and_snapshot_delete_succeeds(self):
         created = self.api.api_post(MANAGE, {'snapshot': {
             'volume_id': self.volume_id,
