@@ -53,6 +53,10 @@
 #   PEER                   1 (default) or 0: a second Cinder deployment on
 #                          the same Ceph pool (tools/stack/lib/part-peer.sh);
 #                          unset, keeps what the stack was last brought up with
+#   POSIX_BACKUP           1 (default) or 0: with BACKUP=ceph, a second
+#                          cinder-backup with the posix driver in
+#                          availability zone 'posix' (part-posix-backup.sh);
+#                          unset, keeps what the stack was last brought up with
 #
 # Host-level changes, all needed by the packages or by os-brick: Debian
 # packages, RabbitMQ's Erlang cookie in /var/lib/rabbitmq, and the
@@ -267,7 +271,8 @@ mem_table() {
     local n kb total=0 count
     printf '%-18s %6s %14s\n' SERVICE PROCS "PEAK RSS MiB"
     for n in rabbitmq epmd postgresql mariadb ceph-mon ceph-mgr ceph-osd \
-        cinder-api cinder-scheduler cinder-volume cinder-backup; do
+        cinder-api cinder-scheduler cinder-volume cinder-backup \
+        cinder-backup-posix; do
         running "$n" || [ -n "$(members "$n")" ] || continue
         count=$(members "$n" | wc -w)
         kb=$(hwm_kb "$n")
