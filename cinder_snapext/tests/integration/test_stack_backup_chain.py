@@ -22,10 +22,10 @@ the checksum of the data at its point in time.
 
 import json
 
+from cinder_snapext.tests.integration import backup_base
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 
-SIZE_GB = 1
 # (offset MiB, length MiB, seed), in the order they are written.
 FIRST = [(0, 32, 'chain-first'), (512, 16, 'chain-first-b')]
 BEFORE_SNAP = [(100, 8, 'chain-a')]
@@ -36,30 +36,11 @@ DIFF_LIMIT = 16 * base.MiB
 FORCED_FULL = 'Incremental backup not possible, forcing full backup.'
 
 
-class CephBackupChainTest(base.ScenarioTestCase):
+class CephBackupChainTest(backup_base.RbdBackupScenario):
     """Full, snapshot incremental, volume incrementals, restores."""
-
-    written = []
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.written = []
-
-    def volume_image(self, volume_id):
-        return 'volume-%s' % volume_id
 
     def backup_image(self, backup_id):
         return 'volume-%s.backup.%s' % (self.ctx['volume'], backup_id)
-
-    def _write(self, writes):
-        image = self.volume_image(self.ctx['volume'])
-        for off, length, seed in writes:
-            self.rbd('write', 'volumes', image, str(off), str(length), seed)
-        self.written.extend(writes)
-        expected = base.expected_sha256(SIZE_GB * base.GiB, self.written)
-        self.assertEqual(expected, self.image_sha256(image))
-        return expected
 
     def _own_bytes(self, image):
         """Bytes allocated in the image itself, not in its clone parent."""
@@ -70,42 +51,11 @@ class CephBackupChainTest(base.ScenarioTestCase):
         rows = json.loads(out)['images']
         return max(r['used_size'] for r in rows if r['name'] == image)
 
-    def _backup(self, what, *args):
-        out = self.cinder('backup-create', '--name', self.name(what),
-                          *(args + (self.ctx['volume'],)))
-        backup_id = base.parse_properties(out)['id']
-        self.made['backup'].append(backup_id)
-        backup = self.wait_status('backup', backup_id, 'available')
-        self.wait_status('volume', self.ctx['volume'], 'available')
-        return backup_id, backup
-
-    def _messages(self, resource_id):
-        rows = base.parse_table(self.cinder('message-list'))
-        return [r['User Message'] for r in rows
-                if r.get('Resource UUID') == resource_id]
-
-    def _restore(self, key):
-        backup_id, expected = self.ctx[key]
-        out = self.cinder('backup-restore', '--name',
-                          self.name('restored-%s' % key), backup_id)
-        vol_id = base.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.wait_status('backup', backup_id, 'available')
-        self.assertEqual(expected, self.image_sha256(self.volume_image(
-            vol_id)), 'restored data differs from the data at backup time')
-
     # -- steps -----------------------------------------------------------
 
     @step
     def test_01_volume_with_data(self):
-        out = self.cinder('create', '--volume-type', 'ceph',
-                          '--name', self.name('chain-vol'), str(SIZE_GB))
-        vol_id = base.parse_properties(out)['id']
-        self.made['volume'].append(vol_id)
-        self.ctx['volume'] = vol_id
-        self.wait_status('volume', vol_id, 'available')
-        self.ctx['sha_first'] = self._write(FIRST)
+        self.ctx['sha_first'] = self._create_volume('chain-vol', FIRST)
 
     @step
     def test_02_full_backup_of_volume(self):
@@ -115,15 +65,7 @@ class CephBackupChainTest(base.ScenarioTestCase):
 
     @step
     def test_03_snapshot_between_writes(self):
-        sha_snap = self._write(BEFORE_SNAP)
-        out = self.cinder('snapshot-create', '--name', self.name('chain-snap'),
-                          self.ctx['volume'])
-        snap_id = base.parse_properties(out)['id']
-        self.made['snapshot'].append(snap_id)
-        self.ctx['snapshot'] = snap_id
-        self.wait_status('snapshot', snap_id, 'available')
-        self.ctx['sha_snap'] = sha_snap
-        self.ctx['sha_after'] = self._write(AFTER_SNAP)
+        self._snapshot_between('chain-snap', BEFORE_SNAP, AFTER_SNAP)
 
     @step
     def test_04_incremental_backup_of_snapshot_is_a_diff(self):
@@ -201,20 +143,8 @@ class CephBackupChainTest(base.ScenarioTestCase):
 
     @step(always=True)
     def test_12_delete_everything(self):
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
+        self._delete_everything()
 
     @step(always=True)
     def test_13_no_image_left_behind(self):
-        volume_id = self.ctx.get('volume')
-        if not volume_id:
-            self.skipTest('no volume was made')
-        for pool in ('volumes', 'backups'):
-            listing = self.rbd('ls', pool)
-            left = [name for name in listing['images'] + listing['trash']
-                    if volume_id in name]
-            self.assertEqual([], left, 'left in pool %s' % pool)
+        self._assert_no_image_left()

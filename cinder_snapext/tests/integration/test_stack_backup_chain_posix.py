@@ -27,7 +27,7 @@ import glob
 import json
 import os
 
-from cinder_snapext.tests.integration import base
+from cinder_snapext.tests.integration import backup_base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import test_stack_backup_chain as chain
 
@@ -56,15 +56,12 @@ def posix_service(state_dir):
             conf.get('DEFAULT', 'backup_posix_path'))
 
 
-class PosixBackupChainTest(base.ScenarioTestCase):
+class PosixBackupChainTest(backup_base.RbdBackupScenario):
     """Full, snapshot incremental, volume incrementals, restores on posix."""
-
-    written = []
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.written = []
         cls.service = posix_service(cls.stack.dir)
 
     def setUp(self):
@@ -72,19 +69,6 @@ class PosixBackupChainTest(base.ScenarioTestCase):
         if self.service is None:
             self.skipTest('the stack runs no posix cinder-backup '
                           '(POSIX_BACKUP=0 or BACKUP=posix)')
-
-    def volume_image(self, volume_id):
-        return 'volume-%s' % volume_id
-
-    def _write(self, writes):
-        image = self.volume_image(self.ctx['volume'])
-        for off, length, seed in writes:
-            self.rbd('write', 'volumes', image, str(off), str(length), seed)
-        self.written.extend(writes)
-        expected = base.expected_sha256(chain.SIZE_GB * base.GiB,
-                                        self.written)
-        self.assertEqual(expected, self.image_sha256(image))
-        return expected
 
     def _metadata(self, backup):
         """The posix driver's metadata file of a backup, parsed."""
@@ -97,43 +81,22 @@ class PosixBackupChainTest(base.ScenarioTestCase):
         with open(found[0]) as f:
             return json.load(f)
 
-    def _backup(self, what, *args):
-        out = self.cinder('backup-create', '--name', self.name(what),
-                          '--availability-zone', self.service[0],
-                          *(args + (self.ctx['volume'],)))
-        backup_id = base.parse_properties(out)['id']
-        self.made['backup'].append(backup_id)
-        backup = self.wait_status('backup', backup_id, 'available')
-        self.wait_status('volume', self.ctx['volume'], 'available')
+    def backup_create_args(self):
+        return ('--availability-zone', self.service[0])
+
+    def check_after_backup(self, backup, volume):
         self.assertEqual(self.service[0], backup['availability_zone'])
-        return backup_id, backup
 
     def _assert_parent(self, backup, parent_key):
         parent_id = self.ctx[parent_key][0] if parent_key else None
         self.assertEqual(parent_id, self._metadata(backup)['parent_id'])
 
-    def _restore(self, key):
-        backup_id, expected = self.ctx[key]
-        out = self.cinder('backup-restore', '--name',
-                          self.name('restored-%s' % key), backup_id)
-        vol_id = base.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.wait_status('backup', backup_id, 'available')
-        self.assertEqual(expected, self.image_sha256(self.volume_image(
-            vol_id)), 'restored data differs from the data at backup time')
-
     # -- steps -----------------------------------------------------------
 
     @step
     def test_01_volume_with_data(self):
-        out = self.cinder('create', '--volume-type', 'ceph', '--name',
-                          self.name('posix-chain-vol'), str(chain.SIZE_GB))
-        vol_id = base.parse_properties(out)['id']
-        self.made['volume'].append(vol_id)
-        self.ctx['volume'] = vol_id
-        self.wait_status('volume', vol_id, 'available')
-        self.ctx['sha_first'] = self._write(chain.FIRST)
+        self.ctx['sha_first'] = self._create_volume('posix-chain-vol',
+                                                    chain.FIRST)
 
     @step
     def test_02_full_backup_of_volume_to_files(self):
@@ -144,15 +107,8 @@ class PosixBackupChainTest(base.ScenarioTestCase):
 
     @step
     def test_03_snapshot_between_writes(self):
-        sha_snap = self._write(chain.BEFORE_SNAP)
-        out = self.cinder('snapshot-create', '--name',
-                          self.name('posix-chain-snap'), self.ctx['volume'])
-        snap_id = base.parse_properties(out)['id']
-        self.made['snapshot'].append(snap_id)
-        self.ctx['snapshot'] = snap_id
-        self.wait_status('snapshot', snap_id, 'available')
-        self.ctx['sha_snap'] = sha_snap
-        self.ctx['sha_after'] = self._write(chain.AFTER_SNAP)
+        self._snapshot_between('posix-chain-snap', chain.BEFORE_SNAP,
+                               chain.AFTER_SNAP)
 
     @step
     def test_04_incremental_backup_of_snapshot(self):
@@ -203,12 +159,7 @@ class PosixBackupChainTest(base.ScenarioTestCase):
 
     @step(always=True)
     def test_11_delete_everything(self):
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
+        self._delete_everything()
 
     @step(always=True)
     def test_12_no_file_left_behind(self):

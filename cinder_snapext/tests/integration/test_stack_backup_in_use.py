@@ -20,10 +20,10 @@ librbd checksum must equal the data at its point in time; after each
 backup the volume is ``in-use`` again and still attached.
 """
 
+from cinder_snapext.tests.integration import backup_base
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 
-SIZE_GB = 1
 FIRST = [(0, 16, 'inuse-first'), (600, 8, 'inuse-first-b')]
 BEFORE_SNAP = [(64, 8, 'inuse-a')]
 AFTER_SNAP = [(0, 4, 'inuse-b'), (900, 8, 'inuse-b2')]
@@ -33,65 +33,20 @@ ATTACH_ARGS = ['--connect', 'True', '--initiator', 'iqn.2026-11.it:snapext',
                '--ostype', 'linux', '--mode', 'rw']
 
 
-class CephInUseBackupTest(base.ScenarioTestCase):
+class CephInUseBackupTest(backup_base.RbdBackupScenario):
     """Backups of an attached volume and of its snapshot, restored."""
 
-    written = []
+    VOLUME_STATUS = 'in-use'
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.written = []
-
-    def volume_image(self, volume_id):
-        return 'volume-%s' % volume_id
-
-    def _write(self, writes):
-        image = self.volume_image(self.ctx['volume'])
-        for off, length, seed in writes:
-            self.rbd('write', 'volumes', image, str(off), str(length), seed)
-        self.written.extend(writes)
-        expected = base.expected_sha256(SIZE_GB * base.GiB, self.written)
-        self.assertEqual(expected, self.image_sha256(image))
-        return expected
-
-    def _messages(self, resource_id):
-        rows = base.parse_table(self.cinder('message-list'))
-        return [r['User Message'] for r in rows
-                if r.get('Resource UUID') == resource_id]
-
-    def _backup(self, what, *args):
-        out = self.cinder('backup-create', '--name', self.name(what),
-                          *(args + (self.ctx['volume'],)))
-        backup_id = base.parse_properties(out)['id']
-        self.made['backup'].append(backup_id)
-        backup = self.wait_status('backup', backup_id, 'available')
-        volume = self.wait_status('volume', self.ctx['volume'], 'in-use')
+    def check_after_backup(self, backup, volume):
         self.assertIn(self.ctx['attachment'], volume['attachment_ids'])
-        return backup_id, backup
-
-    def _restore(self, key):
-        backup_id, expected = self.ctx[key]
-        out = self.cinder('backup-restore', '--name',
-                          self.name('restored-%s' % key), backup_id)
-        vol_id = base.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.wait_status('backup', backup_id, 'available')
-        self.assertEqual(expected, self.image_sha256(self.volume_image(
-            vol_id)), 'restored data differs from the data at backup time')
 
     # -- steps -----------------------------------------------------------
 
     @step
     def test_01_attached_volume_with_data(self):
-        out = self.cinder('create', '--volume-type', 'ceph', '--name',
-                          self.name('inuse-vol'), str(SIZE_GB))
-        vol_id = base.parse_properties(out)['id']
-        self.made['volume'].append(vol_id)
-        self.ctx['volume'] = vol_id
-        self.wait_status('volume', vol_id, 'available')
-        self.ctx['sha_first'] = self._write(FIRST)
+        self.ctx['sha_first'] = self._create_volume('inuse-vol', FIRST)
+        vol_id = self.ctx['volume']
         out = self.cinder('attachment-create', *ATTACH_ARGS, vol_id)
         self.ctx['attachment'] = base.parse_properties(out)['id']
         self.cinder('attachment-complete', self.ctx['attachment'])
@@ -118,15 +73,7 @@ class CephInUseBackupTest(base.ScenarioTestCase):
 
     @step
     def test_04_snapshot_while_attached(self):
-        sha_snap = self._write(BEFORE_SNAP)
-        out = self.cinder('snapshot-create', '--name',
-                          self.name('inuse-snap'), self.ctx['volume'])
-        snap_id = base.parse_properties(out)['id']
-        self.made['snapshot'].append(snap_id)
-        self.ctx['snapshot'] = snap_id
-        self.wait_status('snapshot', snap_id, 'available')
-        self.ctx['sha_snap'] = sha_snap
-        self.ctx['sha_after'] = self._write(AFTER_SNAP)
+        self._snapshot_between('inuse-snap', BEFORE_SNAP, AFTER_SNAP)
 
     @step
     def test_05_incremental_backup_of_snapshot(self):
@@ -178,20 +125,8 @@ class CephInUseBackupTest(base.ScenarioTestCase):
             self.cinder('attachment-delete', self.ctx['attachment'])
             self.wait_status('volume', self.ctx['volume'], 'available')
             self.ctx.pop('attachment')
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
+        self._delete_everything()
 
     @step(always=True)
     def test_13_no_image_left_behind(self):
-        volume_id = self.ctx.get('volume')
-        if not volume_id:
-            self.skipTest('no volume was made')
-        for pool in ('volumes', 'backups'):
-            listing = self.rbd('ls', pool)
-            left = [name for name in listing['images'] + listing['trash']
-                    if volume_id in name]
-            self.assertEqual([], left, 'left in pool %s' % pool)
+        self._assert_no_image_left()
