@@ -64,11 +64,15 @@ snapext_opts = [
         default=True,
         help='Refuse to delete a volume (HTTP 400, nothing changed) while '
              'its backend still holds snapshots of it that Cinder no longer '
-             'manages, such as exported ones. False gives Cinder\'s own '
-             'behaviour: the delete is accepted and the driver decides; the '
-             'RBD driver then moves the image, those snapshots included, to '
-             'the RBD trash, and Cinder deletes an encrypted volume\'s key. '
-             'Read by the API for each request.'),
+             'manages, such as exported ones; cinder-snapext\'s drivers '
+             'refuse too (VolumeIsBusy) if one was exported meanwhile. '
+             'False gives Cinder\'s own behaviour, on the API and in '
+             'cinder-snapext\'s drivers: the RBD driver moves the image, '
+             'those snapshots included, to the RBD trash; thin LVM leaves '
+             'the snapshot LVs without their origin; NFS leaves their '
+             'overlay files on the share; and Cinder deletes an encrypted '
+             'volume\'s key. Read by cinder-api and cinder-volume for each '
+             'request.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

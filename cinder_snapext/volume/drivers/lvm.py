@@ -28,6 +28,7 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from cinder_snapext.volume.drivers import backup_device
+from cinder_snapext.volume.drivers import delete_guard
 from cinder_snapext.volume.drivers import lvm_snapshot_export
 
 LOG = logging.getLogger(__name__)
@@ -114,13 +115,8 @@ class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
         volume's LV and leaves its snapshots without their origin. Nothing
         is changed before the check.
         """
-        snapshots = self.snapext_backend_snapshots(volume)
-        if snapshots:
-            LOG.error('Not deleting volume %(id)s: logical volumes %(snaps)s '
-                      'are still snapshots of its LV %(lv)s.',
-                      {'id': volume.id, 'snaps': snapshots,
-                       'lv': volume.name})
-            raise exception.VolumeIsBusy(volume_name=volume.name)
+        delete_guard.refuse_with_backend_snapshots(
+            volume, self.snapext_backend_snapshots(volume))
         return super().delete_volume(volume)
 
     def migrate_volume(self, ctxt, volume, host, thin=False, mirror_count=0):

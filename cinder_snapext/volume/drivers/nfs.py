@@ -14,12 +14,12 @@
 
 from cinder import context as cinder_context
 from cinder import coordination
-from cinder import exception
 from cinder.volume.drivers import nfs
 from oslo_log import log as logging
 
 from cinder_snapext.volume import assisted_driver
 from cinder_snapext.volume.drivers import backup_device
+from cinder_snapext.volume.drivers import delete_guard
 from cinder_snapext.volume.drivers import remotefs_assisted as assisted
 from cinder_snapext.volume.drivers import remotefs_manage as manage
 
@@ -134,10 +134,6 @@ class SnapextNfsDriver(backup_device.SnapextBackupDeviceMixin,
         leaving the rest of the chain, exported snapshots included,
         orphaned on the share. Nothing is changed before the check.
         """
-        remaining = manage.unmanaged_overlays(self, volume)
-        if remaining:
-            LOG.error('Not deleting volume %(id)s: files %(files)s still '
-                      'hold snapshots of it.',
-                      {'id': volume.id, 'files': remaining})
-            raise exception.VolumeIsBusy(volume_name=volume.name)
+        delete_guard.refuse_with_backend_snapshots(
+            volume, manage.unmanaged_overlays(self, volume))
         return super().delete_volume(volume)

@@ -13,13 +13,13 @@
 """SnapextRBDDriver: Cinder's RBD driver, keeping exported snapshots safe."""
 
 from cinder import context as cinder_context
-from cinder import exception
 from cinder import objects as cinder_objects
 from cinder.volume.drivers import rbd
 from cinder.volume import volume_utils
 from oslo_log import log as logging
 
 from cinder_snapext.volume.drivers import backup_device
+from cinder_snapext.volume.drivers import delete_guard
 from cinder_snapext.volume.drivers import rbd_manageable
 
 LOG = logging.getLogger(__name__)
@@ -60,12 +60,8 @@ class SnapextRBDDriver(backup_device.SnapextBackupDeviceMixin,
         RBD trash and report success; the spec asks for VolumeIsBusy, which
         the manager turns back into 'available'.
         """
-        remaining = self.snapext_backend_snapshots(volume)
-        if remaining:
-            LOG.warning('Volume %(volume)s still has snapshots %(snaps)s '
-                        'on its image; not deleting it.',
-                        {'volume': volume.id, 'snaps': remaining})
-            raise exception.VolumeIsBusy(volume_name=volume.name)
+        delete_guard.refuse_with_backend_snapshots(
+            volume, self.snapext_backend_snapshots(volume))
         return super().delete_volume(volume)
 
     def get_manageable_snapshots(self, cinder_snapshots, marker, limit,

@@ -91,6 +91,10 @@ class Image:
     def remove_snap(self, name):
         self.snaps.remove(name)
 
+    def list_children(self):
+        # Nothing here is cloned.
+        return []
+
     def parent_info(self):
         raise ImageNotFound('no parent')
 

@@ -61,6 +61,16 @@ class SnapextRBDDriverTestCase(base.TestCase):
                          self.pool.images)
         self.assertEqual({}, self.pool.trash)
 
+    def test_delete_volume_refusal_turned_off_is_cinders_delete(self):
+        # Cinder's RBD driver moves the image, snapshots and all, to the
+        # trash and reports success.
+        self.override_config('refuse_volume_delete_with_exported_snapshots',
+                             False, group='snapext')
+        self._image('snapshot-1')
+        self.driver.delete_volume(self.volume)
+        self.assertEqual({}, self.pool.images)
+        self.assertEqual([['snapshot-1']], list(self.pool.trash.values()))
+
     def test_delete_volume_without_snapshots_removes_image(self):
         self._image('backup.7.snap.1700000000.1')
         self.driver.delete_volume(self.volume)
