@@ -187,7 +187,10 @@ closed and is then refused, leaving the snapshot ``creating`` (found by
 this benchmark). Times come from one clock: the emulator's wall-clock
 time when it sends the callback, and the ``updated_at`` / ``deleted_at``
 that Cinder writes in the ``snapshots`` row, so there is no polling
-error; they include the API handling the callback. Greenthreads come
+error; they include the API handling the callback. The benchmark waits
+for statuses by reading the database, not through the API: polling the
+API would load the very process that handles Nova's callbacks.
+Greenthreads come
 from a Guru Meditation Report (``SIGUSR2``) of each backend's
 cinder-volume process: a thread counts as in a driver when its stack has
 a frame in ``cinder/volume/drivers`` or
@@ -211,10 +214,13 @@ database poll (1 s apart for the first 10 s of Nova's work, then 2, 5
 and 10 s) and only writes the ``.info`` file: its file work was done
 before Nova was asked. Ours: nothing waits, so the API also records the
 compute status in the snapshot's admin metadata and casts to the volume
-service over the ``snapext`` RPC namespace, whose manager takes the
-volume's lock and has the driver check the chain with ``qemu-img info``
-(each run through ``oslo_concurrency.prlimit``, a Python start-up) before
-it writes ``.info`` and saves the snapshot. The first costs a poll
-interval, which grows with Nova's duration; the second costs that work,
-which does not, and which a loaded machine stretches.
+service that opened the phase (``snapext`` RPC, the snapshot's id only),
+whose manager moves the phase, takes the volume's lock and has the driver
+check the chain (backing file names read from the qcow2 headers, no
+process) before it writes ``.info``; Cinder's own ``create_snapshot`` /
+``delete_snapshot`` then finish the snapshot as for any other (status,
+quotas, notifications). The stock side does that finish too, after its
+poll. The first costs a poll interval, which grows with Nova's duration;
+the second costs the HTTP request, one RPC cast and a dozen database
+statements, which do not, and which a loaded machine stretches.
 """
