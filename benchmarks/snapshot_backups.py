@@ -52,12 +52,17 @@ import subprocess
 import sys
 import time
 import types
+import urllib.request
 import uuid
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 CHUNK = 4 * MiB
 POLL = 0.5
+# Polling of the measured backup: over HTTP from this process when the
+# stack runs without Keystone (a CLI call costs a second of Python start-up
+# on a busy host, which would swamp a backup of a few seconds).
+FAST_POLL = 0.05
 STOCK_DRIVER = 'cinder.backup.drivers.ceph.CephBackupDriver'
 STOCK_AZ = 'bench-stock'
 
@@ -91,6 +96,40 @@ class Stack:
             sys.exit('cinder %s failed: %s%s' % (' '.join(args), proc.stdout,
                                                   proc.stderr))
         return proc.stdout
+
+    def api(self, method, path, body=None):
+        """One request to the volume API, or None without noauth."""
+        if self.env.get('OS_AUTH_TYPE') != 'noauth':
+            return None
+        request = urllib.request.Request(  # noqa: S310 (the stack's API)
+            self.env['CINDER_ENDPOINT'].rstrip('/') + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
+                                                self.env['OS_PROJECT_ID']),
+                     'OpenStack-API-Version': 'volume %s' % self.env.get(
+                         'OS_VOLUME_API_VERSION', '3.71'),
+                     'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa
+            return json.loads(answer.read())
+
+    def service_seconds(self, log_name, backup_id):
+        """'Create backup started' to 'finished' in a cinder-backup log."""
+        stamps = {}
+        path = os.path.join(self.state, 'logs', log_name)
+        with open(path, errors='replace') as f:
+            for line in f:
+                if backup_id not in line:
+                    continue
+                for mark in ('Create backup started',
+                             'Create backup finished'):
+                    if mark in line:
+                        stamps[mark] = datetime.datetime.strptime(
+                            line[:23], '%Y-%m-%d %H:%M:%S.%f')
+        if len(stamps) != 2:
+            return None
+        return (stamps['Create backup finished'] -
+                stamps['Create backup started']).total_seconds()
 
     def show(self, kind, obj_id):
         cmd = {'volume': 'show', 'snapshot': 'snapshot-show',
@@ -261,8 +300,41 @@ def backup(stack, volume_id, name, *args):
     return backup_id, time.monotonic() - t0, shown
 
 
-def chain(stack, ceph, label, size_gib, fraction, verify, az_args=()):
+def measured_backup(stack, volume_id, name, snapshot_id, az=None):
+    """The measured incremental backup of a snapshot, timed over HTTP.
+
+    From just before the API request to the first answer ``available``,
+    polled every FAST_POLL seconds; through the CLI (POLL) when the stack
+    has Keystone in front.
+    """
+    body = {'backup': {'volume_id': volume_id, 'name': name,
+                       'incremental': True, 'snapshot_id': snapshot_id}}
+    if az:
+        body['backup']['availability_zone'] = az
+    t0 = time.monotonic()
+    created = stack.api('POST', '/backups', body)
+    if created is None:
+        return backup(stack, volume_id, name, '--incremental',
+                      '--snapshot-id', snapshot_id,
+                      *(('--availability-zone', az) if az else ()))
+    backup_id = created['backup']['id']
+    end = t0 + 900
+    while True:
+        shown = stack.api('GET', '/backups/%s' % backup_id)['backup']
+        if shown['status'] == 'available':
+            elapsed = time.monotonic() - t0
+            break
+        if shown['status'].startswith('error') or time.monotonic() > end:
+            sys.exit('backup %s: %s (%s)' % (backup_id, shown['status'],
+                                             shown.get('fail_reason')))
+        time.sleep(FAST_POLL)
+    return backup_id, elapsed, {'is_incremental': str(
+        shown['is_incremental'])}
+
+
+def chain(stack, ceph, label, size_gib, fraction, verify, az=None):
     """The measured chain on one volume; returns its figures."""
+    az_args = ('--availability-zone', az) if az else ()
     run = uuid.uuid4().hex[:6]
     vol_id = properties(stack.cinder(
         'create', '--name', 'bench-%s-%s' % (label, run),
@@ -286,15 +358,17 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az_args=()):
 
     before_images = ceph.images('backups')
     before = ceph.pool_written('backups')
-    incr_id, incr_s, shown = backup(stack, vol_id, 'bench-incr-%s' % run,
-                                    '--incremental', '--snapshot-id', s2,
-                                    *az_args)
+    incr_id, incr_s, shown = measured_backup(
+        stack, vol_id, 'bench-incr-%s' % run, s2, az)
     written = ceph.pool_written('backups') - before
     new_images = sorted(ceph.images('backups') - before_images)
     held = sum(ceph.own_bytes(i) for i in new_images)
+    log_name = 'cinder-backup%s.log' % ('-stock' if az else '')
     result = {'driver': label, 'volume_bytes': size_gib * GiB,
               'rewritten': rewritten, 'full_s': full_s,
               'incr_s': incr_s, 'written': written, 'held': held,
+              'service_s': stack.service_seconds(log_name, incr_id),
+              'load': os.getloadavg(),
               'is_incremental': shown['is_incremental'],
               'images': new_images}
     if verify and new_images:
@@ -340,7 +414,10 @@ def sweep(stack):
         ids = [line.split('|')[1].strip()
                for line in stack.cinder(listing).splitlines()
                if '| bench-' in line]
-        for obj_id in reversed(ids):
+        # Newest first (the listings' order): an incremental backup goes
+        # before its parent, which Cinder refuses to delete while it has
+        # dependent backups.
+        for obj_id in ids:
             stack.cinder(delete, obj_id, check=False)
             wait('%s %s deleted' % (kind, obj_id),
                  lambda o=obj_id, li=listing: o not in stack.cinder(li))
@@ -359,7 +436,7 @@ def data_path(stack, size_gib, fraction, verify):
         time.sleep(20)
         sweep(stack)
         results.append(chain(stack, ceph, 'stock', size_gib, fraction,
-                             verify, ('--availability-zone', STOCK_AZ)))
+                             verify, STOCK_AZ))
         results.append(chain(stack, ceph, 'snapext', size_gib, fraction,
                              verify))
     finally:
@@ -471,14 +548,16 @@ def main(argv=None):
         print(table(
             ['driver', 'incremental of S2', 'is_incremental',
              'backups pool written (MiB)', 'held by new image (MiB)',
-             'wall time (s)', 'full backup (s)', 'restore point OK',
-             'left after delete (MiB)'],
+             'wall time (s)', 'backup service (s)', 'full backup (s)',
+             'restore point OK', 'left after delete (MiB)', 'load average'],
             [[r['driver'], '%d GiB, %.1f MiB changed' % (
                 r['volume_bytes'] // GiB, r['rewritten'] / MiB),
               r['is_incremental'], '%.1f' % (r['written'] / MiB),
-              '%.1f' % (r['held'] / MiB), '%.1f' % r['incr_s'],
+              '%.1f' % (r['held'] / MiB), '%.2f' % r['incr_s'],
+              '%.2f' % r['service_s'] if r['service_s'] else '-',
               '%.1f' % r['full_s'], r.get('verified', '-'),
-              '%.0f' % (r['left_bytes'] / MiB)]
+              '%.0f' % (r['left_bytes'] / MiB),
+              '%.1f' % r['load'][0]]
              for r in results]))
     sel = parent_selection(stack, [10, 100, 1000], args.repeat)
     print(table(['backups of the volume', 'Cinder 29 scan (ms)',

@@ -58,7 +58,9 @@ snapext_opts = [
              'otherwise first copies the snapshot into a temporary volume, '
              'reads that, then deletes it (on thick LVM a full copy and, '
              'with volume_clear, a full zeroing). Read by the volume '
-             'service for each backup.'),
+             'service for each backup. On RBD it also lets cinder-snapext\'s '
+             'Ceph backup driver read the snapshot itself, with no '
+             'temporary volume or attach.'),
     cfg.BoolOpt(
         'refuse_volume_delete_with_exported_snapshots',
         default=True,

@@ -10,11 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""SnapextBackupManager: restores and deletes its base driver's backups."""
+"""SnapextBackupManager: reads snapshots in place, restores base backups."""
 
 from cinder.backup import manager as backup_manager
 from oslo_log import log as logging
 from oslo_utils import importutils
+
+from cinder_snapext.backup import direct_read
 
 LOG = logging.getLogger(__name__)
 
@@ -35,8 +37,12 @@ def made_by_base_of(driver_class, recorded):
     return isinstance(base, type) and issubclass(driver_class, base)
 
 
-class SnapextBackupManager(backup_manager.BackupManager):
+class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
+                           backup_manager.BackupManager):
     """Set as ``[DEFAULT] backup_manager`` on the cinder-backup nodes.
+
+    A backup of an RBD snapshot, with a backup driver that reads RBD,
+    skips Cinder's temporary volume and attach (``direct_read``).
 
     Cinder refuses to restore or delete a backup whose recorded driver name
     is not a prefix of the configured one; with

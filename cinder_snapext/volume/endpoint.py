@@ -20,7 +20,7 @@ from cinder_snapext.volume import snapshot_reference
 
 FEATURES = ('snapshot_admin_metadata', 'check_snapshot_reference',
             'get_snapshot_reference', 'get_unmanaged_snapshots',
-            'assisted_snapshots')
+            'assisted_snapshots', 'backup_source')
 
 
 class SnapextVolumeEndpoint:
@@ -58,6 +58,11 @@ class SnapextVolumeEndpoint:
     def get_unmanaged_snapshots(self, context, volume):
         return snapshot_reference.unmanaged_snapshots(
             context, self.manager.driver, volume)
+
+    def get_backup_source(self, context, snapshot):
+        """Where a backup service can read ``snapshot`` itself (1.3)."""
+        source = getattr(self.manager.driver, 'snapext_backup_source', None)
+        return source(snapshot) if source else None
 
     def continue_assisted_snapshot(self, context, snapshot=None,
                                    snapshot_id=None):

@@ -40,9 +40,10 @@ class SnapextVolumeAPI:
               get_unmanaged_snapshots
         1.1 - continue_assisted_snapshot
         1.2 - continue_assisted_snapshot takes the snapshot's id
+        1.3 - get_backup_source
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=constants.VOLUME_TOPIC,
@@ -93,12 +94,23 @@ class SnapextVolumeAPI:
         return self._call(context, volume.service_topic_queue,
                           'get_unmanaged_snapshots', volume=volume)
 
-    def _call(self, context, queue, method, **kwargs):
+    def get_backup_source(self, context, snapshot):
+        """Where a backup service can read ``snapshot`` itself, or None.
+
+        None from a stock or older (< 1.3) service, or a driver that does
+        not say: the backup then takes Cinder's own path.
+        """
+        return self._call(context, snapshot.service_topic_queue,
+                          'get_backup_source', version='1.3',
+                          snapshot=snapshot)
+
+    def _call(self, context, queue, method, version='1.0', **kwargs):
         # A stock volume service has no snapext endpoint and answers
         # UnsupportedVersion: callers then keep Cinder's own behaviour.
         timeout = CONF.snapext.rpc_call_timeout
-        # Every call is a 1.0 method: a 1.0 service still answers it.
-        cctxt = self._prepare(queue, timeout=timeout, version='1.0')
+        # Calls ask for the version that brought their method, so that
+        # an older service still answers the older ones.
+        cctxt = self._prepare(queue, timeout=timeout, version=version)
         try:
             return cctxt.call(context, method, **kwargs)
         except messaging.UnsupportedVersion:

@@ -24,6 +24,7 @@ from oslo_utils import excutils
 
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
+from cinder_snapext.backup import rbd_source
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -60,9 +61,14 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
 
     # Stored as Cinder's driver stores its backups (SnapextBackupManager).
     snapext_record_as = 'cinder.backup.drivers.ceph.CephBackupDriver'
+    # SnapextBackupManager may hand over an RBDSnapshotSource instead of an
+    # attached device: a snapshot this driver opens itself.
+    snapext_reads_rbd_snapshots = True
 
     def backup(self, backup, volume_file, backup_metadata=True):
-        if not (self._file_is_rbd(volume_file) and takes_our_path(backup)):
+        in_place = rbd_source.is_source(volume_file)
+        if not (in_place or (self._file_is_rbd(volume_file)
+                             and takes_our_path(backup))):
             return super().backup(backup, volume_file,
                                   backup_metadata=backup_metadata)
         if not backup.container:
@@ -70,7 +76,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             backup.save()
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
-        result = tpool.execute(self._snapext_run, job, pool, volume_file,
+        result = tpool.execute(self._snapext_run, job, pool,
+                               self._snapext_rados_args(volume_file),
                                container)
         plan = result.plan
         if plan.reason:
@@ -98,7 +105,12 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     def _snapext_job(self, backup, volume_file):
         """The job for backup, and the pool of its source image."""
         volume = objects.Volume.get_by_id(self.context, backup.volume_id)
-        if backup.snapshot_id:
+        if rbd_source.is_source(volume_file):
+            pool, image, end_snap = (volume_file.rbd_pool,
+                                     volume_file.snapext_image,
+                                     volume_file.snapext_snapshot)
+            dest_snap = self._get_new_snap_name(backup.id)
+        elif backup.snapshot_id:
             # volume_file is Cinder's temporary clone of the snapshot; its
             # parent is the snapshot itself.
             pool, image, end_snap = self._snapext_snapshot_source(
@@ -136,10 +148,17 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             return (volume_file.rbd_pool, volume.name,
                     snapshot_rbd_name(snapshot_id))
 
-    def _snapext_run(self, job, pool, volume_file, container):
+    @staticmethod
+    def _snapext_rados_args(volume_file):
+        """How to reach the source's cluster: as os-brick did, or directly."""
+        if rbd_source.is_source(volume_file):
+            return volume_file.rados_args()
+        return {'rados_id': volume_file.rbd_user,
+                'conffile': volume_file.rbd_conf}
+
+    def _snapext_run(self, job, pool, rados_args, container):
         # Runs in a native thread: librbd calls block.
-        src_client = self.rados.Rados(rados_id=volume_file.rbd_user,
-                                      conffile=volume_file.rbd_conf)
+        src_client = self.rados.Rados(**rados_args)
         src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
         try:
             with src_client.open_ioctx(pool) as src_ioctx, \

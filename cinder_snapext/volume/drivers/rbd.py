@@ -16,11 +16,16 @@ from cinder import context as cinder_context
 from cinder import objects as cinder_objects
 from cinder.volume.drivers import rbd
 from cinder.volume import volume_utils
+from oslo_config import cfg
 from oslo_log import log as logging
 
+from cinder_snapext import opts
 from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import delete_guard
+from cinder_snapext.volume.drivers import rbd_backup_source
 from cinder_snapext.volume.drivers import rbd_manageable
+
+CONF = cfg.CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -52,6 +57,24 @@ class SnapextRBDDriver(backup_device.SnapextBackupDeviceMixin,
     def snapext_snapshot_reference(self, snapshot):
         # Managed snapshots keep their name on the image after unmanage.
         return {'source-name': snapshot.name}
+
+    def snapext_backup_source(self, snapshot):
+        """Where ``snapshot`` is, for a backup service that reads RBD.
+
+        cinder-snapext's Ceph backup driver then reads the snapshot itself
+        instead of Cinder cloning it into a temporary volume and attaching
+        that. None keeps Cinder's way: ``[snapext] backup_snapshot_in_place``
+        off, or a keyring handed out in connections (cinderlib), which
+        this path does not carry.
+        """
+        if not CONF[opts.GROUP].backup_snapshot_in_place or self.keyring_data:
+            return None
+        cluster_name, _conf, user, _secret = self._get_config_tuple()
+        with rbd.RADOSClient(self) as client:
+            mons = rbd_backup_source.monitors(client.cluster)
+        return rbd_backup_source.snapshot_source(
+            self.configuration.rbd_pool, snapshot.volume_name, snapshot.name,
+            cluster_name, user, mons)
 
     def delete_volume(self, volume):
         """Refuse while exported snapshots remain on the image.

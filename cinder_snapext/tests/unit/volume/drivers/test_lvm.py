@@ -106,11 +106,16 @@ class DriverTestCase(base.TestCase):
         return self.lvm('lvs', '--noheadings', '-o', 'lv_name,lv_attr,origin',
                         '--separator', ':', '--readonly', out.VG)
 
-    def driver(self, lvm_type='default', lvm_conf_file='None'):
-        """The driver as cinder-volume sets it up, on a canned VG."""
-        config = configuration.Configuration(
+    @staticmethod
+    def backend_configuration():
+        """The backend's options, registered in its group as Cinder does."""
+        return configuration.Configuration(
             cinder_lvm.LVMVolumeDriver.get_driver_options(),
             config_group=BACKEND)
+
+    def driver(self, lvm_type='default', lvm_conf_file='None'):
+        """The driver as cinder-volume sets it up, on a canned VG."""
+        config = self.backend_configuration()
         # Zeroing a thick LV needs its device node; the point here is
         # which LVM commands run, so clear nothing.
         for name, value in (('volume_group', out.VG), ('lvm_type', lvm_type),

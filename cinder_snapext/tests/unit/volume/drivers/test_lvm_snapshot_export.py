@@ -75,6 +75,9 @@ class SnapshotExportTestCase(test_lvm.DriverTestCase):
         self.commands = TargetCommands()
         self.mock_object(test_lvm.processutils, 'execute', self.commands)
         self.volumes_dir = self.useFixture(fixtures.TempDir()).path
+        # Its group must exist before the overrides, whichever test ran
+        # first in this process.
+        self.backend_configuration()
         for name, value in (('target_helper', 'tgtadm'),
                             ('target_ip_address', '127.0.0.1'),
                             ('volumes_dir', self.volumes_dir)):

@@ -1,0 +1,112 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Where the RBD driver tells a backup service to read a snapshot."""
+
+import json
+
+from cinder import context as cinder_context
+from cinder import exception as cinder_exception
+from cinder.tests.unit import fake_snapshot
+from cinder.tests.unit import fake_volume
+from cinder.volume import configuration
+
+from cinder_snapext import opts
+from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.volume.drivers import fake_librbd
+from cinder_snapext.volume.drivers import rbd
+from cinder_snapext.volume.drivers import rbd_backup_source
+
+# 'ceph mon dump --format=json' of a Ceph 16 cluster (trimmed): 'addr' is
+# the legacy address with its nonce.
+MONMAP = {'epoch': 2, 'fsid': '929dee60-fac9-4dd3-a743-ff8fc1524639',
+          'mons': [{'rank': 0, 'name': 'a', 'addr': '10.0.0.1:6789/0',
+                    'public_addrs': {'addrvec': [
+                        {'type': 'v2', 'addr': '10.0.0.1:3300', 'nonce': 0},
+                        {'type': 'v1', 'addr': '10.0.0.1:6789',
+                         'nonce': 0}]}},
+                   {'rank': 1, 'name': 'b', 'addr': '[fd00::2]:6789/0'}]}
+
+
+class _Cluster(fake_librbd.Rados):
+    """A connected cluster whose monitors answer 'mon dump'."""
+
+    answer = (0, json.dumps(MONMAP).encode(), '')
+
+    def mon_command(self, cmd, inbuf, timeout=0):
+        self.asked = json.loads(cmd)
+        return self.answer
+
+
+class _RadosModule(fake_librbd.RadosModule):
+    Rados = _Cluster
+
+
+class MonitorsTestCase(base.TestCase):
+
+    def test_monitors_come_from_the_monmap(self):
+        cluster = _Cluster()
+        self.assertEqual([('10.0.0.1', '6789'), ('fd00::2', '6789')],
+                         rbd_backup_source.monitors(cluster))
+        self.assertEqual({'prefix': 'mon dump', 'format': 'json'},
+                         cluster.asked)
+
+    def test_monitors_refused_is_a_backend_error(self):
+        cluster = _Cluster()
+        cluster.answer = (-13, b'', 'access denied')
+        self.assertRaises(cinder_exception.VolumeBackendAPIException,
+                          rbd_backup_source.monitors, cluster)
+
+
+class SnapshotSourceTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ctxt = cinder_context.get_admin_context()
+        config = configuration.Configuration(None)
+        config.rbd_pool = 'volumes'
+        config.rbd_user = 'cinder'
+        config.rbd_cluster_name = 'ceph'
+        config.rados_connect_timeout = -1
+        config.rados_connection_retries = 1
+        config.rados_connection_interval = 0
+        self.driver = rbd.SnapextRBDDriver(
+            configuration=config, rados=_RadosModule,
+            rbd=fake_librbd.RbdModule)
+        self.driver._active_config = {'name': 'ceph', 'conf': None,
+                                      'user': 'cinder', 'secret_uuid': None}
+        fake_librbd.Rados.pool = fake_librbd.Pool()
+        volume = fake_volume.fake_volume_obj(self.ctxt)
+        # A migrated volume keeps its data under its name_id.
+        volume.name_id = '6d5e1d5e-0000-4000-8000-00000000beef'
+        self.snapshot = fake_snapshot.fake_snapshot_obj(self.ctxt)
+        self.snapshot.volume = volume
+
+    def test_source_names_pool_image_snapshot_and_monitors(self):
+        self.assertEqual(
+            {'pool': 'volumes',
+             'image': 'volume-6d5e1d5e-0000-4000-8000-00000000beef',
+             'snapshot': self.snapshot.name, 'cluster_name': 'ceph',
+             'user': 'cinder', 'hosts': ['10.0.0.1', 'fd00::2'],
+             'ports': ['6789', '6789']},
+            self.driver.snapext_backup_source(self.snapshot))
+
+    def test_source_disabled_keeps_cinders_temporary_volume(self):
+        self.override_config('backup_snapshot_in_place', False,
+                             group=opts.GROUP)
+        self.assertIsNone(self.driver.snapext_backup_source(self.snapshot))
+
+    def test_source_with_keyring_in_connections_keeps_cinders_path(self):
+        # cinderlib hands the keyring out with each connection; the direct
+        # read has no way to carry it.
+        self.driver.keyring_data = '[client.cinder]\nkey = x\n'
+        self.assertIsNone(self.driver.snapext_backup_source(self.snapshot))
