@@ -18,9 +18,10 @@
 # Usage: tools/tempest.sh [run|conf|install]
 #
 #   run      (default) install, write tempest.conf, run the tests listed
-#            in tools/tempest-tests.txt, write <state>/tempest/results.txt
-#            (every id: pass, skip with upstream's reason, or FAIL with
-#            why) and print "N passed, N failed, N skipped"
+#            in tools/tempest-tests.txt, then the compat pass (below),
+#            write <state>/tempest/results.txt (every id: pass, skip with
+#            upstream's reason, or FAIL with why) and print "N passed,
+#            N failed, N skipped"
 #   conf     write <state>/tempest/ws/etc/tempest.conf only
 #   install  <state>/tempest/venv: tempest, cinder-tempest-plugin and
 #            this repository (without its dependencies: only its tempest
@@ -34,6 +35,17 @@
 #   SNAPEXT_TEMPEST_CONCURRENCY workers (default 2)
 #   SNAPEXT_TEMPEST_TESTS       a selection file in the format of
 #                               tools/tempest-tests.txt (to run a part)
+#   SNAPEXT_TEMPEST_COMPAT_PORT port of the compat pass's cinder-api
+#                               (default the stack's API port + 5)
+#
+# The compat pass (tools/tempest-compat.sh): a "conflict:" of the
+# selection that names a "compat:" setting runs again, after the main
+# run, against a compat slice of the stack deployed with that setting: a
+# second cinder-api (service type block-storage-compat in Keystone) and
+# a second cinder-volume (host <host>-compat, backend ceph-compat on the
+# stack's Ceph pool, volume type ceph-compat) beside the stack's own
+# services, removed again at the end. It runs only when tempest.conf is
+# written from the stack (SNAPEXT_TEMPEST_CONF unset).
 
 set -eu -o pipefail
 
@@ -56,6 +68,16 @@ LOGS=$STATE/logs
 KS_DIR=$STATE/keystone
 SELECTION=${SNAPEXT_TEMPEST_TESTS:-$REPO/tools/tempest-tests.txt}
 CONCURRENCY=${SNAPEXT_TEMPEST_CONCURRENCY:-2}
+RUN=$STATE/run
+DEADLINE=${SNAPEXT_STACK_TIMEOUT:-120}
+
+# The process records of tools/stack.sh (launch, stop_group: by pid, in
+# <state>/run), so that 'tools/stack.sh down' stops the compat services
+# too. Its log and die are replaced below.
+# shellcheck source=tools/stack/lib/common.sh
+. "$REPO/tools/stack/lib/common.sh"
+# shellcheck source=tools/tempest-compat.sh
+. "$REPO/tools/tempest-compat.sh"
 
 log() {
     printf '[tempest] %s\n' "$*"
@@ -103,17 +125,23 @@ openrc_value() {
     sed -n "s/^export $1=//p" "$KS_DIR/admin-openrc"
 }
 
+# keystone_setup ACTION [VAR=VALUE...]
 keystone_setup() {
-    SNAPEXT_KS_URL=$(openrc_value OS_AUTH_URL) \
-        SNAPEXT_KS_ADMIN_PASSWORD=$(openrc_value OS_PASSWORD) \
+    local action=$1
+    shift
+    env SNAPEXT_KS_URL="$(openrc_value OS_AUTH_URL)" \
+        SNAPEXT_KS_ADMIN_PASSWORD="$(openrc_value OS_PASSWORD)" "$@" \
         timeout 300 "$STATE/venv/bin/python" \
-        "$REPO/tools/stack/keystone_setup.py" "$1" \
+        "$REPO/tools/stack/keystone_setup.py" "$action" \
         >>"$LOGS/keystone-register.log" 2>&1 ||
-        die "keystone_setup.py $1 failed: see $LOGS/keystone-register.log"
+        die "keystone_setup.py $action failed: see" \
+            "$LOGS/keystone-register.log"
 }
 
+# write_conf FILE [CATALOG_TYPE]: tempest.conf for the stack, its volume
+# clients (cinder-tempest-plugin's included) on that service type.
 write_conf() {
-    local out=$1 backup ref
+    local out=$1 catalog_type=${2:-block-storage} backup ref
     [ "$(cat "$STATE/auth" 2>/dev/null)" = keystone ] &&
         [ -f "$KS_DIR/admin-openrc" ] ||
         die "no Keystone in $STATE: run" \
@@ -154,7 +182,7 @@ glance = False
 swift = False
 
 [volume]
-catalog_type = block-storage
+catalog_type = $catalog_type
 endpoint_type = publicURL
 region = RegionOne
 min_microversion = 3.0
@@ -179,16 +207,37 @@ enabled = True
 EOF
 }
 
+# init_workspace DIR: a tempest workspace, made once.
+init_workspace() {
+    [ ! -d "$1/etc" ] || return 0
+    rm -rf "$1"
+    # A workspace registry of our own: the default one is per user
+    # (~/.tempest) and refuses a name another stack registered.
+    (cd "$TDIR" && "$TVENV/bin/tempest" init \
+        --workspace-path "$TDIR/workspaces.yaml" "$1" >/dev/null) ||
+        die "tempest init of $1 failed"
+}
+
+# run_tempest WORKSPACE INCLUDE_LIST LOG: a run in a fresh stestr
+# repository ('last' can then only be this run), its stream in
+# WORKSPACE/last.subunit. Its exit status is not the verdict:
+# tempest_results.py judges every selected id.
+run_tempest() {
+    local ws=$1 include=$2 out=$3
+    rm -rf "$ws/.stestr" "$ws/last.subunit"
+    (cd "$ws" && "$TVENV/bin/stestr" init >/dev/null) ||
+        die "stestr init failed in $ws"
+    (cd "$ws" && "$TVENV/bin/tempest" run --concurrency "$CONCURRENCY" \
+        --include-list "$include") >"$out" 2>&1 ||
+        log "tempest run exited with status $?; judging its results"
+    grep -E '^(\{[0-9]+\} |Totals|=+$| - )' "$out" | tail -n 20 || true
+    (cd "$ws" && "$TVENV/bin/stestr" last --subunit >"$ws/last.subunit") ||
+        die "no tempest results: see $out"
+}
+
 cmd_conf() {
     mkdir -p "$TDIR" "$LOGS"
-    if [ ! -d "$WS/etc" ]; then
-        rm -rf "$WS"
-        # A workspace registry of our own: the default one is per user
-        # (~/.tempest) and refuses a name another stack registered.
-        (cd "$TDIR" && "$TVENV/bin/tempest" init \
-            --workspace-path "$TDIR/workspaces.yaml" "$WS" >/dev/null) ||
-            die "tempest init failed"
-    fi
+    init_workspace "$WS"
     if [ -n "${SNAPEXT_TEMPEST_CONF:-}" ]; then
         cp "$SNAPEXT_TEMPEST_CONF" "$WS/etc/tempest.conf"
         return 0
@@ -200,36 +249,55 @@ cmd_conf() {
 }
 
 cmd_run() {
-    local t0 rc=0 results=$TDIR/results.txt
+    local t0 t1 t2 rc=0 results=$TDIR/results.txt compat=() compat_ids
     t0=$SECONDS
     cmd_install
     cmd_conf
     "$TVENV/bin/python" "$REPO/tools/tempest_results.py" --regexes \
         "$SELECTION" >"$TDIR/include.txt"
-    rm -f "$results" "$TDIR/last.subunit"
-    # A fresh stestr repository: 'last' can then only be this run.
-    rm -rf "$WS/.stestr"
-    (cd "$WS" && "$TVENV/bin/stestr" init >/dev/null) ||
-        die "stestr init failed in $WS"
+    "$TVENV/bin/python" "$REPO/tools/tempest_results.py" --compat-regexes \
+        "$SELECTION" >"$TDIR/compat-include.txt"
+    rm -f "$results" "$TDIR/last.subunit" "$TDIR/compat.subunit" \
+        "$TDIR/compat-error"
     log "running $(grep -c . "$TDIR/include.txt") selections of" \
         "$SELECTION, $CONCURRENCY workers (log: $LOGS/tempest.log)"
-    # Its exit status is not the verdict: the selection's known conflicts
-    # fail on purpose. tempest_results.py judges every selected id.
-    (cd "$WS" && "$TVENV/bin/tempest" run --concurrency "$CONCURRENCY" \
-        --include-list "$TDIR/include.txt") >"$LOGS/tempest.log" 2>&1 ||
-        log "tempest run exited with status $?; judging its results"
-    grep -E '^(\{[0-9]+\} |Totals|=+$| - )' "$LOGS/tempest.log" | tail -n 20 ||
-        true
-    (cd "$WS" && "$TVENV/bin/stestr" last --subunit >"$TDIR/last.subunit") ||
-        die "no tempest results: see $LOGS/tempest.log"
+    # The selection's known conflicts fail here on purpose.
+    run_tempest "$WS" "$TDIR/include.txt" "$LOGS/tempest.log"
+    cp "$WS/last.subunit" "$TDIR/last.subunit"
+    compat_ids=$(grep -c . "$TDIR/compat-include.txt" || true)
+    if [ -z "${SNAPEXT_TEMPEST_CONF:-}" ] && [ "$compat_ids" -gt 0 ]; then
+        t1=$SECONDS
+        # Left by a run that was killed before its teardown.
+        [ ! -e "$COMPAT_SINCE" ] || compat_teardown || true
+        rm -f "$TDIR/compat-teardown-error"
+        # Whatever stops this script, the compat slice does not outlive it.
+        trap 'compat_teardown' EXIT
+        (compat_pass) || [ -s "$TDIR/compat-error" ] ||
+            echo "stopped early: see tools/tempest.sh's output" \
+                >"$TDIR/compat-error"
+        t2=$SECONDS
+        compat_teardown || rc=1
+        trap - EXIT
+        log "compat teardown took $((SECONDS - t2)) s"
+        if [ -s "$TDIR/compat-error" ]; then
+            compat=(--compat-error "$(cat "$TDIR/compat-error")")
+        else
+            compat=(--compat "$TDIR/compat.subunit")
+        fi
+        log "compat pass took $((SECONDS - t1)) s"
+    fi
     "$TVENV/bin/python" "$REPO/tools/tempest_results.py" "$SELECTION" \
-        "$TDIR/last.subunit" "$results" || rc=1
+        "$TDIR/last.subunit" "$results" "${compat[@]}" || rc=1
     if [ -z "${SNAPEXT_TEMPEST_CONF:-}" ]; then
         # Projects and users of classes whose clean-up failed.
         keystone_setup cleanup-tempest
     fi
     log "results in $results; run took $((SECONDS - t0)) s"
     echo "tempest: $(tail -n 1 "$results")"
+    if [ -s "$TDIR/compat-teardown-error" ]; then
+        echo "ERROR: the compat pass left the stack changed:" >&2
+        sed 's/^/  /' "$TDIR/compat-teardown-error" >&2
+    fi
     return "$rc"
 }
 

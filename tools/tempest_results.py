@@ -13,6 +13,10 @@
 """Judge a tempest run against tools/tempest-tests.txt; write the results.
 
 Usage: tempest_results.py SELECTION SUBUNIT RESULTS
+           [--compat SUBUNIT | --compat-error TEXT]
+       tempest_results.py --regexes SELECTION
+       tempest_results.py --compat-regexes SELECTION
+       tempest_results.py --compat-conf SELECTION
 
 Every selected id must have run and passed. A skip passes only where the
 selection accepts that id's upstream skip reason; every other skip (one
@@ -20,40 +24,103 @@ our configuration causes, say) is a failure, and so is a selected id that
 did not run. A "conflict" is a test that fails because of a behaviour
 cinder-snapext changes on purpose: the selection names the error text,
 and any other outcome of that test (a pass included) is a failure.
-Prints "N passed, N failed, N skipped", conflicts counted as skipped and
-also listed; exit status 1 on any failure. Runs with the tempest venv's
-python (subunit, testtools).
+
+A conflict may also name the "compat" setting that gives Cinder's own
+behaviour back. tools/tempest.sh then runs those ids once more against a
+compat slice of the stack (a cinder-api and a cinder-volume) with the
+settings that --compat-conf prints, and passes that run's stream with
+--compat (or, when that pass could not run or did not reach that slice,
+--compat-error with why). Each such id must pass there; it
+gets a second line with that verdict.
+
+Prints "N passed, N failed, N skipped", each id counted once: a conflict
+counts as passed or failed as its compat verdict says, and as skipped
+without one; the conflicts are also counted in parentheses. Exit status 1
+on any failure. Runs with the tempest venv's python (subunit, testtools).
 """
 
+import collections
 import re
 import sys
 
 import subunit
 import testtools
 
+Selected = collections.namedtuple(
+    'Selected', 'test_id prefix accepted_skip conflict compat')
+
+# "[section] option = value", the form of a cinder.conf line.
+_COMPAT = re.compile(r'^\[([\w-]+)\]\s*(\w+)\s*=\s*(\S.*)$')
+
+
+def parse_compat(text):
+    """(section, option, value) of "[section] option = value"."""
+    match = _COMPAT.match(text.strip())
+    if not match:
+        raise ValueError('compat: "%s" is not "[section] option = value"'
+                         % text.strip())
+    return tuple(g.strip() for g in match.groups())
+
+
+def compat_text(compat):
+    return '[%s] %s = %s' % compat
+
 
 def read_selection(path):
-    """[(id or prefix, is_prefix, accepted skip text, conflict text)]."""
+    """[Selected] in the order of the file; ValueError on a bad line."""
     selection = []
     with open(path) as f:
-        for line in f:
+        for number, line in enumerate(f, 1):
             line = line.split('#', 1)[0].strip()
             if not line:
                 continue
             test_id, _, conflict = line.partition(' conflict: ')
+            conflict, _, compat = conflict.partition(' | compat: ')
             test_id, _, accepted = test_id.partition(' skip: ')
             test_id = test_id.strip()
             prefix = test_id.endswith('.*')
-            selection.append((test_id[:-1] if prefix else test_id, prefix,
-                              accepted.strip() or None,
-                              conflict.strip() or None))
+            try:
+                if ' compat: ' in test_id or prefix and conflict:
+                    raise ValueError('compat: and conflict: belong to one '
+                                     'id, compat: after conflict:')
+                compat = parse_compat(compat) if compat.strip() else None
+            except ValueError as e:
+                raise ValueError('%s:%d: %s' % (path, number, e))
+            selection.append(Selected(
+                test_id[:-1] if prefix else test_id, prefix,
+                accepted.strip() or None, conflict.strip() or None, compat))
     return selection
+
+
+def _regex(test_id, prefix):
+    return '^' + re.escape(test_id) + ('' if prefix else r'(\[|$)')
 
 
 def include_regexes(selection):
     """One stestr regex per line of the selection."""
-    for test_id, prefix, _, _ in selection:
-        yield '^' + re.escape(test_id) + ('' if prefix else r'(\[|$)')
+    for s in selection:
+        yield _regex(s.test_id, s.prefix)
+
+
+def compat_selection(selection):
+    """The conflicts that name a compat setting."""
+    return [s for s in selection if s.conflict and s.compat]
+
+
+def compat_conf(selection):
+    """The compat settings as cinder.conf lines, ValueError if they clash."""
+    sections = {}
+    for s in compat_selection(selection):
+        section, option, value = s.compat
+        options = sections.setdefault(section, {})
+        if options.setdefault(option, value) != value:
+            raise ValueError('compat: [%s] %s is set to both %s and %s'
+                             % (section, option, options[option], value))
+    lines = []
+    for section, options in sections.items():
+        lines.append('[%s]' % section)
+        lines.extend('%s = %s' % item for item in options.items())
+    return '\n'.join(lines) + '\n' if lines else ''
 
 
 def read_subunit(path):
@@ -86,21 +153,36 @@ def read_subunit(path):
     return results
 
 
+def _last_line(reason):
+    return reason.splitlines()[-1] if reason else ''
+
+
+def _class_errors(results, claimed):
+    """FAIL rows for what no selected id claims (setUpClass and such)."""
+    rows = []
+    for tid in sorted(set(results) - claimed):
+        status, reason, _ = results[tid]
+        if status not in ('success', 'skip'):
+            rows.append((tid, 'FAIL', '%s: %s' % (status,
+                                                  _last_line(reason))))
+    return rows
+
+
 def judge(selection, results):
     """[(test id, verdict, detail)], verdict pass, skip, conflict or FAIL."""
     rows, claimed = [], set()
-    for test_id, prefix, accepted, conflict in selection:
-        if prefix:
-            matched = sorted(t for t in results if t.startswith(test_id))
+    for s in selection:
+        if s.prefix:
+            matched = sorted(t for t in results if t.startswith(s.test_id))
             if not matched:
-                rows.append((test_id + '*', 'FAIL', 'no test matched'))
+                rows.append((s.test_id + '*', 'FAIL', 'no test matched'))
             ids = [(t, None, None) for t in matched]
         else:
-            ids = [(test_id, accepted, conflict)]
+            ids = [(s.test_id, s.accepted_skip, s.conflict)]
         for tid, ok_skip, conflict_text in ids:
             claimed.add(tid)
             status, reason, secs = results.get(tid, (None, '', 0.0))
-            first = reason.splitlines()[-1] if reason else ''
+            first = _last_line(reason)
             if conflict_text:
                 if status == 'fail' and conflict_text in reason:
                     rows.append((tid, 'conflict',
@@ -120,39 +202,121 @@ def judge(selection, results):
                 rows.append((tid, 'FAIL', 'did not run'))
             else:
                 rows.append((tid, 'FAIL', '%s: %s' % (status, first)))
-    # Class-level errors (setUpClass, tearDownClass) carry no selected id.
-    for tid in sorted(set(results) - claimed):
-        status, reason, _ = results[tid]
-        if status not in ('success', 'skip'):
-            first = reason.splitlines()[-1] if reason else ''
-            rows.append((tid, 'FAIL', '%s: %s' % (status, first)))
-    return rows
+    return rows + _class_errors(results, claimed)
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == '--regexes':
-        for regex in include_regexes(read_selection(sys.argv[2])):
-            print(regex)
-        return 0
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    selection = read_selection(sys.argv[1])
-    rows = judge(selection, read_subunit(sys.argv[2]))
-    count = {v: sum(r[1] == v for r in rows)
-             for v in ('pass', 'FAIL', 'skip', 'conflict')}
-    summary = '%d passed, %d failed, %d skipped' % (
-        count['pass'], count['FAIL'], count['skip'] + count['conflict'])
-    if count['conflict']:
-        summary += ' (%d of them known conflicts)' % count['conflict']
-    with open(sys.argv[3], 'w') as out:
-        for tid, verdict, detail in rows:
-            out.write('%-8s %s  %s\n' % (verdict, tid, detail))
-        out.write(summary + '\n')
+def judge_compat(selection, results, error=None):
+    """{test id: (verdict, detail, setting)} of the compat pass; errors.
+
+    Each conflict with a compat setting must pass in that pass: any other
+    outcome, a skip included, is a failure. With error (the pass did not
+    run, or did not reach the API it was meant for), every one fails.
+    """
+    verdicts, claimed = {}, set()
+    for s in compat_selection(selection):
+        claimed.add(s.test_id)
+        setting = 'with %s' % compat_text(s.compat)
+        status, reason, secs = results.get(s.test_id, (None, '', 0.0))
+        if error:
+            verdict = ('FAIL', '%s: %s' % (setting, error))
+        elif status == 'success':
+            verdict = ('pass', '%s (%.1f s)' % (setting, secs))
+        elif status is None:
+            verdict = ('FAIL', '%s: did not run' % setting)
+        else:
+            verdict = ('FAIL', '%s: %s: %s' % (setting, status,
+                                               _last_line(reason)))
+        verdicts[s.test_id] = verdict + (setting,)
+    errors = [(tid, verdict, 'compat pass: ' + detail)
+              for tid, verdict, detail in _class_errors(results, claimed)]
+    return verdicts, errors
+
+
+def combine(rows, compat_verdicts, compat_errors):
+    """Rows with each conflict's compat line after it; the summary."""
+    out = []
+    passed = failed = skipped = 0
+    conflicts = collections.defaultdict(lambda: [0, 0])
+    plain_conflicts = 0
     for tid, verdict, detail in rows:
-        print('%-8s %s  %s' % (verdict, tid, detail))
+        out.append((tid, verdict, detail))
+        if verdict == 'conflict' and tid in compat_verdicts:
+            c_verdict, c_detail, setting = compat_verdicts[tid]
+            out.append((tid, c_verdict, c_detail))
+            conflicts[setting][c_verdict != 'pass'] += 1
+            verdict = c_verdict
+        elif verdict == 'conflict':
+            plain_conflicts += 1
+            verdict = 'skip'
+        passed += verdict == 'pass'
+        failed += verdict == 'FAIL'
+        skipped += verdict == 'skip'
+    out.extend(compat_errors)
+    failed += len(compat_errors)
+    summary = '%d passed, %d failed, %d skipped' % (passed, failed, skipped)
+    total = plain_conflicts + sum(sum(c) for c in conflicts.values())
+    notes = []
+    for setting, (ok, bad) in conflicts.items():
+        if not bad and ok == total:
+            how = {1: '', 2: 'both '}.get(ok, 'all ')
+            notes.append('%spassing %s' % (how, setting))
+        elif not bad:
+            notes.append('%d passing %s' % (ok, setting))
+        else:
+            notes.append('%d passing, %d failing %s' % (ok, bad, setting))
+    if plain_conflicts:
+        notes.append('%d counted as skipped' % plain_conflicts)
+    if total:
+        summary += ' (%d known conflict%s, %s)' % (
+            total, '' if total == 1 else 's', '; '.join(notes))
+    return out, summary, failed
+
+
+def _print_lines(lines):
+    for line in lines:
+        print(line)
+
+
+def write_results(selection_path, subunit_path, results_path,
+                  compat_flag=None, compat_arg=None):
+    selection = read_selection(selection_path)
+    rows = judge(selection, read_subunit(subunit_path))
+    compat_verdicts, compat_errors = {}, []
+    if compat_flag == '--compat':
+        compat_verdicts, compat_errors = judge_compat(
+            selection, read_subunit(compat_arg))
+    elif compat_flag == '--compat-error':
+        compat_verdicts, compat_errors = judge_compat(
+            selection, {}, error=compat_arg)
+    elif compat_flag is not None:
+        sys.exit(__doc__)
+    rows, summary, failed = combine(rows, compat_verdicts, compat_errors)
+    lines = ['%-8s %s  %s' % (verdict, tid, detail)
+             for tid, verdict, detail in rows]
+    with open(results_path, 'w') as out:
+        out.write('\n'.join(lines + [summary]) + '\n')
+    _print_lines(lines)
     print('tempest: ' + summary)
-    return 1 if count['FAIL'] else 0
+    return 1 if failed else 0
+
+
+def main(argv):
+    try:
+        if len(argv) == 2 and argv[0] == '--regexes':
+            _print_lines(include_regexes(read_selection(argv[1])))
+        elif len(argv) == 2 and argv[0] == '--compat-regexes':
+            _print_lines(include_regexes(compat_selection(
+                read_selection(argv[1]))))
+        elif len(argv) == 2 and argv[0] == '--compat-conf':
+            sys.stdout.write(compat_conf(read_selection(argv[1])))
+        elif len(argv) in (3, 5) and not argv[0].startswith('--'):
+            return write_results(*argv)
+        else:
+            sys.exit(__doc__)
+    except ValueError as e:
+        sys.exit('%s: %s' % (sys.argv[0], e))
+    return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

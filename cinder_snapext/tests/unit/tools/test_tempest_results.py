@@ -37,14 +37,35 @@ pkg.mod.Class.test_d conflict: VolumeHasUnmanagedSnapshots
 ours.*
 """
 
+SETTING = '[snapext] refuse_volume_delete_with_exported_snapshots = False'
+COMPAT_SELECTION = """\
+pkg.mod.Class.test_a
+pkg.mod.Class.test_b skip: bug 123
+pkg.mod.Member.test_m conflict: has snapshots | compat: %(s)s
+pkg.mod.Reader.test_m conflict: has snapshots | compat: %(s)s
+pkg.mod.Class.test_e conflict: other refusal
+""" % {'s': SETTING}
+
+# The main run: test_m refused by cinder-snapext in both classes.
+MAIN_EVENTS = [
+    ('pkg.mod.Class.test_a[id-1]', 'success', None),
+    ('pkg.mod.Class.test_b[id-2]', 'skip', 'Skipped until bug 123'),
+    ('pkg.mod.Member.test_m[id-3]', 'fail', 'BadRequest: has snapshots'),
+    ('pkg.mod.Reader.test_m[id-3]', 'fail', 'BadRequest: has snapshots'),
+    ('pkg.mod.Class.test_e[id-4]', 'fail', 'Conflict: other refusal')]
+
 
 class TempestResultsTestCase(testtools.TestCase):
 
-    def _files(self, events):
+    def _files(self, events, selection_text=SELECTION):
         tmp = self.useFixture(fixtures.TempDir()).path
         selection = os.path.join(tmp, 'selection.txt')
         with open(selection, 'w') as f:
-            f.write(SELECTION)
+            f.write(selection_text)
+        return (selection, self._stream(tmp, 'run.subunit', events),
+                os.path.join(tmp, 'results.txt'))
+
+    def _stream(self, tmp, name, events):
         stream = io.BytesIO()
         out = subunit.StreamResultToBytes(stream)
         for test_id, status, reason in events:
@@ -54,10 +75,10 @@ class TempestResultsTestCase(testtools.TestCase):
                            file_bytes=reason.encode(),
                            mime_type='text/plain; charset=utf8')
             out.status(test_id=test_id, test_status=status)
-        path = os.path.join(tmp, 'run.subunit')
+        path = os.path.join(tmp, name)
         with open(path, 'wb') as f:
             f.write(stream.getvalue())
-        return selection, path, os.path.join(tmp, 'results.txt')
+        return path
 
     def _judge(self, events):
         selection, subunit_path, _ = self._files(events)
@@ -113,3 +134,139 @@ class TempestResultsTestCase(testtools.TestCase):
         self.assertFalse(selected('pkg.mod.Class.test_a_longer[id-1]'))
         self.assertTrue(selected('ours.test_x.T.test_y[id-4]'))
         self.assertFalse(selected('other.mod.Class.test_a'))
+
+    def _results(self, main_events, *compat):
+        """tempest_results.py's exit status and results file, as lines."""
+        selection, main, results = self._files(main_events,
+                                               COMPAT_SELECTION)
+        if compat and compat[0] == '--compat':
+            compat = ('--compat', self._stream(os.path.dirname(main),
+                                               'compat.subunit', compat[1]))
+        stdout = self.useFixture(fixtures.StringStream('stdout')).stream
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        status = tempest_results.main([selection, main, results] +
+                                      list(compat))
+        with open(results) as f:
+            return status, f.read().splitlines()
+
+    @staticmethod
+    def _rows(lines):
+        return [tuple(line.split(None, 2)) for line in lines[:-1]]
+
+    def test_compat_pass_proves_conflicts_pass_with_the_setting(self):
+        status, lines = self._results(MAIN_EVENTS, '--compat', [
+            ('pkg.mod.Member.test_m[id-3]', 'success', None),
+            ('pkg.mod.Reader.test_m[id-3]', 'success', None)])
+
+        rows = self._rows(lines)
+        self.assertEqual(0, status)
+        self.assertEqual([
+            ('pass', 'pkg.mod.Class.test_a'),
+            ('skip', 'pkg.mod.Class.test_b'),
+            ('conflict', 'pkg.mod.Member.test_m'),
+            ('pass', 'pkg.mod.Member.test_m'),
+            ('conflict', 'pkg.mod.Reader.test_m'),
+            ('pass', 'pkg.mod.Reader.test_m'),
+            ('conflict', 'pkg.mod.Class.test_e')],
+            [row[:2] for row in rows])
+        self.assertTrue(rows[3][2].startswith('with %s (' % SETTING))
+        self.assertTrue(rows[2][2].startswith('fails as expected'))
+        # Each id once: the two compat passes count as passed, the
+        # conflict without a compat setting as skipped, as before.
+        self.assertEqual(
+            '3 passed, 0 failed, 2 skipped (3 known conflicts, 2 passing '
+            'with %s; 1 counted as skipped)' % SETTING, lines[-1])
+
+    def test_compat_pass_fails_a_conflict_that_does_not_pass_there(self):
+        status, lines = self._results(MAIN_EVENTS, '--compat', [
+            ('pkg.mod.Member.test_m[id-3]', 'fail',
+             'Traceback...\nBadRequest: has snapshots'),
+            ('pkg.mod.Reader.test_m[id-3]', 'skip', 'enforce_scope off'),
+            ('tearDownClass (pkg.mod.Reader)', 'fail', 'Traceback: leak')])
+
+        rows = self._rows(lines)
+        self.assertEqual(1, status)
+        self.assertIn(('FAIL', 'pkg.mod.Member.test_m',
+                       'with %s: fail: BadRequest: has snapshots'
+                       % SETTING), rows)
+        self.assertIn(('FAIL', 'pkg.mod.Reader.test_m',
+                       'with %s: skip: enforce_scope off' % SETTING), rows)
+        self.assertIn(('FAIL', 'tearDownClass',
+                       '(pkg.mod.Reader)  compat pass: fail: '
+                       'Traceback: leak'), rows)
+        self.assertEqual(
+            '1 passed, 3 failed, 2 skipped (3 known conflicts, 0 passing, '
+            '2 failing with %s; 1 counted as skipped)' % SETTING, lines[-1])
+
+    def test_compat_pass_that_could_not_run_fails_each_id_with_why(self):
+        status, lines = self._results(
+            MAIN_EVENTS, '--compat-error', 'port 8831 is taken')
+
+        rows = self._rows(lines)
+        self.assertEqual(1, status)
+        for tid in ('pkg.mod.Member.test_m', 'pkg.mod.Reader.test_m'):
+            self.assertIn(('FAIL', tid, 'with %s: port 8831 is taken'
+                           % SETTING), rows)
+        self.assertTrue(lines[-1].startswith('1 passed, 2 failed, '))
+
+    def test_compat_ids_missing_from_compat_stream_fail(self):
+        status, lines = self._results(MAIN_EVENTS, '--compat', [])
+
+        self.assertEqual(1, status)
+        self.assertIn(('FAIL', 'pkg.mod.Member.test_m',
+                       'with %s: did not run' % SETTING),
+                      self._rows(lines))
+
+    def test_without_compat_pass_conflicts_count_as_skipped(self):
+        # SNAPEXT_TEMPEST_CONF: another deployment, no second API.
+        status, lines = self._results(MAIN_EVENTS)
+
+        self.assertEqual(0, status)
+        self.assertEqual(5, len(lines) - 1)
+        self.assertEqual('1 passed, 0 failed, 4 skipped (3 known '
+                         'conflicts, 3 counted as skipped)', lines[-1])
+
+    def test_conflict_that_passes_in_main_run_fails_despite_compat(self):
+        events = [e if not e[0].startswith('pkg.mod.Member')
+                  else (e[0], 'success', None) for e in MAIN_EVENTS]
+        status, lines = self._results(events, '--compat', [
+            ('pkg.mod.Member.test_m[id-3]', 'success', None),
+            ('pkg.mod.Reader.test_m[id-3]', 'success', None)])
+
+        rows = self._rows(lines)
+        self.assertEqual(1, status)
+        self.assertIn('FAIL', [r[0] for r in rows
+                               if r[1] == 'pkg.mod.Member.test_m'])
+        self.assertEqual(1, [r[1] for r in rows].count(
+            'pkg.mod.Member.test_m'))
+
+    def test_compat_conf_and_regexes_come_from_the_selection(self):
+        selection, _, _ = self._files([], COMPAT_SELECTION)
+        parsed = tempest_results.read_selection(selection)
+
+        self.assertEqual(
+            '[snapext]\n'
+            'refuse_volume_delete_with_exported_snapshots = False\n',
+            tempest_results.compat_conf(parsed))
+        regexes = [re.compile(r) for r in tempest_results.include_regexes(
+            tempest_results.compat_selection(parsed))]
+        self.assertEqual(
+            ['pkg.mod.Member.test_m[id-3]', 'pkg.mod.Reader.test_m'],
+            [t for t in ('pkg.mod.Class.test_a', 'pkg.mod.Member.test_m[id-3]',
+                         'pkg.mod.Reader.test_m', 'pkg.mod.Class.test_e')
+             if any(r.search(t) for r in regexes)])
+        self.assertEqual('', tempest_results.compat_conf(
+            tempest_results.read_selection(self._files([])[0])))
+
+    def test_selection_refuses_malformed_or_clashing_compat(self):
+        for text in ('pkg.T.t conflict: x | compat: refuse = False\n',
+                     'pkg.T.t compat: [snapext] a = b\n',
+                     'pkg.* conflict: x | compat: [snapext] a = b\n'):
+            selection, _, _ = self._files([], text)
+            self.assertRaises(ValueError, tempest_results.read_selection,
+                              selection)
+        selection, _, _ = self._files([], (
+            'pkg.T.t conflict: x | compat: [snapext] a = False\n'
+            'pkg.T.u conflict: x | compat: [snapext] a = True\n'))
+        self.assertRaises(ValueError, tempest_results.compat_conf,
+                          tempest_results.read_selection(selection))
