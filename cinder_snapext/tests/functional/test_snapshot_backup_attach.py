@@ -16,22 +16,17 @@ import hashlib
 import os
 
 from cinder.backup.drivers import posix
-from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
-import fixtures
 
 from cinder_snapext import opts
-from cinder_snapext.tests.functional import base
-from cinder_snapext.tests.functional import fake_export_backend
+from cinder_snapext.tests.functional import snapshot_backup_base
 
-BACKEND = fake_export_backend.BACKEND
+BACKEND = snapshot_backup_base.BACKEND
+BEFORE_SNAPSHOT = snapshot_backup_base.BEFORE_SNAPSHOT
 EXPORT_DRIVER = ('cinder_snapext.tests.functional.fake_export_backend.'
                  'FileSnapshotExportDriver')
 # Importing the module registers backup_posix_path.
 POSIX_DRIVER = '%s.%s' % (posix.__name__, posix.PosixBackupDriver.__name__)
-# Two chunks of Cinder's posix driver, so that the data is not one block.
-BEFORE_SNAPSHOT = os.urandom(96 * 1024)
-AFTER_SNAPSHOT = os.urandom(96 * 1024)
 
 
 class _FileConnector:
@@ -60,15 +55,11 @@ def _digest(path):
         return hashlib.sha256(device.read()).hexdigest()
 
 
-class SnapshotBackupAttachTestCase(base.FunctionalTestCase):
-
-    _osapi_version = '3.47'
+class SnapshotBackupAttachTestCase(
+        snapshot_backup_base.SnapshotBackupTestCase):
 
     def setUp(self):
-        self.backup_dir = self.useFixture(fixtures.TempDir()).path
-        BACKEND.reset(self.useFixture(fixtures.TempDir()).path)
         super().setUp()
-        self.ctxt = cinder_context.get_admin_context()
         self.connector = _FileConnector()
         self.start_backup_service(self.connector)
 
@@ -81,39 +72,6 @@ class SnapshotBackupAttachTestCase(base.FunctionalTestCase):
         flags['driver'] = {'v': ['messagingv2'],
                            'g': 'oslo_messaging_notifications'}
         return flags
-
-    def _volume(self):
-        volume = self.api.post_volume({'volume': {'size': 1}})
-        return self.wait_for(lambda: self.api.get_volume(volume['id']),
-                             lambda v: v['status'] == 'available')
-
-    def _snapshot_of_written_volume(self):
-        """A snapshot of BEFORE_SNAPSHOT; the volume holds AFTER_SNAPSHOT."""
-        volume = self._volume()
-        with open(BACKEND.path('volume-' + volume['id']), 'wb') as device:
-            device.write(BEFORE_SNAPSHOT)
-        snapshot = self.api.post_snapshot(
-            {'snapshot': {'volume_id': volume['id']}})
-        snapshot = self.wait_for(
-            lambda: self.api.get_snapshot(snapshot['id']),
-            lambda s: s['status'] == 'available')
-        with open(BACKEND.path('volume-' + volume['id']), 'wb') as device:
-            device.write(AFTER_SNAPSHOT)
-        return snapshot
-
-    def _backup(self, snapshot):
-        body = {'backup': {'volume_id': snapshot['volume_id'],
-                           'snapshot_id': snapshot['id']}}
-        backup = self.api.api_post('/backups', body)['backup']
-        return self.wait_for(
-            lambda: self.api.api_get('/backups/%s' % backup['id'])['backup'],
-            lambda b: b['status'] not in ('creating',))
-
-    def _temporary_volumes(self):
-        """Volumes Cinder ever made to back something up, deleted or not."""
-        everything = self.ctxt.elevated(read_deleted='yes')
-        return [v.id for v in cinder_db_api.volume_get_all(everything)
-                if (v.display_name or '').startswith('backup-vol-')]
 
     def _notified(self, event_type):
         return [n['payload'] for n in self.notifier.notifications
