@@ -25,10 +25,12 @@ Cinder). Two parts:
    rewritten (4 MiB extents at spread offsets), snapshot S2, then the
    measured step: an incremental backup of S2 (its parent is the full
    backup). Measured: wall time from ``cinder backup-create`` to
-   ``available``, bytes the backups pool received (RADOS pool write
-   counter, read once it has settled) and the bytes the new backup image
-   holds itself. Stock Cinder runs in a second cinder-backup process on
-   host ``<host>-stock`` with ``backup_driver =
+   ``available``, then how much later the backup's restore point exists
+   (ours takes it after reporting the backup done), bytes the backups
+   pool received (RADOS pool write counter, read once it has settled) and
+   the bytes the new backup image holds itself. Stock Cinder runs in a
+   second cinder-backup process on host ``<host>-stock`` with
+   ``backup_driver =
    cinder.backup.drivers.ceph.CephBackupDriver`` and the stack's own
    cinder.conf otherwise, serving an availability zone of its own
    (``--availability-zone`` on its backups sends them there).
@@ -231,6 +233,26 @@ class Ceph:
                     img.remove_snap(snap['name'])
             self.rbd.RBD().remove(ioctx, name)
 
+    def restore_point_delay(self, volume_id, backup_id, timeout):
+        """Seconds from now until backup_id has its restore point, or None.
+
+        Polled every FAST_POLL seconds on the volume's backup images.
+        """
+        prefix = 'backup.%s.snap.' % backup_id
+        t0 = time.monotonic()
+        while True:
+            with self.cluster.open_ioctx('backups') as ioctx:
+                for name in self.rbd.RBD().list(ioctx):
+                    if volume_id not in name:
+                        continue
+                    with self.rbd.Image(ioctx, name, read_only=True) as img:
+                        if any(snap['name'].startswith(prefix)
+                               for snap in img.list_snaps()):
+                            return time.monotonic() - t0
+            if time.monotonic() - t0 >= timeout:
+                return None
+            time.sleep(FAST_POLL)
+
     def images(self, pool):
         with self.cluster.open_ioctx(pool) as ioctx:
             return set(self.rbd.RBD().list(ioctx))
@@ -360,13 +382,18 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None):
     before = ceph.pool_written('backups')
     incr_id, incr_s, shown = measured_backup(
         stack, vol_id, 'bench-incr-%s' % run, s2, az)
+    # Ours reports the backup available before its restore point (an RBD
+    # snapshot, one monitor commit) exists; Cinder's takes it before.
+    point_s = ceph.restore_point_delay(vol_id, incr_id,
+                                       timeout=0 if az else 60)
     written = ceph.pool_written('backups') - before
     new_images = sorted(ceph.images('backups') - before_images)
     held = sum(ceph.own_bytes(i) for i in new_images)
     log_name = 'cinder-backup%s.log' % ('-stock' if az else '')
     result = {'driver': label, 'volume_bytes': size_gib * GiB,
               'rewritten': rewritten, 'full_s': full_s,
-              'incr_s': incr_s, 'written': written, 'held': held,
+              'incr_s': incr_s, 'point_s': point_s,
+              'written': written, 'held': held,
               'service_s': stack.service_seconds(log_name, incr_id),
               'load': os.getloadavg(),
               'is_incremental': shown['is_incremental'],
@@ -548,12 +575,14 @@ def main(argv=None):
         print(table(
             ['driver', 'incremental of S2', 'is_incremental',
              'backups pool written (MiB)', 'held by new image (MiB)',
-             'wall time (s)', 'backup service (s)', 'full backup (s)',
+             'wall time (s)', 'restore point after (s)',
+             'backup service (s)', 'full backup (s)',
              'restore point OK', 'left after delete (MiB)', 'load average'],
             [[r['driver'], '%d GiB, %.1f MiB changed' % (
                 r['volume_bytes'] // GiB, r['rewritten'] / MiB),
               r['is_incremental'], '%.1f' % (r['written'] / MiB),
               '%.1f' % (r['held'] / MiB), '%.2f' % r['incr_s'],
+              '-' if r['point_s'] is None else '%.2f' % r['point_s'],
               '%.2f' % r['service_s'] if r['service_s'] else '-',
               '%.1f' % r['full_s'], r.get('verified', '-'),
               '%.0f' % (r['left_bytes'] / MiB),

@@ -28,7 +28,8 @@ Job = collections.namedtuple('Job', [
     'end_snap',          # its snapshot holding the data to back up
     'create_end_snap',   # True: take end_snap now (a backup of the volume)
     'dest_image',        # the new image in the backup pool
-    'dest_snap',         # its snapshot, Cinder's restore point
+    'dest_snap',         # its snapshot, Cinder's restore point, taken
+                         # once the backup is done (take_restore_point)
     'length',            # size of the volume in bytes
     'parent_id',         # the parent Cinder chose, or None
     'parent_snapshot',   # RBD name of the parent's Cinder snapshot, or None
@@ -75,6 +76,44 @@ def _make_dest(rbd, ioctx, job, plan):
     return plan
 
 
+def take_restore_point(rbd, ioctx, image, snap):
+    """Snapshot a finished backup image as Cinder's restore point.
+
+    The name is fixed per backup, so two services that both find the point
+    missing take the same one; the second finds it there. Returns whether
+    this call took it.
+    """
+    with rbd.Image(ioctx, image) as img:
+        if snap in _snap_names(img):
+            return False
+        try:
+            img.create_snap(snap)
+        except rbd.ImageExists:
+            return False
+    return True
+
+
+def ensure_restore_point(rbd, ioctx, image, backup_id, snap):
+    """backup_id's restore point on image, taken as snap if missing.
+
+    For a backup of ours whose point is not there (still being taken by
+    another service, or lost with a service stopped before it took it).
+    Call it before anything writes into the image (Cinder's incremental
+    imports its diff into the parent's image): until then the image holds
+    the backup's data. Returns the point's name, None without the image.
+    """
+    try:
+        with rbd.Image(ioctx, image, read_only=True) as img:
+            found = rbd_chain.backup_snap(_snap_names(img), backup_id)
+    except rbd.ImageNotFound:
+        return None
+    if found:
+        return found
+    if take_restore_point(rbd, ioctx, image, snap):
+        LOG.info('Took the missing restore point %s of %s', snap, image)
+    return snap
+
+
 def remove_image(rbd, ioctx, name):
     """Remove an image and its snapshots; absent is fine."""
     try:
@@ -89,8 +128,10 @@ def remove_image(rbd, ioctx, name):
 def run(rbd, src_ioctx, dest_ioctx, job):
     """Make job's backup image; returns the plan followed and bytes moved.
 
-    On failure nothing of it is left: neither the image nor a source
-    snapshot it took.
+    The image holds the backup's data when this returns; its restore point
+    is left to take_restore_point, as the monitor needs up to a Paxos
+    interval (1 s by default) to give a snapshot an id. On failure nothing
+    of it is left: neither the image nor a source snapshot it took.
     """
     dest_made = end_snap_made = False
     try:
@@ -115,7 +156,6 @@ def run(rbd, src_ioctx, dest_ioctx, job):
                 dest.resize(job.length)
             extents = rbd_copy.changed_extents(src, plan.from_snap)
             moved = rbd_copy.copy_extents(src, dest, extents)
-            dest.create_snap(job.dest_snap)
         return Result(plan, moved)
     except Exception:
         LOG.exception('Backup image %s failed; removing what it made',

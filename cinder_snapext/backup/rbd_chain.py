@@ -107,3 +107,17 @@ def service_metadata(base, mode, moved, code=None):
         record['fallback'] = code
     return json.dumps({'base': base, 'snapext': record},
                       separators=(',', ':'))
+
+
+def made_by_us(service_metadata):
+    """Whether a backup's service_metadata is the one service_metadata wrote.
+
+    Only such a backup has an image of its own whose head is the backup's
+    data until an incremental of Cinder's imports a diff into it, and
+    SnapextCephBackupDriver takes the restore point before that: so the
+    point may be taken after the backup.
+    """
+    try:
+        return 'snapext' in json.loads(service_metadata or '')
+    except (TypeError, ValueError):
+        return False

@@ -25,6 +25,7 @@ from oslo_utils import excutils
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
+from cinder_snapext.backup import restore_points
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ def takes_our_path(backup):
     return bool(backup.parent_id and backup.parent.snapshot_id)
 
 
+def is_ours(backup):
+    """Whether backup's image was made by this driver (not Cinder's)."""
+    return rbd_chain.made_by_us(backup.service_metadata)
+
+
 class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     """Cinder's Ceph backup driver, differential for snapshots too.
 
@@ -65,7 +71,18 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     # attached device: a snapshot this driver opens itself.
     snapext_reads_rbd_snapshots = True
 
+    def __init__(self, context, *args, **kwargs):
+        super().__init__(context, *args, **kwargs)
+        self._snapext_points = restore_points.PendingRestorePoints()
+
     def backup(self, backup, volume_file, backup_metadata=True):
+        if backup.parent_id and is_ours(backup.parent):
+            # Both incremental paths, Cinder's and ours, start from the
+            # parent's restore point: wait for it if it is on its way
+            # here, take it if it never came (another service's backup,
+            # or a service stopped in between).
+            self._snapext_points.wait(backup.parent_id)
+            tpool.execute(self._snapext_parent_point, backup)
         in_place = rbd_source.is_source(volume_file)
         if not (in_place or (self._file_is_rbd(volume_file)
                              and takes_our_path(backup))):
@@ -76,8 +93,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             backup.save()
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
-        result = tpool.execute(self._snapext_run, job, pool,
-                               self._snapext_rados_args(volume_file),
+        rados_args = self._snapext_rados_args(volume_file)
+        result = tpool.execute(self._snapext_run, job, pool, rados_args,
                                container)
         plan = result.plan
         if plan.reason:
@@ -100,7 +117,18 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             except Exception:
                 with excutils.save_and_reraise_exception():
                     self.delete_backup(backup)
+        self._snapext_points.start(backup.id, self._snapext_finish, job,
+                                   pool, rados_args, container)
         return {'service_metadata': backup.service_metadata}
+
+    def restore(self, backup, volume_id, volume_file, volume_is_new):
+        # With its restore point, an RBD target gets a differential restore.
+        self._snapext_points.wait(backup.id)
+        return super().restore(backup, volume_id, volume_file, volume_is_new)
+
+    def delete_backup(self, backup):
+        self._snapext_points.wait(backup.id)
+        return super().delete_backup(backup)
 
     def _snapext_job(self, backup, volume_file):
         """The job for backup, and the pool of its source image."""
@@ -109,23 +137,23 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             pool, image, end_snap = (volume_file.rbd_pool,
                                      volume_file.snapext_image,
                                      volume_file.snapext_snapshot)
-            dest_snap = self._get_new_snap_name(backup.id)
         elif backup.snapshot_id:
             # volume_file is Cinder's temporary clone of the snapshot; its
             # parent is the snapshot itself.
             pool, image, end_snap = self._snapext_snapshot_source(
                 volume_file, volume, backup.snapshot_id)
-            dest_snap = self._get_new_snap_name(backup.id)
         else:
+            # The volume's point keeps the restore point's name: Cinder's
+            # own next incremental looks for it on both images.
             pool, image = volume_file.rbd_pool, volume.name
-            end_snap = dest_snap = self._get_new_snap_name(backup.id)
+            end_snap = restore_points.point_name(backup)
         parent = backup.parent if backup.parent_id else None
         old_format, features = self._get_rbd_support()
         job = rbd_backup.Job(
             src_image=image, end_snap=end_snap,
             create_end_snap=not backup.snapshot_id,
             dest_image='volume-%s.backup.%s' % (backup.volume_id, backup.id),
-            dest_snap=dest_snap,
+            dest_snap=restore_points.point_name(backup),
             length=self._get_volume_size_bytes(volume),
             parent_id=parent.id if parent else None,
             parent_snapshot=(snapshot_rbd_name(parent.snapshot_id)
@@ -164,6 +192,35 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             with src_client.open_ioctx(pool) as src_ioctx, \
                     rbd_driver.RADOSClient(self, container) as dest:
                 return rbd_backup.run(self.rbd, src_ioctx, dest.ioctx, job)
+        finally:
+            src_client.shutdown()
+
+    def _snapext_parent_point(self, backup):
+        parent = backup.parent
+        with rbd_driver.RADOSClient(self, parent.container) as client:
+            rbd_backup.ensure_restore_point(
+                self.rbd, client.ioctx,
+                self._get_backup_base_name(backup.volume_id, parent),
+                parent.id, restore_points.point_name(parent))
+
+    def _snapext_finish(self, job, pool, rados_args, container):
+        """After the backup: its restore point, then Cinder's pruning.
+
+        ``backup_ceph_max_snapshots`` keeps the newest backup points on a
+        volume, as Cinder's driver does after its incremental backups.
+        """
+        with rbd_driver.RADOSClient(self, container) as dest:
+            rbd_backup.take_restore_point(self.rbd, dest.ioctx,
+                                          job.dest_image, job.dest_snap)
+        keep = CONF.backup_ceph_max_snapshots
+        if not (job.create_end_snap and keep > 0):
+            return
+        src_client = self.rados.Rados(**rados_args)
+        src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
+        try:
+            with src_client.open_ioctx(pool) as ioctx, \
+                    self.rbd.Image(ioctx, job.src_image) as image:
+                self._remove_last_snapshots(image, keep)
         finally:
             src_client.shutdown()
 

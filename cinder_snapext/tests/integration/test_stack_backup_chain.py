@@ -82,6 +82,16 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         self.assertLessEqual(own, DIFF_LIMIT)
         self.assertGreaterEqual(own, 8 * base.MiB)
         self.assertEqual([], self._messages(backup_id))
+        # Its restore point follows the backup (one monitor commit) and
+        # holds the snapshot's data.
+        image = self.backup_image(backup_id)
+        points = self.wait_for('restore point of %s' % backup_id,
+                               lambda: self.rbd_snaps(image, 'backups'),
+                               timeout=60)
+        self.assertEqual(1, len(points), points)
+        self.assertTrue(points[0].startswith('backup.%s.snap.' % backup_id))
+        self.assertEqual(self.ctx['sha_snap'], self.image_sha256(
+            image, points[0], pool='backups'))
 
     @step
     def test_05_incremental_backup_of_volume_on_snapshot_backup(self):
@@ -95,12 +105,32 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         self.assertGreaterEqual(own, 12 * base.MiB)
 
     @step
+    def test_05b_restore_point_lost_with_a_stopped_service(self):
+        # As if cinder-backup had stopped between reporting the backup
+        # available and taking its restore point.
+        backup_id = self.ctx['bk_vol_incr'][0]
+        image = self.backup_image(backup_id)
+        point = self.wait_for('restore point of %s' % backup_id,
+                              lambda: self.rbd_snaps(image, 'backups'),
+                              timeout=60)[0]
+        base.run(['rbd', '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
+                  self.stack.ceph_conf, 'snap', 'rm',
+                  'backups/%s@%s' % (image, point)], env=self.env)
+        self.assertEqual([], self.rbd_snaps(image, 'backups'))
+        self.ctx['lost_point'] = point
+
+    @step
     def test_06_next_incremental_is_cinders_own(self):
         sha_later = self._write(LATER)
         backup_id, backup = self._backup('chain-vol-incr2', '--incremental')
         self.assertEqual('True', backup['is_incremental'])
         self.ctx['bk_vol_incr2'] = (backup_id, sha_later)
         self.assertEqual([], self._messages(backup_id))
+        # Its parent's lost point was taken again, under the same name,
+        # before Cinder imported the new diff into the parent's image.
+        parent_image = self.backup_image(self.ctx['bk_vol_incr'][0])
+        self.assertIn(self.ctx['lost_point'],
+                      self.rbd_snaps(parent_image, 'backups'))
 
     @step
     def test_07_restore_full(self):

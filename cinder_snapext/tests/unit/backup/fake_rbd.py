@@ -106,6 +106,7 @@ class Image:
     def __init__(self, ioctx, name, snapshot=None, read_only=False):
         if name not in ioctx.images:
             raise ImageNotFound(name)
+        self._name = name
         self._image = ioctx.images[name]
         if snapshot is not None and snapshot not in self._image.snaps:
             raise ImageNotFound('%s@%s' % (name, snapshot))
@@ -138,6 +139,8 @@ class Image:
 
     def create_snap(self, name):
         self._writable()
+        if name in self._image.snaps:
+            raise ImageExists('%s@%s' % (self._name, name))
         self._image.snaps[name] = self._image.head.copy()
 
     def remove_snap(self, name):

@@ -12,11 +12,20 @@
 
 """Tests of which backups the Ceph driver takes off Cinder's full-copy path."""
 
+import contextlib
+import datetime
+import types
+from unittest import mock
+
 from cinder import context as cinder_context
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
 
 from cinder_snapext.backup.drivers import ceph
+from cinder_snapext.backup import rbd_backup
+from cinder_snapext.backup import rbd_chain
+from cinder_snapext.backup import restore_points
+from cinder_snapext.tests.unit.backup import fake_rbd
 from cinder_snapext.tests.unit import base
 
 
@@ -50,3 +59,92 @@ class TakesOurPathTestCase(base.TestCase):
 
     def test_snapshot_rbd_name_follows_cinder_template(self):
         self.assertEqual('snapshot-abc', ceph.snapshot_rbd_name('abc'))
+
+
+class _FakeRados:
+    """The volumes' cluster as the driver's native-thread job reaches it."""
+
+    def __init__(self, pools):
+        self._pools = pools
+
+    def Rados(self, **kwargs):
+        return self
+
+    def connect(self, timeout=None):
+        pass
+
+    def shutdown(self):
+        pass
+
+    def open_ioctx(self, name):
+        return contextlib.nullcontext(self._pools[name])
+
+
+class FinishTestCase(base.TestCase):
+    """What the driver does once a backup of ours is done."""
+
+    def setUp(self):
+        super().setUp()
+        self.volumes = fake_rbd.Ioctx('volumes')
+        self.backups = fake_rbd.Ioctx('backups')
+        self.driver = ceph.SnapextCephBackupDriver(
+            cinder_context.get_admin_context())
+        self.driver.rbd = fake_rbd
+        self.driver.rados = _FakeRados({'volumes': self.volumes})
+        radosclient = mock.patch.object(
+            ceph.rbd_driver, 'RADOSClient',
+            lambda driver, pool: contextlib.nullcontext(
+                types.SimpleNamespace(ioctx=self.backups)))
+        radosclient.start()
+        self.addCleanup(radosclient.stop)
+        fake_rbd.RBD().create(self.volumes, 'volume-v', fake_rbd.BLOCK)
+        fake_rbd.RBD().create(self.backups, 'volume-v.backup.b3',
+                              fake_rbd.BLOCK)
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            for n in (1, 2, 3):
+                vol.create_snap('backup.b%d.snap.%d.0' % (n, n))
+            vol.create_snap('snapshot-user')
+
+    def _job(self, create_end_snap):
+        return rbd_backup.Job(
+            src_image='volume-v', end_snap='backup.b3.snap.3.0',
+            create_end_snap=create_end_snap, dest_image='volume-v.backup.b3',
+            dest_snap='backup.b3.snap.3.0', length=fake_rbd.BLOCK,
+            parent_id=None, parent_snapshot=None, parent_image=None,
+            create_kwargs={})
+
+    def _snaps(self, ioctx, image):
+        with fake_rbd.Image(ioctx, image) as img:
+            return [s['name'] for s in img.list_snaps()]
+
+    def test_restore_point_taken_and_volume_points_pruned(self):
+        self.flags(backup_ceph_max_snapshots=2)
+        self.driver._snapext_finish(self._job(True), 'volumes', {}, 'backups')
+        self.assertEqual(['backup.b3.snap.3.0'],
+                         self._snaps(self.backups, 'volume-v.backup.b3'))
+        # Cinder's rule: the newest two backup points stay, user
+        # snapshots are never touched.
+        self.assertEqual(['backup.b2.snap.2.0', 'backup.b3.snap.3.0',
+                          'snapshot-user'],
+                         self._snaps(self.volumes, 'volume-v'))
+
+    def test_nothing_pruned_by_default_or_for_snapshot_backups(self):
+        self.driver._snapext_finish(self._job(True), 'volumes', {}, 'backups')
+        self.flags(backup_ceph_max_snapshots=1)
+        self.driver._snapext_finish(self._job(False), 'volumes', {},
+                                    'backups')
+        self.assertEqual(4, len(self._snaps(self.volumes, 'volume-v')))
+        self.assertEqual(['backup.b3.snap.3.0'],
+                         self._snaps(self.backups, 'volume-v.backup.b3'))
+
+    def test_parent_restore_point_taken_before_an_incremental(self):
+        # The parent's service stopped before it took its point.
+        parent = types.SimpleNamespace(
+            id='b3', container='backups',
+            created_at=datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC),
+            service_metadata=rbd_chain.service_metadata(
+                'volume-v.backup.b3', rbd_chain.FULL, 0))
+        child = types.SimpleNamespace(volume_id='v', parent=parent)
+        self.driver._snapext_parent_point(child)
+        self.assertEqual([restore_points.point_name(parent)],
+                         self._snaps(self.backups, 'volume-v.backup.b3'))

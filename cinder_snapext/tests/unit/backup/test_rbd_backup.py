@@ -66,7 +66,15 @@ class RunTestCase(testtools.TestCase):
         return rbd_backup.run(fake_rbd, self.volumes, self.backups, job)
 
     def _restored(self, job):
-        return self._data('backups', job.dest_image, job.dest_snap)
+        """The backup as restore reads it: its point, else the image."""
+        with fake_rbd.Image(self.backups, job.dest_image) as img:
+            snaps = [s['name'] for s in img.list_snaps()]
+        return self._data('backups', job.dest_image,
+                          job.dest_snap if job.dest_snap in snaps else None)
+
+    def _snaps(self, image):
+        with fake_rbd.Image(self.backups, image) as img:
+            return [s['name'] for s in img.list_snaps()]
 
     def test_run_snapshot_differential_moves_only_the_diff(self):
         job = self._job()
@@ -79,6 +87,54 @@ class RunTestCase(testtools.TestCase):
         # The parent's restore point is untouched.
         self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s1'),
                          self._data('backups', PARENT_IMAGE, PARENT_SNAP))
+
+    def test_run_leaves_the_restore_point_to_take_restore_point(self):
+        job = self._job()
+        self._run(job)
+        self.assertEqual([], self._snaps(job.dest_image))
+        self.assertTrue(rbd_backup.take_restore_point(
+            fake_rbd, self.backups, job.dest_image, job.dest_snap))
+        self.assertEqual([job.dest_snap], self._snaps(job.dest_image))
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._data('backups', job.dest_image, job.dest_snap))
+        # A second service finding it missing too takes the same one.
+        self.assertFalse(rbd_backup.take_restore_point(
+            fake_rbd, self.backups, job.dest_image, job.dest_snap))
+        self.assertEqual([job.dest_snap], self._snaps(job.dest_image))
+
+    def test_ensure_restore_point_takes_a_missing_one(self):
+        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+            base.remove_snap(PARENT_SNAP)
+        self.assertEqual(PARENT_SNAP, rbd_backup.ensure_restore_point(
+            fake_rbd, self.backups, PARENT_IMAGE, PARENT, PARENT_SNAP))
+        self.assertEqual([PARENT_SNAP], self._snaps(PARENT_IMAGE))
+        # The child's differential now starts from it.
+        job = self._job()
+        result = self._run(job)
+        self.assertEqual((rbd_chain.DIFFERENTIAL, 2 * BLOCK),
+                         (result.plan.mode, result.moved))
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_ensure_restore_point_keeps_an_existing_one(self):
+        # Taken earlier by the same driver under the time-of-call name.
+        self.assertEqual(PARENT_SNAP, rbd_backup.ensure_restore_point(
+            fake_rbd, self.backups, PARENT_IMAGE, PARENT,
+            'backup.%s.snap.999.0' % PARENT))
+        self.assertEqual([PARENT_SNAP], self._snaps(PARENT_IMAGE))
+
+    def test_ensure_restore_point_without_the_image(self):
+        self.assertIsNone(rbd_backup.ensure_restore_point(
+            fake_rbd, self.backups, 'volume-v.backup.gone', PARENT,
+            PARENT_SNAP))
+        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
+
+    def test_run_full_when_parent_lacks_restore_point(self):
+        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+            base.remove_snap(PARENT_SNAP)
+        result = self._run(self._job())
+        self.assertEqual(rbd_chain.NO_RESTORE_POINT, result.plan.code)
+        self.assertEqual([], self._snaps(PARENT_IMAGE))
 
     def test_run_full_without_parent_copies_allocated_data(self):
         job = self._job(parent_id=None, parent_snapshot=None,

@@ -115,3 +115,15 @@ class ServiceMetadataTestCase(testtools.TestCase):
         meta = rbd_chain.service_metadata(base, rbd_chain.DIFFERENTIAL,
                                           2 ** 64, longest)
         self.assertLessEqual(len(meta), 255)
+
+
+class MadeByUsTestCase(testtools.TestCase):
+
+    def test_our_service_metadata(self):
+        self.assertTrue(rbd_chain.made_by_us(rbd_chain.service_metadata(
+            'volume-v.backup.b', rbd_chain.FULL, 0)))
+
+    def test_cinders_service_metadata_or_none(self):
+        for value in ('{"base": "volume-v.backup.base"}', None, '',
+                      'not json'):
+            self.assertFalse(rbd_chain.made_by_us(value), value)
