@@ -269,7 +269,7 @@ hwm_kb() {
 
 mem_table() {
     local n kb total=0 count
-    printf '%-20s %6s %14s\n' SERVICE PROCS "PEAK RSS MiB"
+    printf '%-22s %6s %14s\n' SERVICE PROCS "PEAK RSS MiB"
     for n in rabbitmq epmd postgresql mariadb ceph-mon ceph-mgr ceph-osd \
         cinder-api cinder-scheduler cinder-volume cinder-backup \
         cinder-backup-posix; do
@@ -277,9 +277,9 @@ mem_table() {
         count=$(members "$n" | wc -w)
         kb=$(hwm_kb "$n")
         total=$((total + kb))
-        printf '%-20s %6s %14s\n' "$n" "$count" "$((kb / 1024))"
+        printf '%-22s %6s %14s\n' "$n" "$count" "$((kb / 1024))"
     done
-    printf '%-20s %6s %14s\n' TOTAL "" "$((total / 1024))"
+    printf '%-22s %6s %14s\n' TOTAL "" "$((total / 1024))"
 }
 
 cmd_status() {
@@ -287,10 +287,10 @@ cmd_status() {
     echo "state: $STATE (DB=$(cat "$STATE/db" 2>/dev/null || echo "?"))"
     for n in $(all_records); do
         if pid=$(recorded "$n"); then
-            printf '  %-20s running  pid %-8s processes %s\n' "$n" "$pid" \
+            printf '  %-22s running  pid %-8s processes %s\n' "$n" "$pid" \
                 "$(members "$n" | wc -w)"
         else
-            printf '  %-20s stopped\n' "$n"
+            printf '  %-22s stopped\n' "$n"
         fi
     done
     if running cinder-api; then
