@@ -304,6 +304,23 @@ class NfsImportExportTest(base.ScenarioTestCase):
                              (kind, before, after))
 
     @step
+    def test_06b_exported_overlays_listed_as_manageable(self):
+        # Cinder's NFS driver cannot list manageable snapshots at all.
+        rows = base.parse_table(self.cinder(
+            'snapshot-manageable-list', '--detailed', 'True',
+            HOST))
+        listed = {json.loads(r['reference'].replace("'", '"'))
+                  ['source-name']: r for r in rows}
+        for overlay in self.ctx['exported']:
+            row = listed[overlay]
+            self.assertEqual(
+                ('True', 'volume-%s' % self.ctx['volume']),
+                (row['safe_to_manage'], json.loads(
+                    row['source_reference'].replace("'", '"'))
+                 ['source-name']), row)
+            self.assertIn(self.ctx['volume'], row['extra_info'])
+
+    @step
     def test_07_delete_volume_refused_while_exported(self):
         # Stock Cinder removes the active file and .info and leaves the
         # rest of the chain orphaned on the share.

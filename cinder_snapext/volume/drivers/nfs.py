@@ -14,7 +14,9 @@
 
 from cinder import context as cinder_context
 from cinder import coordination
+from cinder import objects as cinder_objects
 from cinder.volume.drivers import nfs
+from cinder.volume import volume_utils
 from oslo_log import log as logging
 
 from cinder_snapext.volume import assisted_driver
@@ -122,6 +124,21 @@ class SnapextNfsDriver(backup_device.SnapextBackupDeviceMixin,
 
     def snapext_snapshot_reference(self, snapshot):
         return manage.reference(self, snapshot)
+
+    def get_manageable_snapshots(self, cinder_snapshots, marker, limit,
+                                 offset, sort_keys, sort_dirs):
+        """List the overlays of this backend's volumes (Cinder has none).
+
+        What an export (unmanage) left on the share shows as safe to
+        manage, with the volume to import it under in ``extra_info``.
+        """
+        filters = ({'cluster_name': self.cluster_name} if self.cluster_name
+                   else {'host': self.host})
+        volumes = cinder_objects.VolumeList.get_all(
+            cinder_context.get_admin_context(), filters=filters)
+        entries = manage.manageable_overlays(self, volumes, cinder_snapshots)
+        return volume_utils.paginate_entries_list(
+            entries, marker, limit, offset, sort_keys, sort_dirs)
 
     def snapext_backend_snapshots(self, volume):
         """Overlays in the volume's chain: one per snapshot, managed or not."""

@@ -62,6 +62,8 @@ def active_file(driver, volume):
 _QCOW2_HEADER = struct.Struct('>4sIQI')
 _QCOW2_MAGIC = b'QFI\xfb'
 _MAX_BACKING_NAME = 1023
+# magic, version, backing file offset and length, cluster bits, then size.
+_QCOW2_SIZE_END = 32
 
 
 def backing_of(driver, volume, filename):
@@ -102,6 +104,18 @@ def read_backing_name(path):
                 '%s names a backing file of %d bytes' % (path, length))
         image.seek(offset)
         return image.read(length).decode('utf-8', 'replace')
+
+
+def read_virtual_size(path):
+    """The disk size in bytes that a qcow2 header states; None if not qcow2.
+
+    :raises IOError: if the file cannot be read.
+    """
+    with open(path, 'rb') as image:
+        header = image.read(_QCOW2_SIZE_END)
+    if len(header) < _QCOW2_SIZE_END or header[:4] != _QCOW2_MAGIC:
+        return None
+    return struct.unpack_from('>Q', header, _QCOW2_SIZE_END - 8)[0]
 
 
 def _checked_backing_name(driver, volume, path, name):

@@ -12,16 +12,14 @@
 
 """Snapshots in an RBD pool that this Cinder backend could import."""
 
-import math
-
 from oslo_log import log as logging
-from oslo_utils import units
 
+from cinder_snapext.volume import manageable
 from cinder_snapext.volume import snapshot_reference
 
 LOG = logging.getLogger(__name__)
 
-ALREADY_MANAGED = 'already managed'
+ALREADY_MANAGED = manageable.ALREADY_MANAGED
 INTERNAL = 'made by Cinder itself (clone or backup)'
 NO_VOLUME = ('its image %s is not a volume of this backend: import the '
              'volume first (cinder manage)')
@@ -79,16 +77,8 @@ def describe(image_name, snap_name, size, volume_ids, managed, is_internal):
         reason = NO_VOLUME % image_name
     else:
         reason = None
-    return {
-        'reference': {'source-name': snap_name},
-        'size': int(math.ceil(float(size) / units.Gi)),
-        'safe_to_manage': reason is None,
-        'reason_not_safe': reason,
-        'cinder_id': cinder_id,
-        # The volume to name in 'cinder snapshot-manage <volume> <ref>'.
-        'extra_info': {'volume_id': volume_id} if volume_id else None,
-        'source_reference': {'source-name': image_name},
-    }
+    return manageable.snapshot_entry(snap_name, size, image_name,
+                                     volume_id, cinder_id, reason)
 
 
 def manageable_snapshots(found, volumes, cinder_snapshots, is_internal):

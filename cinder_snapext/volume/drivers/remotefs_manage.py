@@ -24,9 +24,13 @@ import os
 
 from cinder import context as cinder_context
 from cinder import exception as cinder_exception
+from oslo_log import log as logging
 from oslo_utils import units
 
 from cinder_snapext.volume.drivers import qcow2_chain
+from cinder_snapext.volume import manageable
+
+LOG = logging.getLogger(__name__)
 
 
 def reference(driver, snapshot):
@@ -139,3 +143,33 @@ def manage(driver, snapshot, existing_ref):
                                                                 volume))
     info[snapshot.id] = name
     qcow2_chain.write_info(driver, volume, info)
+
+
+def manageable_overlays(driver, volumes, cinder_snapshots):
+    """Entries of Cinder's manageable-snapshot listing for ``volumes``.
+
+    Every overlay in each volume's chain: the ones that ``.info`` maps to
+    one of ``cinder_snapshots`` are already managed, the others (what an
+    export left) can be imported under that volume. A volume whose chain
+    cannot be read is skipped, as one file must not fail the listing.
+    """
+    snapshot_ids = {snapshot.id for snapshot in cinder_snapshots}
+    entries = []
+    for volume in volumes:
+        try:
+            files = [name for name, backing in
+                     qcow2_chain.chain(driver, volume) if backing]
+            info = qcow2_chain.read_info(driver, volume) if files else {}
+            sizes = [qcow2_chain.read_virtual_size(
+                qcow2_chain.path_of(driver, volume, name)) for name in files]
+        except (OSError, ValueError, cinder_exception.CinderException) as e:
+            LOG.debug('Not listing the snapshots of volume %(id)s: '
+                      '%(error)s', {'id': volume.id, 'error': e})
+            continue
+        for name, size in zip(files, sizes):
+            owner = sorted(set(qcow2_chain.owners(info, name)) &
+                           snapshot_ids)
+            entries.append(manageable.snapshot_entry(
+                name, size or volume.size * units.Gi, volume.name,
+                volume.id, cinder_id=owner[0] if owner else None))
+    return entries

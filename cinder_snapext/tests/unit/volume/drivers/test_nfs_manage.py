@@ -13,12 +13,15 @@
 """SnapextNfsDriver: export and import of qcow2 snapshots, safe delete."""
 
 import json
+import logging
 
 from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
 import ddt
+import fixtures
 
 from cinder_snapext.tests.unit.volume.drivers import nfs_share
+from cinder_snapext.volume.drivers import qcow2_chain
 from cinder_snapext.volume import snapshot_reference
 
 
@@ -214,4 +217,78 @@ class SnapextNfsManageTestCase(nfs_share.NfsShareTestCase):
 
     def _write_info(self, info):
         with open(self.path(self.volume.name + '.info'), 'w') as f:
+            json.dump(info, f)
+
+    # Cinder's manageable-snapshot listing (Cinder's NFS driver has none).
+
+    def _listing(self, cinder_snapshots, **kwargs):
+        self.driver.host = 'host@nfs'
+        args = {'marker': None, 'limit': 1000, 'offset': 0,
+                'sort_keys': ['reference'], 'sort_dirs': ['asc']}
+        args.update(kwargs)
+        return self.driver.get_manageable_snapshots(cinder_snapshots,
+                                                    **args)
+
+    def test_listing_shows_the_exported_overlay_as_importable(self):
+        entries = self._listing([self.second])
+        by_name = {e['reference']['source-name']: e for e in entries}
+        self.assertEqual({self.file_of(self.first),
+                          self.file_of(self.second)}, set(by_name))
+        exported = by_name[self.file_of(self.first)]
+        self.assertEqual(
+            (True, None, None, 1, {'volume_id': self.volume.id},
+             {'source-name': self.volume.name}),
+            (exported['safe_to_manage'], exported['reason_not_safe'],
+             exported['cinder_id'], exported['size'],
+             exported['extra_info'], exported['source_reference']))
+        managed = by_name[self.file_of(self.second)]
+        self.assertEqual((False, 'already managed', self.second.id),
+                         (managed['safe_to_manage'],
+                          managed['reason_not_safe'], managed['cinder_id']))
+        # What the listing offers imports: the same check manage runs.
+        self.assertEqual(1, self.driver.manage_existing_snapshot_get_size(
+            self.new_snapshot(), exported['reference']))
+
+    def test_listing_pages_and_skips_other_backends(self):
+        # A volume of another backend, with a snapshot of its own.
+        other = self.create_volume()
+        snapshot = self.create_snapshot(other, status='available')
+        self.driver.create_snapshot(snapshot)
+        other.host = 'otherhost@nfs#nfs'
+        other.save()
+        first, = self._listing([self.second], limit=1)
+        second, = self._listing([self.second], limit=1, offset=1)
+        self.assertEqual(sorted([self.file_of(self.first),
+                                 self.file_of(self.second)]),
+                         [first['reference']['source-name'],
+                          second['reference']['source-name']])
+        self.assertEqual([], self._listing([self.second], offset=2))
+
+    def test_listing_skips_a_volume_whose_chain_cannot_be_read(self):
+        broken = self.create_volume()
+        # An overlay on a file outside the volume: Cinder's rule refuses
+        # such a chain, and the listing goes on without it.
+        top = broken.name + '.e0c1f3a4-7b8d-4c2e-9f10-123456789abc'
+        nfs_share.qemu_img('create', '-f', 'qcow2', '-b',
+                           self.path(self.volume.name), '-F', 'raw',
+                           self.path(top))
+        self._write_info_of(broken, {'active': top})
+        log = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        names = [e['reference']['source-name']
+                 for e in self._listing([self.second])]
+        self.assertEqual(sorted([self.file_of(self.first),
+                                 self.file_of(self.second)]), sorted(names))
+        self.assertIn('Not listing the snapshots of volume %s' % broken.id,
+                      log.output)
+
+    def test_virtual_size_from_the_qcow2_header(self):
+        nfs_share.qemu_img('create', '-f', 'qcow2',
+                           self.path('sized.qcow2'), '1536M')
+        self.assertEqual(1536 * 1024 * 1024, qcow2_chain.read_virtual_size(
+            self.path('sized.qcow2')))
+        self.assertIsNone(qcow2_chain.read_virtual_size(
+            self.path(self.volume.name)))
+
+    def _write_info_of(self, volume, info):
+        with open(self.path(volume.name + '.info'), 'w') as f:
             json.dump(info, f)
