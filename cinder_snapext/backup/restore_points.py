@@ -73,3 +73,8 @@ class PendingRestorePoints:
                     'after %(timeout)s s; going on without it',
                     {'id': backup_id, 'timeout': timeout})
         return False
+
+
+# Cinder's backup manager makes a new driver for every backup, restore and
+# delete: the points pending in this process must outlive each of them.
+PENDING = PendingRestorePoints()

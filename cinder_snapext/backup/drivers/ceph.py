@@ -71,17 +71,13 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     # attached device: a snapshot this driver opens itself.
     snapext_reads_rbd_snapshots = True
 
-    def __init__(self, context, *args, **kwargs):
-        super().__init__(context, *args, **kwargs)
-        self._snapext_points = restore_points.PendingRestorePoints()
-
     def backup(self, backup, volume_file, backup_metadata=True):
         if backup.parent_id and is_ours(backup.parent):
             # Both incremental paths, Cinder's and ours, start from the
             # parent's restore point: wait for it if it is on its way
             # here, take it if it never came (another service's backup,
             # or a service stopped in between).
-            self._snapext_points.wait(backup.parent_id)
+            restore_points.PENDING.wait(backup.parent_id)
             tpool.execute(self._snapext_parent_point, backup)
         in_place = rbd_source.is_source(volume_file)
         if not (in_place or (self._file_is_rbd(volume_file)
@@ -117,18 +113,28 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             except Exception:
                 with excutils.save_and_reraise_exception():
                     self.delete_backup(backup)
-        self._snapext_points.start(backup.id, self._snapext_finish, job,
+        restore_points.PENDING.start(backup.id, self._snapext_finish, job,
                                    pool, rados_args, container)
         return {'service_metadata': backup.service_metadata}
 
     def restore(self, backup, volume_id, volume_file, volume_is_new):
         # With its restore point, an RBD target gets a differential restore.
-        self._snapext_points.wait(backup.id)
+        restore_points.PENDING.wait(backup.id)
         return super().restore(backup, volume_id, volume_file, volume_is_new)
 
     def delete_backup(self, backup):
-        self._snapext_points.wait(backup.id)
-        return super().delete_backup(backup)
+        restore_points.PENDING.wait(backup.id)
+        try:
+            return super().delete_backup(backup)
+        except self.rbd.ImageHasSnapshots:
+            if not is_ours(backup):
+                raise
+            # Its restore point appeared between Cinder's look for it and
+            # the image's removal (taken by another backup service): a
+            # second pass removes both.
+            LOG.info('Backup %s: its restore point came during the '
+                     'delete; deleting again', backup.id)
+            return super().delete_backup(backup)
 
     def _snapext_job(self, backup, volume_file):
         """The job for backup, and the pool of its source image."""

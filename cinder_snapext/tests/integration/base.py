@@ -26,6 +26,8 @@ import json
 import os
 import subprocess
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import testtools
@@ -211,6 +213,21 @@ class ScenarioTestCase(testtools.TestCase):
                            env=self.env, check=check)
         return out if check else (rc, out, err)
 
+    def api(self, method, path, body=None):
+        """A REST call to Cinder as the CLI sends it: (status, body)."""
+        request = urllib.request.Request(
+            self.env['CINDER_ENDPOINT'] + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={'Content-Type': 'application/json',
+                     'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
+                                                self.env['OS_PROJECT_ID']),
+                     'OpenStack-API-Version': 'volume 3.71'})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as resp:
+                return resp.status, json.loads(resp.read() or b'null')
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
     def show(self, kind, obj_id):
         """cinder show / snapshot-show / backup-show as a dict.
 
@@ -231,7 +248,7 @@ class ScenarioTestCase(testtools.TestCase):
 
     # -- waiting -----------------------------------------------------------
 
-    def wait_for(self, what, probe, timeout=TIMEOUT):
+    def wait_for(self, what, probe, timeout=TIMEOUT, poll=None):
         """Poll probe() until it returns something true; return that."""
         end = time.monotonic() + timeout
         last = None
@@ -241,7 +258,7 @@ class ScenarioTestCase(testtools.TestCase):
                 return last
             if time.monotonic() >= end:
                 self.fail('%s: not reached within %ss' % (what, timeout))
-            time.sleep(POLL)
+            time.sleep(poll or POLL)
 
     def wait_status(self, kind, obj_id, status, timeout=TIMEOUT):
         """Wait until the object has status.

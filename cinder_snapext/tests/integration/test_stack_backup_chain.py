@@ -94,6 +94,32 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
             image, points[0], pool='backups'))
 
     @step
+    def test_04b_delete_right_after_backup(self):
+        # Cinder answers at once; the restore point may still be coming.
+        status, body = self.api('POST', '/backups', {'backup': {
+            'volume_id': self.ctx['volume'], 'incremental': True,
+            'snapshot_id': self.ctx['snapshot'],
+            'name': self.name('chain-quick')}})
+        self.assertEqual(202, status, body)
+        backup_id = body['backup']['id']
+        self.made['backup'].append(backup_id)
+
+        def available():
+            status, body = self.api('GET', '/backups/%s' % backup_id)
+            self.assertNotIn('error', body['backup']['status'])
+            return body['backup']['status'] == 'available'
+
+        self.wait_for('backup %s available' % backup_id, available,
+                      poll=0.05)
+        status, body = self.api('DELETE', '/backups/%s' % backup_id)
+        self.assertEqual(202, status, body)
+        self.wait_gone('backup', backup_id)
+        self.made['backup'].remove(backup_id)
+        self.assertNotIn(self.backup_image(backup_id),
+                         self.rbd('ls', 'backups')['images'])
+        self.wait_status('snapshot', self.ctx['snapshot'], 'available')
+
+    @step
     def test_05_incremental_backup_of_volume_on_snapshot_backup(self):
         # Its parent is the snapshot's backup (newest data): Cinder's driver
         # finds no backup snapshot of it on the volume and copies it all.

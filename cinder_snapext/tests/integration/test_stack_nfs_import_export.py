@@ -158,21 +158,6 @@ class NfsImportExportTest(base.ScenarioTestCase):
         self.made['snapshot'].append(snapshot_id)
         return snapshot_id
 
-    def api(self, method, path, body):
-        """A REST call to Cinder, as the CLI sends it (noauth)."""
-        request = urllib.request.Request(
-            self.env['CINDER_ENDPOINT'] + path, method=method,
-            data=json.dumps(body).encode(),
-            headers={'Content-Type': 'application/json',
-                     'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
-                                                self.env['OS_PROJECT_ID']),
-                     'OpenStack-API-Version': 'volume 3.71'})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as resp:
-                return resp.status, json.loads(resp.read() or b'null')
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-
     def left_exported(self):
         """Overlays in the volume's chain that no live snapshot owns."""
         volume_id = self.ctx.get('volume')

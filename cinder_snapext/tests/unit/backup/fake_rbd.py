@@ -37,6 +37,10 @@ class InvalidArgument(Error):
     pass
 
 
+class ImageHasSnapshots(Error):
+    pass
+
+
 class _State:
     def __init__(self, size, data=None, allocated=None):
         self.size = size
@@ -95,7 +99,7 @@ class RBD:
         if image is None:
             raise ImageNotFound(name)
         if image.snaps:
-            raise Error('image %s has snapshots' % name)
+            raise ImageHasSnapshots('image %s has snapshots' % name)
         del ioctx.images[name]
 
     def list(self, ioctx):

@@ -14,12 +14,15 @@
 
 import contextlib
 import datetime
+import threading
 import types
 from unittest import mock
 
+from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
+import eventlet
 
 from cinder_snapext.backup.drivers import ceph
 from cinder_snapext.backup import rbd_backup
@@ -148,3 +151,54 @@ class FinishTestCase(base.TestCase):
         self.driver._snapext_parent_point(child)
         self.assertEqual([restore_points.point_name(parent)],
                          self._snaps(self.backups, 'volume-v.backup.b3'))
+
+
+class PendingPointTestCase(base.TestCase):
+    """Cinder makes a driver per backup, restore and delete."""
+
+    def setUp(self):
+        super().setUp()
+        self.ctxt = cinder_context.get_admin_context()
+        self.backup = types.SimpleNamespace(
+            id='b4', service_metadata=rbd_chain.service_metadata(
+                'volume-v.backup.b4', rbd_chain.FULL, 0))
+        self.seen = []
+
+    def _driver(self):
+        driver = ceph.SnapextCephBackupDriver(self.ctxt)
+        driver.rbd = fake_rbd
+        return driver
+
+    def test_delete_waits_for_the_point_another_driver_started(self):
+        release = threading.Event()
+
+        def take_point():
+            release.wait(10)
+            self.seen.append('point taken')
+
+        restore_points.PENDING.start(self.backup.id, take_point)
+        eventlet.spawn_after(0.1, release.set)
+        with mock.patch.object(cinder_ceph.CephBackupDriver, 'delete_backup',
+                               lambda driver, b: self.seen.append('delete')):
+            self._driver().delete_backup(self.backup)
+        self.assertEqual(['point taken', 'delete'], self.seen)
+
+    def _delete_meeting_a_new_point(self, backup):
+        def delete(driver, b):
+            self.seen.append('delete')
+            if len(self.seen) == 1:
+                raise fake_rbd.ImageHasSnapshots('volume-v.backup.b4')
+
+        with mock.patch.object(cinder_ceph.CephBackupDriver, 'delete_backup',
+                               delete):
+            self._driver().delete_backup(backup)
+
+    def test_delete_meeting_our_new_restore_point_goes_again(self):
+        self._delete_meeting_a_new_point(self.backup)
+        self.assertEqual(['delete', 'delete'], self.seen)
+
+    def test_delete_of_cinders_backup_with_snapshots_fails_as_cinder(self):
+        self.backup.service_metadata = '{"base": "volume-v.backup.base"}'
+        self.assertRaises(fake_rbd.ImageHasSnapshots,
+                          self._delete_meeting_a_new_point, self.backup)
+        self.assertEqual(['delete'], self.seen)
