@@ -84,8 +84,6 @@ def take_restore_point(rbd, ioctx, image, snap):
     this call took it.
     """
     with rbd.Image(ioctx, image) as img:
-        if snap in _snap_names(img):
-            return False
         try:
             img.create_snap(snap)
         except rbd.ImageExists:

@@ -19,7 +19,6 @@ from cinder_snapext.volume import snapshot_reference
 
 LOG = logging.getLogger(__name__)
 
-ALREADY_MANAGED = manageable.ALREADY_MANAGED
 INTERNAL = 'made by Cinder itself (clone or backup)'
 NO_VOLUME = ('its image %s is not a volume of this backend: import the '
              'volume first (cinder manage)')
@@ -68,7 +67,7 @@ def describe(image_name, snap_name, size, volume_ids, managed, is_internal):
     volume_id = volume_ids.get(image_name)
     cinder_id = managed.get(snap_name) if volume_id else None
     if cinder_id:
-        reason = ALREADY_MANAGED
+        reason = manageable.ALREADY_MANAGED
     elif is_internal(snap_name):
         reason = INTERNAL
     elif volume_id is None:

@@ -20,6 +20,7 @@ from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.volume.drivers import fake_librbd
 from cinder_snapext.volume.drivers import rbd
 from cinder_snapext.volume.drivers import rbd_manageable
+from cinder_snapext.volume import manageable
 
 GiB = 1 << 30
 HOST = 'peer@ceph'
@@ -93,7 +94,7 @@ class ManageableSnapshotsTestCase(base.TestCase):
         self.pool.images[self.volume.name] = [snapshot.name, 'nightly']
         entries = self._list([snapshot])
         self.assertEqual(
-            (False, rbd_manageable.ALREADY_MANAGED, snapshot.id),
+            (False, manageable.ALREADY_MANAGED, snapshot.id),
             (entries[snapshot.name]['safe_to_manage'],
              entries[snapshot.name]['reason_not_safe'],
              entries[snapshot.name]['cinder_id']))
