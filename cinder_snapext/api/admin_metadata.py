@@ -15,6 +15,7 @@
 from cinder.api.openstack import wsgi
 from cinder import objects as cinder_objects
 
+from cinder_snapext.api import ids
 from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext import policies
 
@@ -27,7 +28,8 @@ class SnapshotAdminMetadataController(wsgi.Controller):
     def _authorize(self, req, snapshot_id):
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level.
-        snapshot = cinder_objects.Snapshot.get_by_id(context, snapshot_id)
+        snapshot = cinder_objects.Snapshot.get_by_id(
+            context, ids.snapshot_id(snapshot_id))
         policies.authorize(context, policies.ADMIN_METADATA_GET,
                            target_obj=snapshot)
         return context
@@ -47,5 +49,5 @@ class SnapshotAdminMetadataController(wsgi.Controller):
         """One key, in the shape of Cinder's snapshot metadata ``meta``."""
         context = self._authorize(req, snapshot_id)
         item = snapshot_admin_metadata.SnapextSnapshotAdminMetadata.\
-            get_by_key(context, snapshot_id, id)
+            get_by_key(context, snapshot_id, ids.metadata_key(snapshot_id, id))
         return {'meta': {item.key: item.value}}

@@ -15,7 +15,9 @@
 from cinder.api.openstack import wsgi
 from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
+from oslo_utils import uuidutils
 
+from cinder_snapext.api import ids
 from cinder_snapext import exception
 from cinder_snapext.volume.assisted import phases
 
@@ -32,8 +34,8 @@ class AssistedSnapshotGuardController(wsgi.Controller):
     @wsgi.extends
     def create(self, req, body):
         snapshot = body.get('snapshot') if isinstance(body, dict) else None
-        if isinstance(snapshot, dict) and isinstance(
-                snapshot.get('volume_id'), str):
+        if isinstance(snapshot, dict) and uuidutils.is_uuid_like(
+                snapshot.get('volume_id')):
             _refuse_while_open(req.environ['cinder.context'],
                                snapshot['volume_id'])
         # Cinder validates the body and answers for the volume.
@@ -42,6 +44,9 @@ class AssistedSnapshotGuardController(wsgi.Controller):
     @wsgi.extends
     def delete(self, req, id):
         context = req.environ['cinder.context']
+        # An id that cannot exist is answered here, as Cinder answers an
+        # unknown one: Cinder's own query would fail on a NUL in it.
+        ids.snapshot_id(id)
         try:
             snapshot = cinder_objects.Snapshot.get_by_id(context, id)
         except cinder_exception.SnapshotNotFound:

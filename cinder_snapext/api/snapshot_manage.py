@@ -22,6 +22,7 @@ from cinder.policies import manageable_snapshots as manage_policy
 from cinder import volume as cinder_volume
 import webob
 
+from cinder_snapext.api import ids
 from cinder_snapext.api import manage_checks
 from cinder_snapext.api import schemas
 from cinder_snapext.internals import api as internal_api
@@ -104,7 +105,7 @@ class SnapshotExportController(snapshot_unmanage.SnapshotUnmanageController):
     def export(self, req, id, body):
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level
-        snapshot = self.volume_api.get_snapshot(context, id)
+        snapshot = self.volume_api.get_snapshot(context, ids.snapshot_id(id))
         services.require_up(context, snapshot.volume)
         reference = self.rpcapi.get_snapshot_reference(context, snapshot)
         super().unmanage(req, id, body=body)

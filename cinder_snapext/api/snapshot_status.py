@@ -15,6 +15,7 @@
 from cinder.api.contrib import snapshot_actions
 from cinder.api.openstack import wsgi
 
+from cinder_snapext.api import ids
 from cinder_snapext.internals import api as internal_api
 from cinder_snapext.volume.assisted import callback
 from cinder_snapext.volume.assisted import phases
@@ -54,6 +55,7 @@ class SnapshotStatusController(wsgi.Controller):
         ``creating_compute_error`` (error), ``delete_compute_complete``
         (deleting) and ``delete_compute_error`` (error_deleting).
         """
+        ids.snapshot_id(id)
         update = body.get(_ACTION)
         compute_status = None
         if isinstance(update, dict) and 'compute_snapshot_status' in update:

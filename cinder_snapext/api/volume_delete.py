@@ -20,6 +20,7 @@ from oslo_config import cfg
 from oslo_utils import strutils
 from oslo_utils import uuidutils
 
+from cinder_snapext.api import ids
 from cinder_snapext import exception
 from cinder_snapext.objects import snapshot_export
 
@@ -64,6 +65,7 @@ class VolumeDeleteGuardController(wsgi.Controller):
         self.volume_api = cinder_volume.API()
 
     def _refuse(self, req, id):
+        ids.volume_id(id)
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level
         refuse_if_exported(context, [id],
@@ -120,6 +122,9 @@ class ConsistencyGroupDeleteGuardController(wsgi.Controller):
         yield
 
 
+_ID_FIELDS = {'Group': 'group_id', 'ConsistencyGroup': 'consistencygroup_id'}
+
+
 def _is_true(value):
     # Cinder's schema accepts booleans and their string forms; anything
     # else it refuses itself, after us.
@@ -128,7 +133,9 @@ def _is_true(value):
 
 def _refuse_for_group(req, group_id, group_class, listing):
     if not uuidutils.is_uuid_like(group_id):
-        return
+        # Cinder's 404, as for an unknown group.
+        raise getattr(cinder_exception, group_class + 'NotFound')(
+            **{_ID_FIELDS[group_class]: ids.shown(group_id)})
     context = req.environ['cinder.context']
     try:
         # Scoped to the caller's project: a group it cannot see is left to

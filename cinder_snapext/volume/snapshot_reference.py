@@ -22,7 +22,10 @@ from cinder_snapext import exception
 # A reference names the backend object by name or by backend id (a bare
 # string, as the spec writes it, is a name); drivers may add keys. The
 # API's manage body and the volume service both read it with this schema.
-_reference_text = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+# No control characters: no backend names an object with one, and
+# PostgreSQL refuses a NUL in any query.
+_reference_text = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                   'pattern': '^[^\\x00-\\x1f]*$'}
 SCHEMA = {
     'type': 'object',
     'properties': {
