@@ -85,6 +85,11 @@ class IncrementalBackupParentMissing(exception.InvalidBackup):
                 "%(volume_id)s: %(reason)s. Make a full backup instead.")
 
 
+class InvalidBackupText(exception.Invalid):
+    message = _("The backup's %(field)s contains a NUL character, which "
+                "no database stores; nothing was changed.")
+
+
 class NoBackupServiceUp(exception.ServiceUnavailable):
     message = _("No backup service is up%(where)s, so the backup of "
                 "%(source)s was not created; start or enable cinder-backup "

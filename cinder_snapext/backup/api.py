@@ -36,6 +36,12 @@ class SnapextBackupAPI(backup_api.API):
     def create(self, context, name, description, volume_id, container,
                incremental=False, availability_zone=None, force=False,
                snapshot_id=None, metadata=None):
+        # Cinder moves the volume to 'backing-up' and reserves quota
+        # before its row insert meets such text (PostgreSQL refuses a
+        # NUL): the volume would stay 'backing-up'. Refuse it first.
+        _refuse_nul(name=name, description=description, container=container,
+                    availability_zone=availability_zone,
+                    metadata=metadata)
         volume = self.volume_api.get(context, volume_id)
         context.authorize(backup_policy.CREATE_POLICY, target_obj=volume)
         if incremental:
@@ -65,3 +71,12 @@ class SnapextBackupAPI(backup_api.API):
         where = (' in availability zone %s' % availability_zone
                  if availability_zone else '')
         raise exception.NoBackupServiceUp(where=where, source=source)
+
+
+def _refuse_nul(**fields):
+    for field, value in fields.items():
+        texts = ([value] if isinstance(value, str) else
+                 [str(v) for item in value.items() for v in item]
+                 if isinstance(value, dict) else [])
+        if any('\x00' in text for text in texts):
+            raise exception.InvalidBackupText(field=field)

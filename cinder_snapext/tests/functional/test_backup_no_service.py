@@ -92,3 +92,18 @@ class NoBackupServiceTestCase(base.FunctionalTestCase):
             client.OpenStackApiException, self.api.api_post, '/backups',
             {'backup': {'volume_id': '0e8c3a8e-5d35-4b0a-9d8e-0f1c0a1b2c3d'}})
         self.assertEqual(404, error.response.status_code)
+
+    def test_nul_in_text_refused_before_the_volume_changes(self):
+        # Stock Cinder moves the volume to 'backing-up' first, then fails
+        # on PostgreSQL and leaves it there.
+        snapshot = self.create_volume_and_snapshot()
+        volume_id = snapshot['volume_id']
+        before = self._footprint(volume_id)
+        for extra in ({'name': '\u0000'}, {'metadata': {'k': '\u0000'}},
+                      {'snapshot_id': snapshot['id'], 'name': 'x\u0000'}):
+            message = self._refused(dict(extra, volume_id=volume_id))
+            self.assertIn('NUL character', message)
+        # Cinder's own schema refuses it in a description.
+        self._refused({'volume_id': volume_id, 'description': 'a\u0000b'})
+        self.assertEqual(before, self._footprint(volume_id))
+        self.assertEqual('available', self.api.get_volume(volume_id)['status'])
