@@ -121,13 +121,15 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
                                   'g': 'backend_defaults'}
         return flags
 
+    def paste_config(self):
+        """The api-paste.ini the in-process API is built from."""
+        return os.path.join(unit_base.CINDER_ETC, 'api-paste.ini')
+
     def _start_api_service(self):
         # Cinder's version looks for api-paste.ini beside site-packages;
         # a pip-installed Cinder has it under sys.prefix.
         oslo_wsgi.register_opts(CONF)
-        self.override_config('api_paste_config',
-                             os.path.join(unit_base.CINDER_ETC,
-                                          'api-paste.ini'))
+        self.override_config('api_paste_config', self.paste_config())
         self.osapi = service.WSGIService('osapi_volume')
         self.osapi.start()
         self.auth_url = 'http://%s:%s/v%s' % (
