@@ -12,7 +12,6 @@
 
 """SnapextLVMVolumeDriver against canned LVM outputs, thick and thin."""
 
-import os
 
 from cinder.brick.local_dev import lvm as brick_lvm
 from cinder import context as cinder_context
@@ -20,11 +19,9 @@ from cinder import exception as cinder_exception
 from cinder import privsep
 from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as cinder_utils
-from cinder import utils
 from cinder.volume import configuration
 from cinder.volume.drivers import lvm as cinder_lvm
 import ddt
-import fixtures
 from oslo_concurrency import processutils
 
 from cinder_snapext.tests.unit import base
@@ -280,119 +277,3 @@ class ManageExistingSnapshotTestCase(DriverTestCase):
                           driver.manage_existing_snapshot, self.snapshot,
                           {'source-name': out.IMPORTED_LV})
         self.assertEqual([], self.commands.changes())
-
-
-class UnmanageSnapshotTestCase(DriverTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.snapshot = cinder_utils.create_snapshot(self.ctxt,
-                                                     self.volume.id)
-
-    def test_unmanage_leaves_lv_in_place_and_logs_its_name(self):
-        driver = self.driver()
-        with self.assertLogs(lvm.__name__, 'INFO') as logs:
-            driver.unmanage_snapshot(self.snapshot)
-        self.assertEqual([], self.commands.executed)
-        self.assertIn('%s/_%s' % (out.VG, self.snapshot.name),
-                      logs.output[0])
-
-    def test_snapshot_reference_is_escaped_snapshot_name(self):
-        self.assertEqual(
-            {'source-name': '_snapshot-%s' % self.snapshot.id},
-            self.driver().snapext_snapshot_reference(self.snapshot))
-
-
-@ddt.ddt
-class BackendSnapshotsTestCase(DriverTestCase):
-
-    @ddt.named_data(
-        ('thick_alone', 'default', out.LVS_ORIGINS_THICK_ALONE, []),
-        ('thick_with_snapshot', 'default',
-         out.LVS_ORIGINS_THICK_WITH_SNAPSHOT, [out.IMPORTED_LV]),
-        ('thin_alone', 'thin', out.LVS_ORIGINS_THIN_ALONE, []),
-        ('thin_with_snapshot', 'thin', out.LVS_ORIGINS_THIN_WITH_SNAPSHOT,
-         [out.IMPORTED_LV]),
-        # The clone is other_volume, a live Cinder volume.
-        ('thin_with_cinder_clone', 'thin', out.LVS_ORIGINS_THIN_WITH_CLONE,
-         []))
-    def test_backend_snapshots_lists_snapshots_of_volume(
-            self, lvm_type, listing, names):
-        driver = self.driver(lvm_type)
-        self.commands.answer(self.listing_command(), listing)
-        self.assertEqual(names, driver.snapext_backend_snapshots(self.volume))
-
-    def test_backend_snapshots_lists_clone_of_unmanaged_volume(self):
-        # Once its volume is unmanaged, a thin clone is an LV like any
-        # other: a thin snapshot of this volume, importable as one.
-        driver = self.driver('thin')
-        self.other_volume.destroy()
-        self.commands.answer(self.listing_command(),
-                             out.LVS_ORIGINS_THIN_WITH_CLONE)
-        self.assertEqual([out.OTHER_VOLUME_LV],
-                         driver.snapext_backend_snapshots(self.volume))
-
-    def test_backend_snapshots_queries_as_root_with_lvm_conf(self):
-        lvm_conf = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                                'lvm.conf')
-        open(lvm_conf, 'w').close()
-        self.prefix += ('LVM_SYSTEM_DIR=' + os.path.dirname(lvm_conf),)
-        driver = self.driver(lvm_conf_file=lvm_conf)
-        self.commands.answer(self.listing_command(),
-                             out.LVS_ORIGINS_THICK_ALONE)
-        driver.snapext_backend_snapshots(self.volume)
-        self.assertEqual(
-            [(self.listing_command(),
-              {'root_helper': utils.get_root_helper(), 'run_as_root': True})],
-            self.commands.executed)
-
-
-@ddt.ddt
-class DeleteVolumeTestCase(DriverTestCase):
-
-    @ddt.named_data(('thick', 'default', out.LVS_ORIGINS_THICK_WITH_SNAPSHOT),
-                    ('thin', 'thin', out.LVS_ORIGINS_THIN_WITH_SNAPSHOT))
-    def test_delete_volume_with_backend_snapshots_is_busy(self, lvm_type,
-                                                          listing):
-        driver = self.driver(lvm_type)
-        self.commands.answer(self.listing_command(), listing)
-        self.assertRaises(cinder_exception.VolumeIsBusy,
-                          driver.delete_volume, self.volume)
-        self.assertEqual([self.listing_command()],
-                         [cmd for cmd, _kwargs in self.commands.executed])
-
-    @ddt.named_data(
-        ('thick', 'default', out.LVS_ORIGINS_THICK_ALONE, out.ATTR_PLAIN),
-        ('thin', 'thin', out.LVS_ORIGINS_THIN_ALONE, out.ATTR_THIN_VOLUME),
-        # Cinder's thin clone survives its origin: stock behaviour stays.
-        ('thin_with_cinder_clone', 'thin', out.LVS_ORIGINS_THIN_WITH_CLONE,
-         out.ATTR_THIN_VOLUME))
-    def test_delete_volume_without_snapshots_removes_lv(self, lvm_type,
-                                                        listing, attr):
-        driver = self.driver(lvm_type)
-        self.commands.answer(self.listing_command(), listing)
-        self.canned_lv(out.LVS_VOLUME, attr=attr, name=out.VOLUME_LV)
-        lvremove = ('lvremove', '--config',
-                    'activation { retry_deactivation = 1} ', '-f',
-                    '%s/%s' % (out.VG, out.VOLUME_LV))
-        self.commands.answer(lvremove, '')
-        driver.delete_volume(self.volume)
-        self.assertEqual([lvremove], self.commands.changes())
-
-
-@ddt.ddt
-class MigrateVolumeTestCase(DriverTestCase):
-
-    @ddt.named_data(('thick', 'default', out.LVS_ORIGINS_THICK_WITH_SNAPSHOT),
-                    ('thin', 'thin', out.LVS_ORIGINS_THIN_WITH_SNAPSHOT))
-    def test_migrate_volume_with_backend_snapshots_moves_nothing(
-            self, lvm_type, listing):
-        driver = self.driver(lvm_type)
-        self.commands.answer(self.listing_command(), listing)
-        host = {'host': 'node1@other',
-                'capabilities': {'location_info': 'LVMVolumeDriver:node1:'
-                                                  'other-vg:default:0'}}
-        self.assertEqual((False, None), driver.migrate_volume(
-            self.ctxt, self.volume, host))
-        self.assertEqual([self.listing_command()],
-                         [cmd for cmd, _kwargs in self.commands.executed])

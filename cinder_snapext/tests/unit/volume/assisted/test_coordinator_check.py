@@ -1,0 +1,102 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The coordinator's periodic and start-up check of open phases."""
+
+from cinder_snapext.tests.unit.volume.assisted import test_coordinator
+from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume import manager
+
+_CALLS = test_coordinator._CALLS
+
+
+class AssistedPhaseCheckTestCase(
+        test_coordinator.AssistedSnapshotManagerTestCase):
+
+    def test_manager_lists_periodic_check(self):
+        tasks = dict(manager.SnapextVolumeManager._periodic_tasks)
+        self.assertIn('_check_assisted_snapshots', tasks)
+        self.assertEqual(60, self.manager._periodic_spacing[
+            '_check_assisted_snapshots'])
+
+    def test_run_periodic_tasks_times_out_overdue_create(self):
+        snapshot = self.waiting_snapshot()
+        self.clock.advance_time_seconds(600)
+        # Due now, as when the service's timer fires.
+        self.manager._periodic_last_run['_check_assisted_snapshots'] = None
+        self.manager.run_periodic_tasks(self.ctxt)
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(snapshot))
+        self.assertEqual([(snapshot.project_id,
+                           'VOLUME_VOLUME_SNAPSHOT_009_013')],
+                         self.messages(snapshot))
+        self.assertEqual(('create_abort', snapshot.id, 'timeout'), _CALLS[-1])
+
+    def test_check_before_deadline_changes_nothing(self):
+        snapshot = self.waiting_snapshot()
+        self.clock.advance_time_seconds(599)
+        self.manager._check_assisted_snapshots(self.ctxt)
+        self.assertEqual(('creating', phases.CREATE_WAITING),
+                         self.status_and_phase(snapshot))
+
+    def test_check_times_out_overdue_delete(self):
+        self.override_config('assisted_snapshot_delete_timeout', 100,
+                             group='snapext')
+        snapshot = self.snapshot(status='deleting')
+        self.manager.delete_snapshot(self.ctxt, snapshot)
+        self.clock.advance_time_seconds(100)
+        self.manager._check_assisted_snapshots(self.ctxt)
+        self.assertEqual(('error_deleting', phases.DELETE_FAILED),
+                         self.status_and_phase(snapshot))
+        self.assertIn('within 100 seconds', phases.read(
+            self.ctxt, snapshot.id)[phases.ERROR_KEY])
+
+    def test_check_continues_phase_whose_cast_was_lost(self):
+        snapshot = self.waiting_snapshot()
+        phases.write(self.ctxt, snapshot.id, {
+            phases.COMPUTE_STATUS_KEY: 'creating_compute_complete'})
+        self.manager._check_assisted_snapshots(self.ctxt)
+        self.assertEqual(('available', phases.CREATE_DONE),
+                         self.status_and_phase(snapshot))
+
+    def test_init_host_resumes_or_closes_phases(self):
+        answered = self.waiting_snapshot()
+        phases.write(self.ctxt, answered.id, {
+            phases.COMPUTE_STATUS_KEY: 'creating_compute_complete'})
+        overdue = self.waiting_snapshot()
+        phases.write(self.ctxt, overdue.id,
+                     {phases.DEADLINE_KEY: '2026-11-22T09:00:00Z'})
+        waiting = self.waiting_snapshot()
+        interrupted = self.snapshot()
+        phases.write(self.ctxt, interrupted.id, {
+            phases.PHASE_KEY: phases.CREATE_COMPLETING,
+            phases.HOST_KEY: self.manager.host})
+        elsewhere = self.snapshot()
+        phases.write(self.ctxt, elsewhere.id, {
+            phases.PHASE_KEY: phases.CREATE_BEGINNING,
+            phases.HOST_KEY: 'other@backend'})
+
+        self.manager.init_host(added_to_cluster=False,
+                               service_id=self.service.service_id)
+
+        self.assertEqual(('available', phases.CREATE_DONE),
+                         self.status_and_phase(answered))
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(overdue))
+        self.assertEqual(('creating', phases.CREATE_WAITING),
+                         self.status_and_phase(waiting))
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(interrupted))
+        self.assertIn(('create_abort', interrupted.id, 'interrupted'),
+                      _CALLS)
+        self.assertEqual(('creating', phases.CREATE_BEGINNING),
+                         self.status_and_phase(elsewhere))
