@@ -42,6 +42,20 @@ def require_up(context, volume):
             host=volume.cluster_name or volume.host)
 
 
+def host_is_gone(context, host):
+    """Whether the volume service ``host`` (host@backend) is down for good.
+
+    True when Cinder's service records hold no up service of that host:
+    its heartbeat is older than ``service_down_time``, or it never
+    registered. Another member of its backend may then finish or fail
+    what it left half done.
+    """
+    services = cinder_objects.ServiceList.get_all(
+        context.elevated(),
+        filters={'host': host, 'binary': constants.VOLUME_BINARY})
+    return not any(service.is_up for service in services)
+
+
 def _disabled(service):
     # Cinder's rule: a disabled member of an enabled cluster still serves.
     return service.disabled and (not service.cluster_name or

@@ -34,6 +34,7 @@ from cinder_snapext.volume.assisted import closing
 from cinder_snapext.volume.assisted import driver as assisted_driver
 from cinder_snapext.volume.assisted import messages
 from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume import services
 
 LOG = logging.getLogger(__name__)
 
@@ -248,6 +249,19 @@ class AssistedSnapshotCoordinator:
     def _apply(self, context, snapshot, updates):
         assisted_driver.apply_updates(context, snapshot, updates)
 
+    def _interrupted(self, context, metadata, at_start):
+        """Whether the service running this phase's driver is gone.
+
+        This service at its own start; another (a member of the same
+        cluster, or the host that replaced it) once Cinder's records show
+        the phase's host down, so that a host that never comes back does
+        not leave its phases open for good.
+        """
+        host = metadata.get(phases.HOST_KEY)
+        if host == self.manager.host:
+            return at_start
+        return host is not None and services.host_is_gone(context, host)
+
     def resume(self):
         """At start-up: continue, time out or close interrupted phases."""
         try:
@@ -278,8 +292,7 @@ class AssistedSnapshotCoordinator:
                         self._fail(context, snapshot, operation, [phase],
                                    reason=phases.REASON_TIMEOUT,
                                    metadata=metadata)
-                elif (at_start and metadata.get(phases.HOST_KEY)
-                      == self.manager.host):
+                elif self._interrupted(context, metadata, at_start):
                     self._fail(context, snapshot, operation, [phase],
                                reason=phases.REASON_INTERRUPTED,
                                metadata=metadata)

@@ -195,7 +195,8 @@ def overdue(metadata):
     except (KeyError, ValueError):
         # A phase without a readable deadline must not wait forever.
         return True
-    return timeutils.utcnow() >= at
+    # normalize_time: 'now' may be aware (Cinder's own comparisons are).
+    return timeutils.normalize_time(timeutils.utcnow()) >= at
 
 
 def read(context, snapshot_id):

@@ -12,6 +12,11 @@
 
 """The coordinator's periodic and start-up check of open phases."""
 
+import datetime
+
+from cinder.tests.unit import utils as cinder_utils
+from oslo_utils import timeutils
+
 from cinder_snapext.tests.unit.volume.assisted import test_coordinator
 from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume import manager
@@ -84,7 +89,15 @@ class AssistedPhaseCheckTestCase(
         phases.write(self.ctxt, elsewhere.id, {
             phases.PHASE_KEY: phases.CREATE_BEGINNING,
             phases.HOST_KEY: 'other@backend'})
+        # That host's service is up: its phase is its own business.
+        cinder_utils.create_service(self.ctxt, {
+            'host': 'other@backend', 'binary': 'cinder-volume',
+            'topic': 'cinder-volume', 'updated_at': timeutils.utcnow()})
 
+        # Cinder compares heartbeats with an aware 'now'; the base class
+        # froze a naive one.
+        timeutils.set_time_override(
+            timeutils.utcnow().replace(tzinfo=datetime.UTC))
         self.manager.init_host(added_to_cluster=False,
                                service_id=self.service.service_id)
 
@@ -100,3 +113,26 @@ class AssistedPhaseCheckTestCase(
                       _CALLS)
         self.assertEqual(('creating', phases.CREATE_BEGINNING),
                          self.status_and_phase(elsewhere))
+
+    def test_check_closes_running_phase_of_a_host_that_is_gone(self):
+        # A cluster member died while it ran the driver and never came
+        # back: another member closes its phase, without a restart.
+        gone = self.snapshot()
+        phases.write(self.ctxt, gone.id, {
+            phases.PHASE_KEY: phases.CREATE_BEGINNING,
+            phases.HOST_KEY: 'dead@backend'})
+        stale = timeutils.utcnow() - datetime.timedelta(hours=1)
+        cinder_utils.create_service(self.ctxt, {
+            'host': 'dead@backend', 'binary': 'cinder-volume',
+            'topic': 'cinder-volume', 'updated_at': stale,
+            'created_at': stale})
+
+        # Cinder compares heartbeats with an aware 'now'; the base class
+        # froze a naive one.
+        timeutils.set_time_override(
+            timeutils.utcnow().replace(tzinfo=datetime.UTC))
+        self.manager._check_assisted_snapshots(self.ctxt)
+
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(gone))
+        self.assertIn(('create_abort', gone.id, 'interrupted'), _CALLS)
