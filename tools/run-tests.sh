@@ -86,6 +86,8 @@ start_databases() {
     "$DATABASES" start
     eval "$("$DATABASES" env)"
     # Migration tests fail, rather than skip, when a server is missing.
+    # tox does the same by default; set here too so that an opt-out left
+    # in the caller's environment (=0) cannot reach CI.
     export SNAPEXT_REQUIRE_DATABASES=1
 }
 
