@@ -12,8 +12,8 @@
 # under the License.
 
 # The test command (README.rst, .ci/run): from a fresh Debian 12 machine to
-# pep8, unit, functional and migration tests (SQLite, MariaDB, PostgreSQL),
-# docs and release notes.
+# pep8, mypy, unit, functional and migration tests (SQLite, MariaDB,
+# PostgreSQL), docs and release notes.
 #
 # Usage: tools/run-tests.sh [-e ENV[,ENV...]] [-- ARGS]
 #   tools/run-tests.sh                        what CI runs
@@ -31,7 +31,7 @@ TOOLS=$REPO/.tools
 DATABASES=$REPO/tools/test-databases.sh
 # tox.ini: the virtualenv that every env shares.
 SHARED_ENV=$REPO/.tox/snapext
-ENVS=pep8,py3,functional,functional-karbor,docs,releasenotes
+ENVS=pep8,mypy,py3,functional,functional-karbor,docs,releasenotes
 
 usage() {
     sed -n 's/^# \{0,1\}//; 14,25p' "$0"
