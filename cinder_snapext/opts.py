@@ -91,6 +91,6 @@ snapext_opts = [
 cfg.CONF.register_opts(snapext_opts, group=GROUP)
 
 
-def list_opts():
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
     """Options for oslo-config-generator (namespace cinder_snapext)."""
     return [(GROUP, snapext_opts)]

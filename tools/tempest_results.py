@@ -20,10 +20,11 @@ Usage: tempest_results.py SELECTION SUBUNIT RESULTS
 
 Every selected id must have run and passed. A skip passes only where the
 selection accepts that id's upstream skip reason; every other skip (one
-our configuration causes, say) is a failure, and so is a selected id that
-did not run. A "conflict" is a test that fails because of a behaviour
-cinder-snapext changes on purpose: the selection names the error text,
-and any other outcome of that test (a pass included) is a failure.
+our configuration causes, say) is a failure, and so are a selected id that
+did not run and a class that skipped whole (our tempest plugin disabled).
+A "conflict" is a test that fails because of a behaviour cinder-snapext
+changes on purpose: the selection names the error text, and any other
+outcome of that test (a pass included) is a failure.
 
 A conflict may also name the "compat" setting that gives Cinder's own
 behaviour back. tools/tempest.sh then runs those ids once more against a
@@ -158,11 +159,20 @@ def _last_line(reason):
 
 
 def _class_errors(results, claimed):
-    """FAIL rows for what no selected id claims (setUpClass and such)."""
+    """FAIL rows for what no selected id claims (setUpClass and such).
+
+    A class whose skip_checks refuse (our plugin with ``[snapext] enabled
+    = False``, a feature turned off) reports no test, only a skipped
+    "setUpClass (module.Class)": that is a failure too, or the class of a
+    selected prefix would leave the run without a trace.
+    """
     rows = []
     for tid in sorted(set(results) - claimed):
         status, reason, _ = results[tid]
-        if status not in ('success', 'skip'):
+        if status == 'skip':
+            rows.append((tid, 'FAIL', 'skipped whole (counts as a '
+                         'failure): %s' % _last_line(reason)))
+        elif status != 'success':
             rows.append((tid, 'FAIL', '%s: %s' % (status,
                                                   _last_line(reason))))
     return rows

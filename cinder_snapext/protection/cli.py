@@ -226,7 +226,8 @@ def _restore(args, cinder, protection):
     else:
         snapshot = client.find_snapshot(cinder, args.snapshot)
     checkpoint = records.Checkpoint.of_snapshot(snapshot)
-    restore, new_resources = records.ResourceRecord(), {}
+    restore = records.ResourceRecord()
+    new_resources: dict[str, str] = {}
     _run_hooks(protection.get_restore_operation, checkpoint,
                snapshot.volume_id,
                {'restore_name': args.name,

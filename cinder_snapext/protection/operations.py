@@ -137,7 +137,7 @@ class RestoreOperation(interface.Operation):
                 restore=None, new_resources=None, **kwargs):
         original_id = resource.id
         section = checkpoint.get_resource_bank_section(original_id)
-        created = []
+        created: list[str] = []
         try:
             options = schemas.restore_parameters(parameters)
             volume = self._restore(checkpoint, original_id, context,

@@ -61,12 +61,14 @@ client_opts = [
 ]
 
 
-def register(conf):
+def register(conf: cfg.ConfigOpts) -> cfg.ConfigOpts.GroupAttr:
     """Register our options on ``conf`` (a provider's or our own)."""
     conf.register_opts(wait_opts + client_opts, group=GROUP)
-    return conf[GROUP]
+    # ConfigOpts.__getitem__ is typed Any: name what it returns for a group.
+    group: cfg.ConfigOpts.GroupAttr = conf[GROUP]
+    return group
 
 
-def list_opts():
+def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
     """Options for oslo-config-generator, for a provider file sample."""
     return [(GROUP, wait_opts + client_opts)]

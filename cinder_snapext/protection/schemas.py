@@ -12,6 +12,8 @@
 
 """Option, restore, verify and saved-info schemas, and parameter checks."""
 
+from typing import Any
+
 import jsonschema
 
 from cinder_snapext.protection import exception
@@ -19,7 +21,7 @@ from cinder_snapext.protection import exception
 # OPTIONS_SCHEMA and RESTORE_SCHEMA are written exactly as the spec
 # (volume-snapshot-protection-plugin) writes them; Karbor publishes them
 # in GET /providers and its API checks plan keys against them.
-OPTIONS_SCHEMA = {
+OPTIONS_SCHEMA: dict[str, Any] = {
     "title": "Volume Snapshot Protection Options",
     "type": "object",
     "properties": {

@@ -12,6 +12,8 @@
 
 """What each Cinder status means to a wait: done, keep waiting, or failed."""
 
+from collections.abc import Iterable
+
 DONE = 'done'
 WAIT = 'wait'
 FAILED = 'failed'
@@ -31,13 +33,15 @@ class Goal:
     out, never taken for success.
     """
 
-    def __init__(self, name, done, failed=(), gone_is_done=False):
+    def __init__(self, name: str, done: Iterable[str],
+                 failed: Iterable[str] = (),
+                 gone_is_done: bool = False) -> None:
         self.name = name
         self.done = frozenset(done)
         self.failed = frozenset(failed)
         self.gone_is_done = gone_is_done
 
-    def classify(self, status):
+    def classify(self, status: str | None) -> str:
         """DONE, WAIT or FAILED for a status; None means Cinder said 404."""
         if status is None:
             return DONE if self.gone_is_done else FAILED
@@ -47,7 +51,7 @@ class Goal:
             return FAILED
         return WAIT
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Goal(%s)' % self.name
 
 

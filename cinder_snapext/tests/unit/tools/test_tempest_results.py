@@ -122,6 +122,31 @@ class TempestResultsTestCase(testtools.TestCase):
                           'ours.*': 'FAIL',
                           'setUpClass (other.Class)': 'FAIL'}, verdicts)
 
+    def test_judge_fails_class_of_a_prefix_that_skips_whole(self):
+        # tempest reports a class whose skip_checks refuse as one skipped
+        # setUpClass, none of its tests: the prefix still matches others.
+        verdicts = self._judge([
+            ('ours.test_x.T.test_y[id-4]', 'success', None),
+            ('setUpClass (ours.test_x.U)', 'skip',
+             'Cinder backups are not enabled')])
+
+        self.assertEqual('pass', verdicts['ours.test_x.T.test_y'])
+        self.assertEqual('FAIL', verdicts['setUpClass (ours.test_x.U)'])
+
+    def test_plugin_disabled_fails_the_run(self):
+        # [snapext] enabled = False: every class of ours skips whole.
+        disabled = '[snapext] enabled is False: the Cinder under test ...'
+        status, lines = self._results(MAIN_EVENTS + [
+            ('setUpClass (ours.test_x.T)', 'skip', disabled),
+            ('setUpClass (ours.test_z.V)', 'skip', disabled)])
+
+        rows = self._rows(lines)
+        self.assertEqual(1, status)
+        self.assertIn(('FAIL', 'setUpClass', '(ours.test_x.T)  skipped whole '
+                       '(counts as a failure): %s' % disabled), rows)
+        self.assertTrue(lines[-1].startswith('1 passed, 2 failed, '),
+                        lines[-1])
+
     def test_regexes_select_exact_ids_and_prefixes(self):
         selection, _, _ = self._files([])
         regexes = [re.compile(r) for r in tempest_results.include_regexes(
