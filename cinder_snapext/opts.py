@@ -75,6 +75,19 @@ snapext_opts = [
              'overlay files on the share; and Cinder deletes an encrypted '
              'volume\'s key. Read by cinder-api and cinder-volume for each '
              'request.'),
+    cfg.IntOpt(
+        'backup_copy_ops_in_flight',
+        default=10,
+        min=1,
+        max=64,
+        help='How many chunks (4 MiB each) cinder-snapext\'s Ceph backup '
+             'driver reads or writes at once when it copies the changed '
+             'extents of an RBD snapshot into the backups pool, through '
+             'librbd\'s asynchronous I/O; it holds at most this many '
+             'chunks in memory per backup. 1 copies one chunk after the '
+             'other. The default keeps as many operations in flight as '
+             '``rbd export-diff`` does (rbd_concurrent_management_ops). '
+             'Read by cinder-backup for each backup.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)
