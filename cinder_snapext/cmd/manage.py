@@ -20,6 +20,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 import cinder_snapext
+from cinder_snapext.cmd import manage_backup
 from cinder_snapext.db import migration
 
 CONF = cfg.CONF
@@ -59,8 +60,13 @@ def _add_db_commands(subparsers):
     downgrade.set_defaults(func=_downgrade)
 
 
+def _add_commands(subparsers):
+    _add_db_commands(subparsers)
+    manage_backup.add_commands(subparsers)
+
+
 _category = cfg.SubCommandOpt('category', title='Command categories',
-                              handler=_add_db_commands)
+                              handler=_add_commands)
 
 
 def main(argv=None):
@@ -72,7 +78,6 @@ def main(argv=None):
         sys.exit('ERROR: %s' % e)
     logging.setup(CONF, 'cinder-snapext-manage')
     try:
-        CONF.category.func(CONF.category)
+        return CONF.category.func(CONF.category) or 0
     except cinder_exception.CinderException as e:
         sys.exit('ERROR: %s' % e)
-    return 0

@@ -81,6 +81,36 @@ class Ioctx:
         # (image name, 'read' or 'write', offset) -> errno of its failure.
         self.failures = {}
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+class Rados:
+    """librados's cluster handle, as a module: Rados(**kwargs) connects.
+
+    Pools by name; every connection's arguments are kept in ``connected``.
+    """
+
+    def __init__(self, pools):
+        self.pools = pools
+        self.connected = []
+
+    def Rados(self, **kwargs):
+        self.connected.append(kwargs)
+        return self
+
+    def connect(self, timeout=None):
+        pass
+
+    def shutdown(self):
+        pass
+
+    def open_ioctx(self, name):
+        return self.pools[name]
+
 
 class Completion:
     """An aio operation, done when the pending ones are completed."""

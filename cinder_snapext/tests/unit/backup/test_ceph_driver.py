@@ -66,25 +66,6 @@ class TakesOurPathTestCase(base.TestCase):
         self.assertEqual('snapshot-abc', ceph.snapshot_rbd_name('abc'))
 
 
-class _FakeRados:
-    """The volumes' cluster as the driver's native-thread job reaches it."""
-
-    def __init__(self, pools):
-        self._pools = pools
-
-    def Rados(self, **kwargs):
-        return self
-
-    def connect(self, timeout=None):
-        pass
-
-    def shutdown(self):
-        pass
-
-    def open_ioctx(self, name):
-        return contextlib.nullcontext(self._pools[name])
-
-
 class FinishTestCase(base.TestCase):
     """What the driver does once a backup of ours is done."""
 
@@ -95,7 +76,7 @@ class FinishTestCase(base.TestCase):
         self.driver = ceph.SnapextCephBackupDriver(
             cinder_context.get_admin_context())
         self.driver.rbd = fake_rbd
-        self.driver.rados = _FakeRados({'volumes': self.volumes})
+        self.driver.rados = fake_rbd.Rados({'volumes': self.volumes})
         radosclient = mock.patch.object(
             ceph.rbd_driver, 'RADOSClient',
             lambda driver, pool: contextlib.nullcontext(
