@@ -88,6 +88,26 @@ snapext_opts = [
              'other. The default keeps as many operations in flight as '
              '``rbd export-diff`` does (rbd_concurrent_management_ops). '
              'Read by cinder-backup for each backup.'),
+    cfg.FloatOpt(
+        'backup_scrub_share_per_day',
+        default=0.0,
+        min=0.0,
+        help='Share of its available Ceph backups each cinder-backup '
+             'service verifies against their source snapshots per day, as '
+             '``cinder-snapext-manage backup verify`` does (0.1: each '
+             'backup about every ten days, the longest unverified first; '
+             'a mismatch sets the backup to error with a user message). '
+             'Each verification reads the whole volume twice. 0 turns the '
+             'scrub off. Needs cinder-snapext\'s backup manager, and '
+             'cinder.conf on that node holding the volume backends\' '
+             'sections with their Ceph keyrings.'),
+    cfg.IntOpt(
+        'backup_scrub_interval',
+        default=3600,
+        min=60,
+        help='Seconds between two scrub runs of a cinder-backup service '
+             '(see backup_scrub_share_per_day). Read when the service '
+             'starts.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

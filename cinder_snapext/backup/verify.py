@@ -113,56 +113,84 @@ class _Points:
             client.shutdown()
 
 
-def _compare(ctxt, backup, volume, rados, rbd, in_flight):
+# Where the two points are: plain values, so that the comparison can run
+# in a native thread (librbd blocks) with nothing of the database's.
+Plan = collections.namedtuple('Plan', [
+    'backup_id', 'volume_args', 'volume_pool', 'volume_image',
+    'source_snap',   # the Cinder snapshot's RBD name, or None: the
+                     # volume's backup.<id>.snap.<time> point
+    'backup_args', 'backup_pool', 'backup_image'])
+
+
+def plan(ctxt, backup):
+    """Where backup's restore point and its source are (database only)."""
+    try:
+        volume = objects.Volume.get_by_id(ctxt, backup.volume_id)
+    except cinder_exception.VolumeNotFound:
+        raise _Unverifiable('its volume no longer exists')
+    source_snap = None
     if backup.snapshot_id:
         try:
-            snapshot = objects.Snapshot.get_by_id(ctxt,
-                                                  backup.snapshot_id)
+            source_snap = objects.Snapshot.get_by_id(
+                ctxt, backup.snapshot_id).name
         except cinder_exception.SnapshotNotFound:
             raise _Unverifiable('its snapshot %s no longer exists' %
                                 backup.snapshot_id)
-        wanted = snapshot.name
+    volume_args, volume_pool = _volume_cluster(volume)
+    backup_args, backup_pool = _backup_cluster(backup)
+    return Plan(backup.id, volume_args, volume_pool, volume.name,
+                source_snap, backup_args, backup_pool,
+                cinder_ceph.CephBackupDriver._get_backup_base_name(
+                    backup.volume_id, backup))
 
-        def source_snap(names):
-            if wanted not in names:
+
+def compare(plan, rados, rbd, in_flight):
+    """Compare the two points of plan (librbd only: it blocks)."""
+    def source_snap(names):
+        if plan.source_snap:
+            if plan.source_snap not in names:
                 raise _Unverifiable('snapshot %s is not on the volume '
-                                    'image' % snapshot.id)
-            return wanted
-    else:
-        def source_snap(names):
-            found = rbd_chain.backup_snap(names, backup.id)
-            if not found:
-                raise _Unverifiable('the volume no longer holds the data '
-                                    'of this backup (its backup snapshot '
-                                    'was pruned or deleted)')
-            return found
+                                    'image' % plan.source_snap)
+            return plan.source_snap
+        found = rbd_chain.backup_snap(names, plan.backup_id)
+        if not found:
+            raise _Unverifiable('the volume no longer holds the data of '
+                                'this backup (its backup snapshot was '
+                                'pruned or deleted)')
+        return found
 
     points = _Points(rados, rbd)
     try:
-        args, pool = _volume_cluster(volume)
         try:
-            source = points.open(args, pool, volume.name, source_snap)
+            source = points.open(plan.volume_args, plan.volume_pool,
+                                 plan.volume_image, source_snap)
         except rbd.ImageNotFound:
-            raise _Unverifiable('the volume image %s is gone' % volume.name)
-        args, pool = _backup_cluster(backup)
-        base = cinder_ceph.CephBackupDriver._get_backup_base_name(
-            backup.volume_id, backup)
+            raise _Unverifiable('the volume image %s is gone' %
+                                plan.volume_image)
         # Without its point a restore reads the image's head; so do we.
-        copy = points.open(args, pool, base,
-                           lambda n: rbd_chain.backup_snap(n, backup.id))
+        copy = points.open(plan.backup_args, plan.backup_pool,
+                           plan.backup_image,
+                           lambda n: rbd_chain.backup_snap(n, plan.backup_id))
         return rbd_compare.compare(source, copy, in_flight=in_flight)
     finally:
         points.close()
 
 
-def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True):
+def _in_line(func, *args):
+    return func(*args)
+
+
+def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
+           run=_in_line):
     """Compare backup_id's restore point with its source; return Outcome.
 
     A mismatch (data differs, or the backup image is gone) sets an
     available backup to error with a fail_reason, records the result in
     the backup's metadata and leaves the project a user message; a backup
     set to error by an earlier mismatch returns to available once it
-    matches again. An unverifiable backup is not changed.
+    matches again. An unverifiable backup is not changed. run(compare,
+    ...) runs the comparison: in line (a command), or in a native thread
+    (a service under eventlet).
     """
     backup = objects.Backup.get_by_id(ctxt, backup_id)
     ours_before = (backup.metadata or {}).get(META_RESULT) == MISMATCH
@@ -175,11 +203,8 @@ def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True):
         return Outcome(UNVERIFIABLE, 'not a Ceph backup (%s)' %
                        backup.service, None)
     try:
-        volume = objects.Volume.get_by_id(ctxt, backup.volume_id)
-        comparison = _compare(ctxt, backup, volume, rados, rbd,
-                              in_flight)
-    except cinder_exception.VolumeNotFound:
-        return Outcome(UNVERIFIABLE, 'its volume no longer exists', None)
+        comparison = run(compare, plan(ctxt, backup), rados, rbd,
+                         in_flight)
     except _Unverifiable as e:
         return Outcome(UNVERIFIABLE, str(e), None)
     except rbd.ImageNotFound as e:

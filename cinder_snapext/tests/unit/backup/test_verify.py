@@ -31,9 +31,11 @@ from cinder_snapext.tests.unit import base
 BLOCK = fake_rbd.BLOCK
 SIZE = 64 * BLOCK
 CINDER_CEPH = 'cinder.backup.drivers.ceph.CephBackupDriver'
+OURS = 'cinder_snapext.backup.drivers.ceph.SnapextCephBackupDriver'
 
 
-class VerifyTestCase(base.TestCase):
+class VerifyBase(base.TestCase):
+    """A volume with a snapshot on RBD, and its backups in the pool."""
 
     def setUp(self):
         super().setUp()
@@ -81,7 +83,8 @@ class VerifyTestCase(base.TestCase):
 
     def _corrupt(self, backup, offset):
         # What a "rados put" over one of the point's objects does.
-        data = self.backups.images[self.image].snaps[
+        image = 'volume-%s.backup.%s' % (self.volume.id, backup.id)
+        data = self.backups.images[image].snaps[
             'backup.%s.snap.1.0' % backup.id].data
         data[offset] ^= 0xff
 
@@ -92,9 +95,15 @@ class VerifyTestCase(base.TestCase):
     def _reloaded(self, backup):
         return objects.Backup.get_by_id(self.ctxt, backup.id)
 
+    def _status(self, backup):
+        return self._reloaded(backup).status
+
     def _messages(self, backup):
         return [m for m in db_api.message_get_all(self.ctxt)
                 if m['resource_uuid'] == backup.id]
+
+
+class VerifyTestCase(VerifyBase):
 
     def test_matching_backup_is_recorded_as_such(self):
         backup = self._backup()
