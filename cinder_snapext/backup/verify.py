@@ -90,27 +90,26 @@ class _Points:
 
     def __init__(self, rados, rbd):
         self.rados, self.rbd = rados, rbd
-        self._clients = []
-        self._images = []
+        # What to release, in the order it was opened: (object, method).
+        self._opened = []
 
     def open(self, rados_args, pool, image, snap_of):
         """An image at the snapshot snap_of(snapshot names) picks."""
         client = self.rados.Rados(**rados_args)
         client.connect(timeout=60)
-        self._clients.append(client)
+        self._opened.append((client, 'shutdown'))
         ioctx = client.open_ioctx(pool)
-        img = self.rbd.Image(ioctx, image, read_only=True)
-        snap = snap_of([s['name'] for s in img.list_snaps()])
-        img.close()
-        self._images.append(self.rbd.Image(ioctx, image, snapshot=snap,
-                                           read_only=True))
-        return self._images[-1]
+        self._opened.append((ioctx, 'close'))
+        with self.rbd.Image(ioctx, image, read_only=True) as img:
+            snap = snap_of([s['name'] for s in img.list_snaps()])
+        point = self.rbd.Image(ioctx, image, snapshot=snap, read_only=True)
+        self._opened.append((point, 'close'))
+        return point
 
     def close(self):
-        for image in self._images:
-            image.close()
-        for client in self._clients:
-            client.shutdown()
+        while self._opened:
+            obj, method = self._opened.pop()
+            getattr(obj, method)()
 
 
 # Where the two points are: plain values, so that the comparison can run

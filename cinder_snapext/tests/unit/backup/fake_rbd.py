@@ -87,6 +87,9 @@ class Ioctx:
     def __exit__(self, *exc):
         pass
 
+    def close(self):
+        pass
+
 
 class Rados:
     """librados's cluster handle, as a module: Rados(**kwargs) connects.
