@@ -216,6 +216,15 @@ class Ceph:
             img.flush()
         return count * CHUNK
 
+    def poke(self, image, length, seed):
+        """Rewrite length bytes in the middle of the image."""
+        rnd = random.Random(seed)  # noqa: S311 (test data, not secrets)
+        with self.cluster.open_ioctx('volumes') as ioctx, \
+                self.rbd.Image(ioctx, image) as img:
+            img.write(rnd.randbytes(length), img.size() // 2)
+            img.flush()
+        return length
+
     def own_bytes(self, image):
         """Bytes allocated in an image of the backups pool, parent aside."""
         total = []
@@ -269,26 +278,36 @@ class Ceph:
 
 # -- part 1: the data path --------------------------------------------------
 
-def start_stock_backup(stack):
-    """A second cinder-backup with Cinder's own driver; returns it.
+def start_backup_service(stack, suffix, az, driver=None, snapext=None):
+    """A second cinder-backup on host <host>-<suffix>; returns it.
 
     It serves an availability zone of its own: Cinder's scheduler places a
     backup on any backup service of the requested zone (the volume's by
-    default), and ignores a disabled flag.
+    default), and ignores a disabled flag. driver: Cinder's own driver and
+    manager instead of the stack's; snapext: [snapext] options.
     """
-    override = os.path.join(stack.state, 'bench-stock-backup.conf')
+    override = os.path.join(stack.state, 'bench-%s-backup.conf' % suffix)
+    lines = ['[DEFAULT]', 'host = %s-%s' % (stack.host, suffix),
+             'storage_availability_zone = %s' % az,
+             'log_file = cinder-backup-%s.log' % suffix]
+    if driver:
+        lines += ['backup_driver = %s' % driver,
+                  'backup_manager = cinder.backup.manager.BackupManager']
+    if snapext:
+        lines += ['[snapext]'] + ['%s = %s' % kv for kv in snapext.items()]
     with open(override, 'w') as f:
-        f.write('[DEFAULT]\nhost = %s-stock\nbackup_driver = %s\n'
-                'backup_manager = cinder.backup.manager.BackupManager\n'
-                'storage_availability_zone = %s\n'
-                'log_file = cinder-backup-stock.log\n'
-                % (stack.host, STOCK_DRIVER, STOCK_AZ))
+        f.write('\n'.join(lines) + '\n')
     proc = subprocess.Popen(  # noqa: S603 (the stack's own service)
         [os.path.join(stack.venv, 'bin', 'cinder-backup'), '--config-file',
          stack.conf_file, '--config-file', override],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     return proc
+
+
+def start_stock_backup(stack):
+    """Cinder's own driver in a cinder-backup of its own; returns it."""
+    return start_backup_service(stack, 'stock', STOCK_AZ, driver=STOCK_DRIVER)
 
 
 def service_up(stack, host):
@@ -300,7 +319,7 @@ def service_up(stack, host):
     return False
 
 
-def stop_stock_backup(stack, proc):
+def stop_stock_backup(stack, proc, suffix='stock'):
     proc.terminate()
     try:
         proc.wait(timeout=60)
@@ -310,7 +329,7 @@ def stop_stock_backup(stack, proc):
     subprocess.run(  # noqa: S603 (the stack's own tool)
         [os.path.join(stack.venv, 'bin', 'cinder-manage'), '--config-file',
          stack.conf_file, 'service', 'remove', 'cinder-backup',
-         '%s-stock' % stack.host], env=stack.env, capture_output=True,
+         '%s-%s' % (stack.host, suffix)], env=stack.env, capture_output=True,
         check=False)
 
 
@@ -354,8 +373,19 @@ def measured_backup(stack, volume_id, name, snapshot_id, az=None):
         shown['is_incremental'])}
 
 
-def chain(stack, ceph, label, size_gib, fraction, verify, az=None):
-    """The measured chain on one volume; returns its figures."""
+def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
+          service=None, ours=None, rewrite_bytes=None):
+    """The measured chain on one volume; returns its figures.
+
+    az: the availability zone of a second backup service (stock Cinder by
+    default), service: its host suffix and log name, ours: whether it
+    takes restore points after the backup (our driver), rewrite_bytes:
+    rewrite that many bytes in the middle instead of fraction.
+    """
+    if service is None and az:
+        service = 'stock'
+    if ours is None:
+        ours = az is None
     az_args = ('--availability-zone', az) if az else ()
     run = uuid.uuid4().hex[:6]
     vol_id = properties(stack.cinder(
@@ -372,7 +402,10 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None):
     full_id, full_s, _ = backup(stack, vol_id, 'bench-full-%s' % run,
                                 *az_args)
     wait_status(stack, 'volume', vol_id, 'available')
-    rewritten = ceph.rewrite(image, fraction, 'bench-rewrite')
+    if rewrite_bytes:
+        rewritten = ceph.poke(image, rewrite_bytes, 'bench-rewrite')
+    else:
+        rewritten = ceph.rewrite(image, fraction, 'bench-rewrite')
     s2 = properties(stack.cinder('snapshot-create', '--name',
                                  'bench-s2-%s' % run, vol_id))['id']
     wait_status(stack, 'snapshot', s2, 'available')
@@ -385,11 +418,11 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None):
     # Ours reports the backup available before its restore point (an RBD
     # snapshot, one monitor commit) exists; Cinder's takes it before.
     point_s = ceph.restore_point_delay(vol_id, incr_id,
-                                       timeout=0 if az else 60)
+                                       timeout=60 if ours else 0)
     written = ceph.pool_written('backups') - before
     new_images = sorted(ceph.images('backups') - before_images)
     held = sum(ceph.own_bytes(i) for i in new_images)
-    log_name = 'cinder-backup%s.log' % ('-stock' if az else '')
+    log_name = 'cinder-backup%s.log' % ('-' + service if service else '')
     result = {'driver': label, 'volume_bytes': size_gib * GiB,
               'rewritten': rewritten, 'full_s': full_s,
               'incr_s': incr_s, 'point_s': point_s,

@@ -86,6 +86,39 @@ snapext_opts = [
              'listing per volume (on RBD, one image open each); '
              '\'cinder-snapext-manage exports sync\' does the same on '
              'demand. Drivers that cannot list snapshots are skipped.'),
+    cfg.IntOpt(
+        'backup_copy_ops_in_flight',
+        default=10,
+        min=1,
+        max=64,
+        help='How many chunks (4 MiB each) cinder-snapext\'s Ceph backup '
+             'driver reads or writes at once when it copies the changed '
+             'extents of an RBD snapshot into the backups pool, through '
+             'librbd\'s asynchronous I/O; it holds at most this many '
+             'chunks in memory per backup. 1 copies one chunk after the '
+             'other. The default keeps as many operations in flight as '
+             '``rbd export-diff`` does (rbd_concurrent_management_ops). '
+             'Read by cinder-backup for each backup.'),
+    cfg.FloatOpt(
+        'backup_scrub_share_per_day',
+        default=0.0,
+        min=0.0,
+        help='Share of its available Ceph backups each cinder-backup '
+             'service verifies against their source snapshots per day, as '
+             '``cinder-snapext-manage backup verify`` does (0.1: each '
+             'backup about every ten days, the longest unverified first; '
+             'a mismatch sets the backup to error with a user message). '
+             'Each verification reads the whole volume twice. 0 turns the '
+             'scrub off. Needs cinder-snapext\'s backup manager, and '
+             'cinder.conf on that node holding the volume backends\' '
+             'sections with their Ceph keyrings.'),
+    cfg.IntOpt(
+        'backup_scrub_interval',
+        default=3600,
+        min=60,
+        help='Seconds between two scrub runs of a cinder-backup service '
+             '(see backup_scrub_share_per_day). Read when the service '
+             'starts.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

@@ -12,11 +12,20 @@
 
 """SnapextBackupManager: reads snapshots in place, restores base backups."""
 
+import time
+
+from cinder.backup.drivers import ceph as cinder_ceph
 from cinder.backup import manager as backup_manager
+from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_service import periodic_task
 from oslo_utils import importutils
 
 from cinder_snapext.backup import direct_read
+from cinder_snapext.backup import scrub
+from cinder_snapext import opts  # noqa: F401 (registers [snapext])
+
+CONF = cfg.CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -64,3 +73,24 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
             return True
         recorded = backup if isinstance(backup, str) else backup.service
         return made_by_base_of(self.service, recorded)
+
+    # oslo.service collects periodic tasks from the body of the class it
+    # builds: the scrub's task is declared here, its logic is scrub's.
+    @periodic_task.periodic_task(
+        spacing=CONF.snapext.backup_scrub_interval)
+    def _snapext_scrub_backups(self, context):
+        share = CONF.snapext.backup_scrub_share_per_day
+        if share <= 0 or not (isinstance(self.service, type) and issubclass(
+                self.service, cinder_ceph.CephBackupDriver)):
+            return
+        now = time.monotonic()
+        last = getattr(self, '_snapext_scrub_last', None)
+        self._snapext_scrub_last = now
+        if last is None:
+            # The first run only starts the clock: a restart does not
+            # verify a whole interval's share at once.
+            self._snapext_scrubber = scrub.Scrubber(
+                self.host, importutils.import_module('rados'),
+                importutils.import_module('rbd'))
+            return
+        self._snapext_scrubber.run(context, share, now - last)

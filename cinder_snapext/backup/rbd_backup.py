@@ -35,7 +35,8 @@ Job = collections.namedtuple('Job', [
     'parent_snapshot',   # RBD name of the parent's Cinder snapshot, or None
     'parent_image',      # the parent's base image, or None
     'create_kwargs',     # features etc. for a new base image
-])
+    'in_flight',         # chunks copied at once; 1 copies one by one
+], defaults=(1,))
 
 Result = collections.namedtuple('Result', 'plan moved')
 
@@ -153,7 +154,8 @@ def run(rbd, src_ioctx, dest_ioctx, job):
                 # The volume was extended since the parent.
                 dest.resize(job.length)
             extents = rbd_copy.changed_extents(src, plan.from_snap)
-            moved = rbd_copy.copy_extents(src, dest, extents)
+            moved = rbd_copy.copy_extents(src, dest, extents,
+                                           in_flight=job.in_flight)
         return Result(plan, moved)
     except Exception:
         LOG.exception('Backup image %s failed; removing what it made',

@@ -21,6 +21,7 @@ from oslo_log import log as logging
 
 import cinder_snapext
 from cinder_snapext.cmd import exports
+from cinder_snapext.cmd import manage_backup
 from cinder_snapext.db import migration
 
 CONF = cfg.CONF
@@ -63,6 +64,7 @@ def _add_db_commands(subparsers):
 def _add_commands(subparsers):
     _add_db_commands(subparsers)
     exports.add_commands(subparsers)
+    manage_backup.add_commands(subparsers)
 
 
 _category = cfg.SubCommandOpt('category', title='Command categories',
@@ -78,7 +80,6 @@ def main(argv=None):
         sys.exit('ERROR: %s' % e)
     logging.setup(CONF, 'cinder-snapext-manage')
     try:
-        CONF.category.func(CONF.category)
+        return CONF.category.func(CONF.category) or 0
     except cinder_exception.CinderException as e:
         sys.exit('ERROR: %s' % e)
-    return 0

@@ -27,6 +27,7 @@ from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
 from cinder_snapext.internals import backup as internal_backup
+from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -169,7 +170,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
                 self, backup.volume_id, parent) if parent else None),
             create_kwargs={'old_format': old_format, 'features': features,
                            'stripe_unit': self.rbd_stripe_unit,
-                           'stripe_count': self.rbd_stripe_count})
+                           'stripe_count': self.rbd_stripe_count},
+            in_flight=CONF.snapext.backup_copy_ops_in_flight)
         return job, pool
 
     @staticmethod

@@ -15,8 +15,12 @@
 It stands in for librbd only (no Ceph here in unit tests). Data lives in
 memory per pool; extents are tracked in BLOCK units, which is enough for
 diff_iterate's contract: report what differs from a snapshot, or every
-allocated extent (the parent's included) from nothing.
+allocated extent (the parent's included) from nothing. Asynchronous reads
+and writes stay pending until a completion is waited for; then every
+pending one completes, in a shuffled order, as librbd may complete them.
 """
+
+import random
 
 BLOCK = 4096
 
@@ -74,6 +78,88 @@ class Ioctx:
     def __init__(self, name='pool'):
         self.name = name
         self.images = {}
+        # (image name, 'read' or 'write', offset) -> errno of its failure.
+        self.failures = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def close(self):
+        pass
+
+
+class Rados:
+    """librados's cluster handle, as a module: Rados(**kwargs) connects.
+
+    Pools by name; every connection's arguments are kept in ``connected``.
+    """
+
+    def __init__(self, pools):
+        self.pools = pools
+        self.connected = []
+
+    def Rados(self, **kwargs):
+        self.connected.append(kwargs)
+        return self
+
+    def connect(self, timeout=None):
+        pass
+
+    def shutdown(self):
+        pass
+
+    def open_ioctx(self, name):
+        return self.pools[name]
+
+
+class Completion:
+    """An aio operation, done when the pending ones are completed."""
+
+    def __init__(self, run, oncomplete):
+        self._run, self._oncomplete = run, oncomplete
+        self._ret = None
+
+    def complete(self):
+        self._ret, args = self._run()
+        self._oncomplete(self, *args)
+
+    def is_complete(self):
+        return self._ret is not None
+
+    def wait_for_complete_and_cb(self):
+        if self._ret is None:
+            AIO.complete_pending()
+
+    def get_return_value(self):
+        return self._ret
+
+
+class AioQueue:
+    """Operations issued and not completed, across every pool."""
+
+    def __init__(self, seed=0):
+        self.pending = []
+        self.peak = 0
+        self.issued = 0
+        self._random = random.Random(seed)  # noqa: S311 (test order)
+
+    def add(self, completion):
+        self.pending.append(completion)
+        self.issued += 1
+        self.peak = max(self.peak, len(self.pending))
+        return completion
+
+    def complete_pending(self):
+        pending, self.pending = self.pending, []
+        self._random.shuffle(pending)
+        for completion in pending:
+            completion.complete()
+
+
+AIO = AioQueue()
 
 
 class RBD:
@@ -111,6 +197,7 @@ class Image:
         if name not in ioctx.images:
             raise ImageNotFound(name)
         self._name = name
+        self._ioctx = ioctx
         self._image = ioctx.images[name]
         if snapshot is not None and snapshot not in self._image.snaps:
             raise ImageNotFound('%s@%s' % (name, snapshot))
@@ -160,6 +247,26 @@ class Image:
 
     def _blocks(self, offset, length):
         return range(offset // BLOCK, (offset + length - 1) // BLOCK + 1)
+
+    def _failure(self, what, offset):
+        return self._ioctx.failures.get((self._name, what, offset))
+
+    def aio_read(self, offset, length, oncomplete):
+        def run():
+            if self._failure('read', offset):
+                return -self._failure('read', offset), (None,)
+            data = self.read(offset, length)
+            return len(data), (data,)
+        return AIO.add(Completion(run, oncomplete))
+
+    def aio_write(self, data, offset, oncomplete):
+        self._writable()
+
+        def run():
+            if self._failure('write', offset):
+                return -self._failure('write', offset), ()
+            return self.write(data, offset), ()
+        return AIO.add(Completion(run, oncomplete))
 
     def write(self, data, offset):
         head = self._writable()

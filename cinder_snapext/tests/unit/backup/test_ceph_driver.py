@@ -22,11 +22,13 @@ from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
+from cinder.tests.unit import utils as test_utils
 import eventlet
 
 from cinder_snapext.backup.drivers import ceph
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
+from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
 from cinder_snapext.tests.unit.backup import fake_rbd
 from cinder_snapext.tests.unit import base
@@ -64,25 +66,6 @@ class TakesOurPathTestCase(base.TestCase):
         self.assertEqual('snapshot-abc', ceph.snapshot_rbd_name('abc'))
 
 
-class _FakeRados:
-    """The volumes' cluster as the driver's native-thread job reaches it."""
-
-    def __init__(self, pools):
-        self._pools = pools
-
-    def Rados(self, **kwargs):
-        return self
-
-    def connect(self, timeout=None):
-        pass
-
-    def shutdown(self):
-        pass
-
-    def open_ioctx(self, name):
-        return contextlib.nullcontext(self._pools[name])
-
-
 class FinishTestCase(base.TestCase):
     """What the driver does once a backup of ours is done."""
 
@@ -93,7 +76,7 @@ class FinishTestCase(base.TestCase):
         self.driver = ceph.SnapextCephBackupDriver(
             cinder_context.get_admin_context())
         self.driver.rbd = fake_rbd
-        self.driver.rados = _FakeRados({'volumes': self.volumes})
+        self.driver.rados = fake_rbd.Rados({'volumes': self.volumes})
         radosclient = mock.patch.object(
             ceph.rbd_driver, 'RADOSClient',
             lambda driver, pool: contextlib.nullcontext(
@@ -151,6 +134,46 @@ class FinishTestCase(base.TestCase):
         self.driver._snapext_parent_point(child)
         self.assertEqual([restore_points.point_name(parent)],
                          self._snaps(self.backups, 'volume-v.backup.b3'))
+
+
+class CopyTestCase(FinishTestCase):
+    """The driver's job: the copy's window comes from [snapext]."""
+
+    def test_job_takes_ops_in_flight_from_the_option(self):
+        self.flags(backup_copy_ops_in_flight=3, group='snapext')
+        volume = test_utils.create_volume(self.driver.context, size=1)
+        backup = objects.Backup(
+            self.driver.context, id=fake.BACKUP_ID, volume_id=volume.id,
+            snapshot_id=fake.SNAPSHOT_ID, parent_id=None,
+            created_at=datetime.datetime(2026, 12, 6, tzinfo=datetime.UTC))
+        source = rbd_source.RBDSnapshotSource({
+            'pool': 'volumes', 'user': 'cinder', 'image': 'volume-v',
+            'snapshot': 'snapshot-user', 'cluster_name': None,
+            'hosts': ['127.0.0.1'], 'ports': ['6789']})
+        with mock.patch.object(self.driver, '_get_rbd_support',
+                               return_value=(False, 1)):
+            job, pool = self.driver._snapext_job(backup, source)
+        self.assertEqual((3, 'volumes', 'snapshot-user'),
+                         (job.in_flight, pool, job.end_snap))
+
+    def test_run_copies_the_snapshot_in_parallel(self):
+        aio = mock.patch.object(fake_rbd, 'AIO', fake_rbd.AioQueue())
+        aio.start()
+        self.addCleanup(aio.stop)
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            vol.resize(64 * fake_rbd.BLOCK)
+            vol.write(b'7' * 40 * fake_rbd.BLOCK, 0)
+            vol.create_snap('snapshot-s')
+        job = self._job(False)._replace(
+            end_snap='snapshot-s', dest_image='volume-v.backup.b5',
+            length=64 * fake_rbd.BLOCK, in_flight=4)
+        result = self.driver._snapext_run(job, 'volumes', {}, 'backups')
+        self.assertEqual(40 * fake_rbd.BLOCK, result.moved)
+        with fake_rbd.Image(self.backups, 'volume-v.backup.b5') as img, \
+                fake_rbd.Image(self.volumes, 'volume-v',
+                               snapshot='snapshot-s') as snap:
+            self.assertEqual(snap.read(0, snap.size()),
+                             img.read(0, img.size()))
 
 
 class PendingPointTestCase(base.TestCase):

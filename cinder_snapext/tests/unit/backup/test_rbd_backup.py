@@ -12,6 +12,7 @@
 
 """Tests of making one backup image, differential or full, and its cleanup."""
 
+import errno
 from unittest import mock
 
 import testtools
@@ -31,6 +32,7 @@ class RunTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        self.patch(fake_rbd, 'AIO', fake_rbd.AioQueue())
         self.volumes = fake_rbd.Ioctx('volumes')
         self.backups = fake_rbd.Ioctx('backups')
         fake_rbd.RBD().create(self.volumes, 'volume-v', SIZE)
@@ -195,6 +197,27 @@ class RunTestCase(testtools.TestCase):
         with mock.patch.object(fake_rbd.Image, 'write',
                                side_effect=fake_rbd.Error('OSD full')):
             self.assertRaises(fake_rbd.Error, self._run, job)
+        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
+        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+            self.assertEqual(['snapshot-s1', 'snapshot-s2'],
+                             [s['name'] for s in vol.list_snaps()])
+
+    def test_run_in_parallel_gives_the_snapshot_data(self):
+        job = self._job(parent_id=None, parent_snapshot=None,
+                        parent_image=None, in_flight=4)
+        result = self._run(job)
+        self.assertEqual(10 * BLOCK, result.moved)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_run_failing_parallel_write_leaves_nothing_behind(self):
+        # The first 4 MiB chunk holds all of s2's data here: it fails.
+        self.backups.failures[('volume-v.backup.b', 'write', 0)] = errno.EIO
+        job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True,
+                        parent_id=None, parent_snapshot=None,
+                        parent_image=None, in_flight=4)
+        e = self.assertRaises(OSError, self._run, job)
+        self.assertEqual(errno.EIO, e.errno)
         self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
         with fake_rbd.Image(self.volumes, 'volume-v') as vol:
             self.assertEqual(['snapshot-s1', 'snapshot-s2'],

@@ -12,12 +12,16 @@
 
 """Tests of copying the extents that changed between two RBD points."""
 
+import errno
+import random
+
 import testtools
 
 from cinder_snapext.backup import rbd_copy
 from cinder_snapext.tests.unit.backup import fake_rbd
 
 SIZE = 64 * fake_rbd.BLOCK
+BLOCK = fake_rbd.BLOCK
 
 
 def _image(pool, name, size=SIZE):
@@ -29,6 +33,8 @@ class CopyTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        self.aio = fake_rbd.AioQueue()
+        self.patch(fake_rbd, 'AIO', self.aio)
         self.pool = fake_rbd.Ioctx()
         self.src = _image(self.pool, 'src')
         self.src.write(b'a' * 3 * fake_rbd.BLOCK, 0)
@@ -66,3 +72,68 @@ class CopyTestCase(testtools.TestCase):
             chunk=1000)
         self.assertEqual(3 * fake_rbd.BLOCK, moved)
         self.assertEqual(self._at('one').read(0, SIZE), dest.read(0, SIZE))
+
+
+class ParallelCopyTestCase(testtools.TestCase):
+    """Chunks copied through librbd aio, completed in a shuffled order."""
+
+    def setUp(self):
+        super().setUp()
+        self.aio = fake_rbd.AioQueue(seed=7)
+        self.patch(fake_rbd, 'AIO', self.aio)
+        self.pool = fake_rbd.Ioctx()
+        src = _image(self.pool, 'src')
+        rnd = random.Random(1)  # noqa: S311 (test data)
+        src.write(rnd.randbytes(40 * BLOCK), 0)
+        src.create_snap('one')
+        for block in (3, 9, 10, 11, 30, 31, 39, 50, 63):
+            src.write(rnd.randbytes(BLOCK), block * BLOCK)
+        src.discard(20 * BLOCK, 2 * BLOCK)
+        src.create_snap('two')
+        self.dest = _image(self.pool, 'dest')
+
+    def _at(self, snap):
+        return fake_rbd.Image(self.pool, 'src', snapshot=snap)
+
+    def _copy(self, snap, from_snap, **kwargs):
+        return rbd_copy.copy_extents(
+            self._at(snap), self.dest,
+            rbd_copy.changed_extents(self._at(snap), from_snap),
+            chunk=BLOCK, **kwargs)
+
+    def test_parallel_full_then_diff_equals_source(self):
+        self.assertEqual(40 * BLOCK, self._copy('one', None, in_flight=4))
+        self.assertEqual(self._at('one').read(0, SIZE),
+                         self.dest.read(0, SIZE))
+        self.assertEqual(9 * BLOCK, self._copy('two', 'one', in_flight=4))
+        self.assertEqual(self._at('two').read(0, SIZE),
+                         self.dest.read(0, SIZE))
+        # Several at once, never more than asked: at most 4 chunks held.
+        self.assertEqual(4, self.aio.peak)
+        self.assertEqual([], self.aio.pending)
+
+    def test_parallel_and_serial_write_the_same_image(self):
+        self._copy('two', None, in_flight=16)
+        parallel = self.dest.read(0, SIZE)
+        serial = _image(self.pool, 'serial')
+        rbd_copy.copy_extents(
+            self._at('two'), serial,
+            rbd_copy.changed_extents(self._at('two'), None), chunk=BLOCK)
+        self.assertEqual(self._at('two').read(0, SIZE), parallel)
+        self.assertEqual(parallel, serial.read(0, SIZE))
+
+    def test_failing_write_fails_the_copy_with_nothing_in_flight(self):
+        self.pool.failures[('dest', 'write', 5 * BLOCK)] = errno.EIO
+        e = self.assertRaises(OSError, self._copy, 'one', None, in_flight=4)
+        self.assertEqual(errno.EIO, e.errno)
+        self.assertIn('write of %d bytes at %d' % (BLOCK, 5 * BLOCK),
+                      str(e))
+        self.assertEqual([], self.aio.pending)
+
+    def test_failing_read_fails_the_copy_with_nothing_in_flight(self):
+        self.pool.failures[('src', 'read', 38 * BLOCK)] = errno.ENOENT
+        e = self.assertRaises(OSError, self._copy, 'one', None, in_flight=3)
+        self.assertEqual(errno.ENOENT, e.errno)
+        self.assertEqual([], self.aio.pending)
+        # Nothing was written past the chunks that had been reached.
+        self.assertLess(self.aio.issued, 2 * 40)

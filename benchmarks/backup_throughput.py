@@ -1,0 +1,215 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Snapshot backups against what the backups pool can write (rados bench).
+
+One command, on a running stack (``tools/stack.sh up``, BACKUP=ceph)::
+
+  SNAPEXT_STACK_SLOT=N tools/stack.sh up
+  .stack-N/venv/bin/python benchmarks/backup_throughput.py --stack .stack-N
+
+In one run:
+
+1. The limit: ``rados bench`` writing 4 MiB objects, 16 in flight, into
+   the stack's backups pool for ``--bench-seconds``.
+2. For each fraction (``--fractions``, default 1 %, 10 %, 50 %) and each
+   driver, the chain of ``snapshot_backups.chain``: a volume filled
+   with data, snapshot S1, a full backup, the fraction rewritten in
+   4 MiB extents, snapshot S2, then the measured incremental backup of
+   S2. Drivers: cinder-snapext's copying one chunk at a time (a second
+   cinder-backup with ``backup_copy_ops_in_flight = 1``), cinder-snapext
+   as the stack runs it (its default window), and Cinder 29's
+   ``CephBackupDriver`` (a third cinder-backup). Each second service
+   serves an availability zone of its own.
+3. The fixed cost: the same chain with a single 4 KiB change.
+4. The copy alone, without Cinder: ``rbd_copy.copy_extents`` of a
+   ``--engine-mib`` image (random data, every extent allocated) from the
+   volumes pool into the backups pool, for each window of ``--depths``,
+   twice in alternating order.
+
+Prints a reStructuredText table: changed MiB per second of wall time and
+of backup service time, beside the rados bench figure.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import snapshot_backups as sb
+
+SERIAL_AZ = 'bench-serial'
+KiB = 1024
+
+
+def rados_bench(stack, seconds, threads=16):
+    """MiB/s that rados bench writes into the backups pool.
+
+    rados prints "MB/sec" in units of 2^20 bytes.
+    """
+    base = ['rados', '-c', stack.ceph_conf, '--id', stack.ceph_id,
+            '-p', 'backups']
+    proc = subprocess.run(  # noqa: S603 (Ceph's own tool, our stack)
+        ['timeout', str(seconds + 120)] + base + [
+            'bench', str(seconds), 'write', '-t', str(threads),
+            '--run-name', 'snapext-bench'],
+        env=stack.env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit('rados bench failed: %s%s' % (proc.stdout, proc.stderr))
+    found = re.search(r'Bandwidth \(MB/sec\):\s+([\d.]+)', proc.stdout)
+    if not found:
+        sys.exit('no bandwidth in rados bench output: %s' % proc.stdout)
+    return float(found.group(1))
+
+
+def drivers():
+    """(label, availability zone, service suffix, ours) of each driver."""
+    return [('Cinder 29', sb.STOCK_AZ, 'stock', False),
+            ('ours, serial', SERIAL_AZ, 'serial', True),
+            ('ours, parallel', None, None, True)]
+
+
+def measure(stack, size_gib, fractions, verify):
+    ceph = sb.Ceph(stack)
+    services = {
+        'stock': sb.start_stock_backup(stack),
+        'serial': sb.start_backup_service(
+            stack, 'serial', SERIAL_AZ,
+            snapext={'backup_copy_ops_in_flight': 1})}
+    results = []
+    try:
+        for suffix in services:
+            host = '%s-%s' % (stack.host, suffix)
+            sb.wait('%s up' % host, lambda h=host: sb.service_up(stack, h),
+                    timeout=180)
+        # The scheduler places backups once a service reported a working
+        # driver (backup_driver_stats_polling_interval, 10 s on the stack).
+        time.sleep(20)
+        sb.sweep(stack)
+        for fraction, nbytes in fractions:
+            for label, az, service, ours in drivers():
+                result = sb.chain(stack, ceph, label, size_gib, fraction,
+                                  verify, az=az, service=service, ours=ours,
+                                  rewrite_bytes=nbytes)
+                result['fraction'] = fraction
+                results.append(result)
+                print(json.dumps(result), flush=True)
+    finally:
+        for suffix, proc in services.items():
+            sb.stop_stock_backup(stack, proc, suffix)
+    return results
+
+
+def engine(stack, size_mib, depths, rounds=2):
+    """Seconds of rbd_copy.copy_extents per window, through librbd only."""
+    from cinder_snapext.backup import rbd_copy
+    ceph = sb.Ceph(stack)
+    rbd = ceph.rbd
+    src_name = 'bench-engine-src'
+    size = size_mib * sb.MiB
+    timings = {depth: [] for depth in depths}
+    with ceph.cluster.open_ioctx('volumes') as vols, \
+            ceph.cluster.open_ioctx('backups') as backups:
+        rbd.RBD().create(vols, src_name, size)
+        try:
+            with rbd.Image(vols, src_name) as img:
+                rnd = random.Random('engine')  # noqa: S311 (test data)
+                for off in range(0, size, sb.CHUNK):
+                    img.write(rnd.randbytes(sb.CHUNK), off)
+                img.create_snap('s')
+            for n in range(rounds):
+                order = depths if n % 2 == 0 else list(reversed(depths))
+                for depth in order:
+                    dest = 'bench-engine-dest-%d' % depth
+                    rbd.RBD().create(backups, dest, size)
+                    try:
+                        with rbd.Image(vols, src_name, snapshot='s',
+                                       read_only=True) as src, \
+                                rbd.Image(backups, dest) as dst:
+                            extents = rbd_copy.changed_extents(src, None)
+                            t0 = time.monotonic()
+                            rbd_copy.copy_extents(src, dst, extents,
+                                                  in_flight=depth)
+                            timings[depth].append(time.monotonic() - t0)
+                    finally:
+                        rbd.RBD().remove(backups, dest)
+        finally:
+            ceph.remove('volumes', src_name)
+    return {depth: statistics.median(t) for depth, t in timings.items()}
+
+
+def rate(nbytes, seconds):
+    return '%.1f' % (nbytes / sb.MiB / seconds) if seconds else '-'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--stack', default=os.environ.get(
+        'SNAPEXT_STACK_DIR', '.stack'))
+    parser.add_argument('--size-gib', type=int, default=2)
+    parser.add_argument('--fractions', default='0.01,0.1,0.5')
+    parser.add_argument('--bench-seconds', type=int, default=15)
+    parser.add_argument('--no-fixed-cost', action='store_true')
+    parser.add_argument('--no-verify', action='store_true')
+    parser.add_argument('--engine-mib', type=int, default=512)
+    parser.add_argument('--depths', default='1,4,10,16')
+    args = parser.parse_args(argv)
+    stack = sb.Stack(args.stack)
+    print('date: %s, machine: %s, %s CPUs, load %.1f' % (
+        datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds'),
+        os.uname().nodename, os.cpu_count(), os.getloadavg()[0]))
+    limit = rados_bench(stack, args.bench_seconds)
+    print('rados bench write, backups pool: %.1f MiB/s' % limit, flush=True)
+    fractions = [(float(f), None) for f in args.fractions.split(',')]
+    if not args.no_fixed_cost:
+        fractions.append((0.0, 4 * KiB))
+    results = measure(stack, args.size_gib, fractions, not args.no_verify)
+    depths = [int(d) for d in args.depths.split(',')]
+    copy_s = engine(stack, args.engine_mib, depths)
+    limit_after = rados_bench(stack, args.bench_seconds)
+    print('rados bench write, backups pool, after: %.1f MiB/s' % limit_after)
+    rows = []
+    for r in results:
+        wall_rate = r['rewritten'] / sb.MiB / r['incr_s']
+        rows.append([
+            '%.0f %%' % (r['fraction'] * 100) if r['fraction']
+            else '4 KiB', '%.1f' % (r['rewritten'] / sb.MiB), r['driver'],
+            '%.2f' % r['incr_s'],
+            '%.2f' % r['service_s'] if r['service_s'] else '-',
+            '%.1f' % wall_rate, rate(r['rewritten'], r['service_s']),
+            '%.0f %%' % (100 * wall_rate / limit),
+            '%.1f' % (r['written'] / sb.MiB), r.get('verified', '-'),
+            '%.1f' % r['load'][0]])
+    print(sb.table(
+        ['changed', 'changed MiB', 'driver', 'wall (s)', 'service (s)',
+         'changed MiB/s (wall)', 'changed MiB/s (service)',
+         'of rados bench', 'pool written MiB', 'matches S2', 'load'],
+        rows))
+    print(sb.table(
+        ['copy window', '%d MiB copied (s)' % args.engine_mib, 'MiB/s',
+         'of rados bench'],
+        [[d, '%.2f' % copy_s[d], '%.1f' % (args.engine_mib / copy_s[d]),
+          '%.0f %%' % (100 * args.engine_mib / copy_s[d] / limit)]
+         for d in depths]))
+    print('limit: rados bench %.1f MiB/s before, %.1f MiB/s after'
+          % (limit, limit_after))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
