@@ -89,3 +89,15 @@ class NoBackupServiceUp(exception.ServiceUnavailable):
     message = _("No backup service is up%(where)s, so the backup of "
                 "%(source)s was not created; start or enable cinder-backup "
                 "and try again.")
+
+
+class VolumeServiceDown(exception.CinderException):
+    message = _("No volume service serving %(host)s is up and enabled, so "
+                "nothing was done; start or enable it and try again.")
+    code = 503
+    safe = True
+
+
+class ExportSyncIncomplete(exception.CinderException):
+    message = _("%(count)s volume service(s) did not sync their exports; "
+                "see above.")

@@ -75,6 +75,17 @@ snapext_opts = [
              'overlay files on the share; and Cinder deletes an encrypted '
              'volume\'s key. Read by cinder-api and cinder-volume for each '
              'request.'),
+    cfg.BoolOpt(
+        'sync_snapshot_exports_on_start',
+        default=True,
+        help='When a volume service starts, list the backend snapshots of '
+             'its volumes and record those that Cinder does not manage '
+             '(exports made before cinder-snapext recorded them, or made '
+             'by hand) so that the API refuses to delete their volume, and '
+             'forget recorded ones that are gone from the backend. One '
+             'listing per volume (on RBD, one image open each); '
+             '\'cinder-snapext-manage exports sync\' does the same on '
+             'demand. Drivers that cannot list snapshots are skipped.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

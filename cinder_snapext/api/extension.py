@@ -60,8 +60,17 @@ class SnapextExtension(extensions.ExtensionDescriptor):
                 self, 'os-snapshot-manage',
                 snapshot_manage.SnapshotManageController()),
             extensions.ControllerExtension(
+                self, 'manageable_snapshots',
+                snapshot_manage.ManageableSnapshotsController()),
+            extensions.ControllerExtension(
                 self, 'volumes',
                 volume_delete.VolumeDeleteGuardController()),
+            extensions.ControllerExtension(
+                self, 'groups',
+                volume_delete.GroupDeleteGuardController()),
+            extensions.ControllerExtension(
+                self, 'consistencygroups',
+                volume_delete.ConsistencyGroupDeleteGuardController()),
             extensions.ControllerExtension(
                 self, 'snapshots',
                 snapshot_status.SnapshotStatusController()),

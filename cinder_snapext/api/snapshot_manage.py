@@ -15,13 +15,16 @@
 from http import HTTPStatus
 
 from cinder.api.contrib import snapshot_unmanage
+from cinder.api import microversions as mv
 from cinder.api.openstack import wsgi
 from cinder.api import validation
 from cinder.policies import manageable_snapshots as manage_policy
 from cinder import volume as cinder_volume
+import webob
 
 from cinder_snapext.api import schemas
 from cinder_snapext.volume import rpcapi
+from cinder_snapext.volume import services
 from cinder_snapext.volume import snapshot_reference
 
 
@@ -65,6 +68,25 @@ class SnapshotManageController(wsgi.Controller):
         yield
 
 
+class ManageableSnapshotsController(SnapshotManageController):
+    """The same checks on ``POST /manageable_snapshots`` (3.8 and later).
+
+    openstacksdk, and so the ``openstack`` CLI, import through this route
+    whenever the cloud speaks 3.8; python-cinderclient through the one
+    above. Below 3.8 the route does not exist: answer as Cinder does
+    before doing anything.
+    """
+
+    @wsgi.extends
+    def create(self, req, body):
+        if not req.api_version_request.matches(mv.MANAGE_EXISTING_LIST,
+                                               None):
+            # Cinder's answer to a method missing at this version: a bare
+            # 404 that says nothing more.
+            raise wsgi.Fault(webob.exc.HTTPNotFound())
+        yield from super().create(req, body)
+
+
 class SnapshotExportController(snapshot_unmanage.SnapshotUnmanageController):
     """``POST /os-snapshot-manage/{id}/action {"os-unmanage": {}}``.
 
@@ -83,6 +105,7 @@ class SnapshotExportController(snapshot_unmanage.SnapshotUnmanageController):
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level
         snapshot = self.volume_api.get_snapshot(context, id)
+        services.require_up(context, snapshot.volume)
         reference = self.rpcapi.get_snapshot_reference(context, snapshot)
         super().unmanage(req, id, body=body)
         return {'snapshot': {'id': snapshot.id,

@@ -10,56 +10,131 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Volume delete refused while exported snapshots remain on the backend."""
+"""Volume deletes refused while exported snapshots remain on the backend."""
 
 from cinder.api.openstack import wsgi
+from cinder import exception as cinder_exception
+from cinder import objects as cinder_objects
 from cinder import volume as cinder_volume
 from oslo_config import cfg
-from oslo_log import log as logging
-import oslo_messaging as messaging
+from oslo_utils import strutils
+from oslo_utils import uuidutils
 
 from cinder_snapext import exception
-from cinder_snapext.volume import rpcapi
+from cinder_snapext.objects import snapshot_export
 
 CONF = cfg.CONF
-LOG = logging.getLogger(__name__)
+
+
+def refuse_if_exported(context, volume_ids, authorize):
+    """VolumeHasUnmanagedSnapshots if any of the volumes has exports.
+
+    One indexed read of snapext_snapshot_exports, which the volume services
+    keep (every unmanage, whatever its route): no volume service is asked,
+    so a delete never waits on one. ``authorize(volume_id)`` must raise
+    for a volume the caller may not see before its exports are named.
+    """
+    if not CONF.snapext.refuse_volume_delete_with_exported_snapshots:
+        return
+    volume_ids = [v for v in volume_ids if uuidutils.is_uuid_like(v)]
+    if not volume_ids:
+        return
+    found = snapshot_export.SnapextSnapshotExportList.get_all_by_volumes(
+        context, volume_ids).names_by_volume()
+    for volume_id, names in found.items():
+        authorize(volume_id)
+        raise exception.VolumeHasUnmanagedSnapshots(
+            volume_id=volume_id, snapshots=', '.join(names))
 
 
 class VolumeDeleteGuardController(wsgi.Controller):
-    """Checks on ``DELETE /volumes/{id}`` that must run before Cinder's.
+    """Checks before Cinder's on every route that removes a volume's data.
 
     After an export, the volume's snapshots stay on the backend. Deleting
     the volume then fails in some drivers, trashes the image with its
     snapshots in others, and for an encrypted volume Cinder would already
-    have deleted the key. Refusing here, first, keeps everything intact.
+    have deleted the key. Refusing first keeps everything intact, on
+    ``DELETE /volumes/{id}`` (``cascade`` and ``force`` too),
+    ``os-force_delete``, and the moves that delete the source afterwards
+    (``os-migrate_volume``, ``os-retype`` that may migrate).
     """
 
     def __init__(self):
         super().__init__()
         self.volume_api = cinder_volume.API()
-        self.rpcapi = rpcapi.SnapextVolumeAPI()
+
+    def _refuse(self, req, id):
+        context = req.environ['cinder.context']
+        # Not found exception will be handled at the wsgi level
+        refuse_if_exported(context, [id],
+                           lambda v: self.volume_api.get(context, v))
 
     @wsgi.extends
     def delete(self, req, id):
-        context = req.environ['cinder.context']
-        # Not found exception will be handled at the wsgi level
-        volume = self.volume_api.get(context, id)
-        if (CONF.snapext.refuse_volume_delete_with_exported_snapshots
-                and volume.host):
-            self._refuse_with_unmanaged_snapshots(context, volume)
+        self._refuse(req, id)
         yield
 
-    def _refuse_with_unmanaged_snapshots(self, context, volume):
-        try:
-            names = self.rpcapi.get_unmanaged_snapshots(context, volume)
-        except (exception.VolumeServiceTimeout, messaging.RemoteError) as e:
-            # A delete must stay possible while the service or its backend
-            # cannot answer: the driver's own VolumeIsBusy check remains the
-            # last line.
-            LOG.warning('Could not list backend snapshots of volume %s '
-                        '(%s); its driver will check on delete.',
-                        volume.id, e)
-            return
-        if names:
-            raise exception.VolumeHasUnmanagedSnapshots(
-                volume_id=volume.id, snapshots=', '.join(names))
+    @wsgi.extends(action='os-force_delete')
+    def _force_delete(self, req, id, body):
+        self._refuse(req, id)
+        yield
+
+    @wsgi.extends(action='os-migrate_volume')
+    def _migrate_volume(self, req, id, body):
+        self._refuse(req, id)
+        yield
+
+    @wsgi.extends(action='os-retype')
+    def _retype(self, req, id, body):
+        params = body.get('os-retype') if isinstance(body, dict) else None
+        # Cinder validates the body; only a retype allowed to migrate moves
+        # the data (and deletes the source).
+        if (isinstance(params, dict)
+                and params.get('migration_policy') == 'on-demand'):
+            self._refuse(req, id)
+        yield
+
+
+class GroupDeleteGuardController(wsgi.Controller):
+    """The same refusal for a group deleted with its volumes."""
+
+    @wsgi.extends(action='delete')
+    def delete_group(self, req, id, body):
+        params = body.get('delete') if isinstance(body, dict) else None
+        if isinstance(params, dict) and _is_true(
+                params.get('delete-volumes', False)):
+            _refuse_for_group(req, id, 'Group', 'get_all_by_generic_group')
+        yield
+
+
+class ConsistencyGroupDeleteGuardController(wsgi.Controller):
+    """And for a consistency group deleted with ``force``."""
+
+    @wsgi.extends
+    def delete(self, req, id, body):
+        params = (body.get('consistencygroup')
+                  if isinstance(body, dict) else None)
+        if isinstance(params, dict) and _is_true(params.get('force', False)):
+            _refuse_for_group(req, id, 'ConsistencyGroup',
+                              'get_all_by_group')
+        yield
+
+
+def _is_true(value):
+    # Cinder's schema accepts booleans and their string forms; anything
+    # else it refuses itself, after us.
+    return strutils.bool_from_string(value, default=False)
+
+
+def _refuse_for_group(req, group_id, group_class, listing):
+    if not uuidutils.is_uuid_like(group_id):
+        return
+    context = req.environ['cinder.context']
+    try:
+        # Scoped to the caller's project: a group it cannot see is left to
+        # Cinder's own 404.
+        getattr(cinder_objects, group_class).get_by_id(context, group_id)
+    except cinder_exception.NotFound:
+        return
+    volumes = getattr(cinder_objects.VolumeList, listing)(context, group_id)
+    refuse_if_exported(context, [v.id for v in volumes], lambda v: None)

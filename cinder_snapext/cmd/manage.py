@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""cinder-snapext-manage: our schema in Cinder's database."""
+"""cinder-snapext-manage: our schema in Cinder's database, and exports."""
 
 import sys
 
@@ -20,6 +20,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 import cinder_snapext
+from cinder_snapext.cmd import exports
 from cinder_snapext.db import migration
 
 CONF = cfg.CONF
@@ -59,8 +60,13 @@ def _add_db_commands(subparsers):
     downgrade.set_defaults(func=_downgrade)
 
 
+def _add_commands(subparsers):
+    _add_db_commands(subparsers)
+    exports.add_commands(subparsers)
+
+
 _category = cfg.SubCommandOpt('category', title='Command categories',
-                              handler=_add_db_commands)
+                              handler=_add_commands)
 
 
 def main(argv=None):

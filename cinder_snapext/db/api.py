@@ -15,11 +15,11 @@
 from cinder.db import api as cinder_db_api
 from cinder.db import models as cinder_models
 from cinder import exception as cinder_exception
-from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from cinder_snapext.db import models
+from cinder_snapext.db import rows
 from cinder_snapext import exception
 
 _Meta = models.SnapshotAdminMetadata
@@ -73,30 +73,12 @@ def _validate(metadata):
 
 
 def _upsert(context, snapshot_id, key, value, now):
-    # One row per key, revived when set again (see models): update first,
-    # insert when there is no row, and retry the update once if a
-    # concurrent writer inserted the same key in between.
-    for attempt in range(2):
-        result = context.session.execute(
-            sa.update(_Meta)
-            .where(_Meta.snapshot_id == snapshot_id, _Meta.key == key)
-            .values(value=value, deleted=False, deleted_at=None,
-                    updated_at=now))
-        if result.rowcount:
-            return
-        if attempt:
-            break
-        try:
-            with context.session.begin_nested():
-                context.session.add(_Meta(snapshot_id=snapshot_id, key=key,
-                                          value=value, deleted=False,
-                                          created_at=now))
-            return
-        except db_exc.DBDuplicateEntry:
-            continue
-    raise exception.InvalidSnapshotAdminMetadata(
-        reason='key %s of snapshot %s changed concurrently'
-               % (key, snapshot_id))
+    if not rows.revive_or_insert(context, _Meta,
+                                 {'snapshot_id': snapshot_id, 'key': key},
+                                 {'value': value}, now):
+        raise exception.InvalidSnapshotAdminMetadata(
+            reason='key %s of snapshot %s changed concurrently'
+                   % (key, snapshot_id))
 
 
 @cinder_db_api.require_context
@@ -171,17 +153,5 @@ def snapshot_admin_metadata_delete_for_destroyed(context, snapshot_ids=None):
 
     :returns: the number of rows soft-deleted.
     """
-    live = sa.exists().where(_Snapshot.id == _Meta.snapshot_id,
-                             _Snapshot.deleted.is_(False))
-    destroyed_at = sa.select(_Snapshot.deleted_at).where(
-        _Snapshot.id == _Meta.snapshot_id).scalar_subquery()
-    query = (sa.update(_Meta)
-             .where(_Meta.deleted.is_(False), ~live)
-             .values(deleted=True,
-                     deleted_at=sa.func.coalesce(destroyed_at,
-                                                 timeutils.utcnow()),
-                     updated_at=_Meta.updated_at)
-             .execution_options(synchronize_session=False))
-    if snapshot_ids is not None:
-        query = query.where(_Meta.snapshot_id.in_(list(snapshot_ids)))
-    return context.session.execute(query).rowcount
+    return rows.soft_delete_orphans(context, _Meta, _Meta.snapshot_id,
+                                    _Snapshot, snapshot_ids)

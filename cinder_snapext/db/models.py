@@ -48,3 +48,38 @@ class SnapshotAdminMetadata(BASE, cinder_models.CinderBase):
         nullable=False)
     key = sa.Column(sa.String(255), nullable=False)
     value = sa.Column(sa.String(255), nullable=False)
+
+
+class SnapshotExport(BASE, cinder_models.CinderBase):
+    """A snapshot that the backend holds for a volume, unknown to Cinder.
+
+    Recorded when a snapshot is exported (unmanaged), whatever the route or
+    client, and when a volume service finds one on its backend; soft-
+    deleted when it is imported again or its data is gone. The API refuses
+    to delete a volume that has live rows here, without asking the volume
+    service. A backend name has at most one row per volume, revived when
+    exported again, as admin metadata keys are.
+    """
+
+    __tablename__ = 'snapext_snapshot_exports'
+    __table_args__ = (
+        sa.UniqueConstraint(
+            'volume_id', 'name',
+            name='uniq_snapext_snapshot_exports0volume_id0name'),
+        {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8'},
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    # ON DELETE CASCADE, for the same reason as admin metadata: purge of a
+    # volume row must never be blocked by ours.
+    volume_id = sa.Column(
+        sa.String(36),
+        sa.ForeignKey(cinder_models.Volume.__table__.c.id,
+                      name='snapext_snapshot_exports_volume_id_fkey',
+                      ondelete='CASCADE'),
+        nullable=False)
+    # The name on the backend: the 'source-name' that imports it again.
+    name = sa.Column(sa.String(255), nullable=False)
+    # The Cinder snapshot it was; none when a volume service found it.
+    # No foreign key: purge removes that snapshot's row long before this.
+    snapshot_id = sa.Column(sa.String(36), nullable=True)

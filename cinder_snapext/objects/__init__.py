@@ -20,3 +20,4 @@ def register_all():
     shared with Cinder's own objects.
     """
     __import__('cinder_snapext.objects.snapshot_admin_metadata')
+    __import__('cinder_snapext.objects.snapshot_export')

@@ -29,3 +29,20 @@ class SnapextPersistentObject(base.CinderPersistentObject):
     @classmethod
     def cinder_ovo_cls_init(cls):
         cls.model = getattr(models, cls.MODEL_NAME)
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_row):
+        for name in obj.fields:
+            setattr(obj, name, getattr(db_row, name))
+        obj._context = context
+        obj.obj_reset_changes()
+        return obj
+
+
+def list_from_rows(list_cls, item_cls, context, rows):
+    """A ``list_cls`` of ``item_cls`` objects built from DB rows."""
+    items = [item_cls._from_db_object(context, item_cls(context), row)
+             for row in rows]
+    result = list_cls(context, objects=items)
+    result.obj_reset_changes()
+    return result

@@ -40,14 +40,6 @@ class SnapextSnapshotAdminMetadata(base.SnapextPersistentObject,
     }
 
     @classmethod
-    def _from_db_object(cls, context, obj, db_row):
-        for name in obj.fields:
-            setattr(obj, name, getattr(db_row, name))
-        obj._context = context
-        obj.obj_reset_changes()
-        return obj
-
-    @classmethod
     def get_by_key(cls, context, snapshot_id, key):
         row = db_api.snapshot_admin_metadata_get(context, snapshot_id, key)
         return cls._from_db_object(context, cls(context), row)
@@ -67,12 +59,8 @@ class SnapextSnapshotAdminMetadataList(cinder_base.ObjectListBase,
 
     @classmethod
     def _from_rows(cls, context, rows):
-        items = [SnapextSnapshotAdminMetadata._from_db_object(
-            context, SnapextSnapshotAdminMetadata(context), row)
-            for row in rows]
-        result = cls(context, objects=items)
-        result.obj_reset_changes()
-        return result
+        return base.list_from_rows(cls, SnapextSnapshotAdminMetadata,
+                                   context, rows)
 
     @classmethod
     def get_by_snapshot(cls, context, snapshot_id):

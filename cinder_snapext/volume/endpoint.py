@@ -20,7 +20,7 @@ from cinder_snapext.volume import snapshot_reference
 
 FEATURES = ('snapshot_admin_metadata', 'check_snapshot_reference',
             'get_snapshot_reference', 'get_unmanaged_snapshots',
-            'assisted_snapshots', 'backup_source')
+            'assisted_snapshots', 'backup_source', 'sync_snapshot_exports')
 
 
 class SnapextVolumeEndpoint:
@@ -63,6 +63,10 @@ class SnapextVolumeEndpoint:
         """Where a backup service can read ``snapshot`` itself (1.3)."""
         source = getattr(self.manager.driver, 'snapext_backup_source', None)
         return source(snapshot) if source else None
+
+    def sync_snapshot_exports(self, context):
+        """Record the backend's exports (1.4); counts, or None if unknown."""
+        return self.manager.sync_snapshot_exports(context)
 
     def continue_assisted_snapshot(self, context, snapshot=None,
                                    snapshot_id=None):

@@ -21,6 +21,7 @@ from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 from cinder_snapext.volume import endpoint
 from cinder_snapext.volume.mixins import admin_metadata
 from cinder_snapext.volume.mixins import assisted_snapshot
+from cinder_snapext.volume.mixins import snapshot_exports
 
 CONF = cfg.CONF
 
@@ -28,6 +29,7 @@ objects.register_all()
 
 
 class SnapextVolumeManager(assisted_snapshot.AssistedSnapshotMixin,
+                           snapshot_exports.SnapshotExportMixin,
                            admin_metadata.SnapshotAdminMetadataLifecycleMixin,
                            manager.VolumeManager):
     """Set as ``[DEFAULT] volume_manager``; composition only."""

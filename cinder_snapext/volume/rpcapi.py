@@ -41,9 +41,10 @@ class SnapextVolumeAPI:
         1.1 - continue_assisted_snapshot
         1.2 - continue_assisted_snapshot takes the snapshot's id
         1.3 - get_backup_source
+        1.4 - sync_snapshot_exports
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=constants.VOLUME_TOPIC,
@@ -104,10 +105,21 @@ class SnapextVolumeAPI:
                           'get_backup_source', version='1.3',
                           snapshot=snapshot)
 
-    def _call(self, context, queue, method, version='1.0', **kwargs):
+    def sync_snapshot_exports(self, context, host, timeout):
+        """Have ``host`` record its backend's exports; its counts, or None.
+
+        None from a stock or older (< 1.4) service. ``timeout`` is the
+        caller's: one image listing per volume can take longer than an
+        API call may wait.
+        """
+        return self._call(context, host, 'sync_snapshot_exports',
+                          version='1.4', timeout=timeout)
+
+    def _call(self, context, queue, method, version='1.0', timeout=None,
+              **kwargs):
         # A stock volume service has no snapext endpoint and answers
         # UnsupportedVersion: callers then keep Cinder's own behaviour.
-        timeout = CONF.snapext.rpc_call_timeout
+        timeout = timeout or CONF.snapext.rpc_call_timeout
         # Calls ask for the version that brought their method, so that
         # an older service still answers the older ones.
         cctxt = self._prepare(queue, timeout=timeout, version=version)

@@ -22,6 +22,7 @@ import oslo_messaging as messaging
 
 from cinder_snapext.api import schemas
 from cinder_snapext import exception
+from cinder_snapext.volume import services
 
 LOG = logging.getLogger(__name__)
 
@@ -77,8 +78,9 @@ def validate_snapshot_reference(context, volume, ref, host, rpcapi):
     """Everything that can refuse a manage request before any row exists.
 
     Checks the host, the reference's shape, that Cinder does not already
-    manage it, and then asks the volume's own service whether the backend
-    holds such a snapshot of this volume. A stock volume service (no snapext
+    manage it, that Cinder's service records show the volume's service up,
+    and then asks that service whether the backend holds such a snapshot
+    of this volume. A stock volume service (no snapext
     endpoint) cannot be asked: Cinder's later, asynchronous check remains.
 
     :returns: the normalized reference.
@@ -90,6 +92,7 @@ def validate_snapshot_reference(context, volume, ref, host, rpcapi):
         raise exception.InvalidSnapshotReference(
             existing_ref=ref,
             reason='Cinder already manages it as snapshot %s' % managed.id)
+    services.require_up(context, volume)
     try:
         result = rpcapi.check_snapshot_reference(context, volume, ref)
     except cinder_exception.ManageExistingInvalidReference as e:
@@ -143,21 +146,24 @@ def backend_reference(driver, snapshot):
     return {'source-name': name}
 
 
-def unmanaged_snapshots(context, driver, volume):
+def unmanaged_snapshots(context, driver, volume, present=None):
     """Run on the volume service: backend snapshots Cinder does not manage.
 
     These are what an export leaves behind, and what makes deleting the
     volume fail (or, on some backends, lose them). Drivers that can list
-    a volume's backend snapshots answer ``snapext_backend_snapshots``.
+    a volume's backend snapshots answer ``snapext_backend_snapshots``;
+    ``present`` is that listing when the caller already has it.
 
     :returns: sorted names, or None when the driver cannot tell.
     """
-    listing = getattr(driver, 'snapext_backend_snapshots', None)
-    if listing is None:
-        return None
+    if present is None:
+        listing = getattr(driver, 'snapext_backend_snapshots', None)
+        if listing is None:
+            return None
+        present = listing(volume)
     managed = set()
     for snapshot in cinder_objects.SnapshotList.get_all_for_volume(
             context, volume.id):
         managed |= backend_names(snapshot)
         managed.add(backend_reference(driver, snapshot)['source-name'])
-    return sorted(set(listing(volume)) - managed)
+    return sorted(set(present) - managed)

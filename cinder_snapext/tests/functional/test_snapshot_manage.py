@@ -22,12 +22,16 @@ from cinder_snapext.tests.functional import base
 from cinder_snapext.tests.functional import fake_backend
 
 MANAGE = '/os-snapshot-manage'
+# The v3 route of the same import: openstacksdk and the openstack CLI.
+MANAGEABLE = '/manageable_snapshots'
 
 
 @ddt.ddt
 class SnapshotManageTestCase(base.FunctionalTestCase):
+    """Import through os-snapshot-manage, as python-cinderclient does."""
 
     _osapi_version = '3.8'
+    import_path = MANAGE
 
     def setUp(self):
         super().setUp()
@@ -47,7 +51,7 @@ class SnapshotManageTestCase(base.FunctionalTestCase):
     def _refused(self, body, status=400):
         before = self._footprint()
         error = self.assertRaises(client.OpenStackApiException,
-                                  self.api.api_post, MANAGE, body)
+                                  self.api.api_post, self.import_path, body)
         self.assertEqual(status, error.response.status_code,
                          error.response.text)
         self.assertEqual(before, self._footprint())
@@ -79,7 +83,7 @@ class SnapshotManageTestCase(base.FunctionalTestCase):
             'reference']
         self.wait_for(lambda: self.api.get_snapshot(self.snapshot['id']),
                       lambda s: s is None)
-        created = self.api.api_post(MANAGE, self._body(
+        created = self.api.api_post(self.import_path, self._body(
             reference, host=self.volume['os-vol-host-attr:host'],
             name='imported'))['snapshot']
         self.assertEqual('creating', created['status'])
@@ -90,7 +94,7 @@ class SnapshotManageTestCase(base.FunctionalTestCase):
 
     def test_import_snapshot_made_outside_cinder_by_string_ref(self):
         fake_backend.SNAPSHOTS[self.volume_name]['nightly'] = 1
-        created = self.api.api_post(MANAGE, self._body('nightly'))
+        created = self.api.api_post(self.import_path, self._body('nightly'))
         managed = self.wait_for(
             lambda: self.api.get_snapshot(created['snapshot']['id']),
             lambda s: s['status'] != 'creating')
@@ -171,56 +175,35 @@ class SnapshotManageTestCase(base.FunctionalTestCase):
                          self.api.get_snapshot(self.snapshot['id'])['status'])
 
 
-class VolumeDeleteAfterExportTestCase(base.FunctionalTestCase):
-    """The spec's side effect: exported snapshots keep their volume."""
+class ManageableSnapshotsRouteTestCase(SnapshotManageTestCase):
+    """The same cases on the v3 route, at its first and latest versions."""
 
-    def setUp(self):
-        super().setUp()
-        self.snapshot = self.create_volume_and_snapshot()
-        self.volume_id = self.snapshot['volume_id']
-        self.api.api_post('%s/%s/action' % (MANAGE, self.snapshot['id']),
-                          {'os-unmanage': {}})
-        self.wait_for(lambda: self.api.get_snapshot(self.snapshot['id']),
-                      lambda s: s is None)
+    import_path = MANAGEABLE
 
-    def test_delete_is_refused_naming_backend_snapshots(self):
-        for path in ('/volumes/%s', '/volumes/%s?cascade=True'):
-            error = self.assertRaises(client.OpenStackApiException,
-                                      self.api.api_delete,
-                                      path % self.volume_id)
-            self.assertEqual(400, error.response.status_code)
-            self.assertIn('snapshot-%s' % self.snapshot['id'],
-                          error.response.json()['badRequest']['message'])
-            volume = self.api.get_volume(self.volume_id)
-            self.assertEqual('available', volume['status'])
-        self.assertIn('snapshot-%s' % self.snapshot['id'],
-                      fake_backend.SNAPSHOTS['volume-%s' % self.volume_id])
 
-    def test_delete_accepted_when_operator_turns_the_refusal_off(self):
-        # Cinder's own behaviour: the driver has the last word; this one
-        # raises VolumeIsBusy, as thick LVM does, and the volume stays.
-        self.override_config('refuse_volume_delete_with_exported_snapshots',
-                             False, group='snapext')
-        before = self.api.get_volume(self.volume_id)['updated_at']
-        # Accepted (the refusal would raise a 400 here) ...
-        self.api.delete_volume(self.volume_id)
-        # ... and refused by the driver, after Cinder's 'deleting'.
-        self.wait_for(lambda: self.api.get_volume(self.volume_id),
-                      lambda v: v['status'] == 'available' and
-                      v['updated_at'] != before)
-        self.assertIn('snapshot-%s' % self.snapshot['id'],
-                      fake_backend.SNAPSHOTS['volume-%s' % self.volume_id])
+class ManageableSnapshotsLatestTestCase(SnapshotManageTestCase):
 
-    def test_delete_after_import_and_snapshot_delete_succeeds(self):
-        created = self.api.api_post(MANAGE, {'snapshot': {
-            'volume_id': self.volume_id,
-            'ref': {'source-name': 'snapshot-%s' % self.snapshot['id']}}})
-        snapshot_id = created['snapshot']['id']
-        self.wait_for(lambda: self.api.get_snapshot(snapshot_id),
-                      lambda s: s['status'] == 'available')
-        self.api.delete_snapshot(snapshot_id)
-        self.wait_for(lambda: self.api.get_snapshot(snapshot_id),
-                      lambda s: s is None)
-        self.api.delete_volume(self.volume_id)
-        self.wait_for(lambda: self.api.get_volume(self.volume_id),
-                      lambda v: v is None)
+    _osapi_version = '3.70'
+    import_path = MANAGEABLE
+
+
+class ManageableSnapshotsBeforeRouteTestCase(base.FunctionalTestCase):
+    """Below 3.8 the v3 route does not exist: nothing is checked or made."""
+
+    _osapi_version = '3.7'
+
+    def test_import_before_3_8_is_404_and_leaves_nothing(self):
+        snapshot = self.create_volume_and_snapshot()
+        fake_backend.SNAPSHOTS['volume-%s' % snapshot['volume_id']][
+            'nightly'] = 1
+        before = cinder_objects.SnapshotList.get_all(
+            cinder_context.get_admin_context(read_deleted='yes'), {})
+        for body in ({'snapshot': {'volume_id': snapshot['volume_id'],
+                                   'ref': 'nightly'}},
+                     {'snapshot': {'volume_id': snapshot['volume_id'],
+                                   'ref': 'nightly', 'host': 'h'}}):
+            self.assertRaises(client.OpenStackApiException404,
+                              self.api.api_post, MANAGEABLE, body)
+        after = cinder_objects.SnapshotList.get_all(
+            cinder_context.get_admin_context(read_deleted='yes'), {})
+        self.assertEqual(len(before), len(after))

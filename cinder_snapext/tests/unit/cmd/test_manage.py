@@ -24,7 +24,8 @@ import testtools
 from cinder_snapext.db import migration
 
 
-class ManageDbTestCase(testtools.TestCase):
+class _ManageTestBase(testtools.TestCase):
+    """A cinder.conf pointing at a fresh SQLite file, and the command."""
 
     def setUp(self):
         super().setUp()
@@ -45,6 +46,9 @@ class ManageDbTestCase(testtools.TestCase):
 
     def tables(self):
         return set(sa.inspect(self.engine).get_table_names())
+
+
+class ManageDbTestCase(_ManageTestBase):
 
     def test_sync_without_cinder_schema_fails_with_one_clear_line(self):
         result = self.manage('db', 'sync')
@@ -84,3 +88,47 @@ class ManageDbTestCase(testtools.TestCase):
         with self.engine.connect() as connection:
             return connection.execute(
                 sa.text('SELECT version_num FROM alembic_version')).scalar()
+
+
+class ManageExportsTestCase(_ManageTestBase):
+
+    def setUp(self):
+        super().setUp()
+        with open(self.conf, 'a') as conf:
+            conf.write('[DEFAULT]\ntransport_url = fake:/\n')
+        cinder_migration.db_sync(engine=self.engine)
+        migration.db_sync(engine=self.engine)
+
+    def test_list_prints_live_exports_only(self):
+        volume_id = '0b8a1f4e-2a55-4f0c-9a77-3f3c7b1e9d21'
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO volumes (id, volume_type_id, deleted) "
+                "VALUES (:id, 'type', 0)"), {'id': volume_id})
+            for name, deleted in (('snapshot-live', 0), ('snapshot-gone', 1)):
+                connection.execute(sa.text(
+                    "INSERT INTO snapext_snapshot_exports "
+                    "(volume_id, name, deleted) VALUES (:v, :n, :d)"),
+                    {'v': volume_id, 'n': name, 'd': deleted})
+        result = self.manage('exports', 'list')
+        self.assertEqual(0, result.returncode, result.stderr)
+        rows = result.stdout.splitlines()[1:]
+        self.assertEqual([[volume_id, '-', 'snapshot-live']],
+                         [row.split() for row in rows])
+
+    def test_sync_without_volume_services_does_nothing(self):
+        result = self.manage('exports', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual('', result.stdout)
+
+    def test_sync_with_a_service_down_fails_naming_it(self):
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO services (host, binary, topic, disabled, "
+                "deleted, report_count, updated_at, created_at) VALUES "
+                "('node1@rbd', 'cinder-volume', 'cinder-volume', 0, 0, 0, "
+                "'2020-01-01 00:00:00', '2020-01-01 00:00:00')"))
+        result = self.manage('exports', 'sync')
+        self.assertEqual(1, result.returncode)
+        self.assertIn('node1@rbd: down or disabled, skipped', result.stdout)
+        self.assertIn('1 volume service(s) did not sync', result.stderr)

@@ -40,6 +40,7 @@ from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.db import fixtures as db_fixtures
 
 TABLE = 'snapext_snapshot_admin_metadata'
+EXPORTS = 'snapext_snapshot_exports'
 PREFIX = 'snapext_'
 
 
@@ -71,18 +72,25 @@ def _include_name(name, type_, parent_names):
     return type_ != 'table' or name.startswith(PREFIX)
 
 
+# volume_type_id is NOT NULL but has no foreign key.
+_TYPE_ID = str(uuid.uuid4())
+
+
+def _insert_volume(engine):
+    """A volume row, the least Cinder's schema takes."""
+    volume_id = str(uuid.uuid4())
+    with engine.begin() as connection:
+        connection.execute(_table(engine, 'volumes').insert().values(
+            id=volume_id, volume_type_id=_TYPE_ID, deleted=False))
+    return volume_id
+
+
 def _insert_snapshot(engine):
     """A volume row and a snapshot row, the least Cinder's schema takes."""
-    volumes = _table(engine, 'volumes')
-    snapshots = _table(engine, 'snapshots')
-    volume_id, snapshot_id = str(uuid.uuid4()), str(uuid.uuid4())
-    # volume_type_id is NOT NULL but has no foreign key.
-    type_id = str(uuid.uuid4())
+    volume_id, snapshot_id = _insert_volume(engine), str(uuid.uuid4())
     with engine.begin() as connection:
-        connection.execute(volumes.insert().values(
-            id=volume_id, volume_type_id=type_id, deleted=False))
-        connection.execute(snapshots.insert().values(
-            id=snapshot_id, volume_id=volume_id, volume_type_id=type_id,
+        connection.execute(_table(engine, 'snapshots').insert().values(
+            id=snapshot_id, volume_id=volume_id, volume_type_id=_TYPE_ID,
             deleted=False))
     return snapshot_id
 
@@ -213,6 +221,37 @@ class MigrationsWalkTestCase(oslo_base.BaseTestCase):
                 snapshots.delete().where(snapshots.c.id == snapshot_id))
         self.assertEqual([], _metadata_rows(engine, snapshot_id))
 
+    def _check_0002(self, engine):
+        inspector = sa.inspect(engine)
+        columns = {c['name']: c for c in inspector.get_columns(EXPORTS)}
+        self.assertEqual(
+            {'id', 'created_at', 'updated_at', 'deleted_at', 'deleted',
+             'volume_id', 'name', 'snapshot_id'}, set(columns))
+        for name, length, nullable in (('volume_id', 36, False),
+                                       ('name', 255, False),
+                                       ('snapshot_id', 36, True)):
+            self.assertEqual((length, nullable),
+                             (columns[name]['type'].length,
+                              columns[name]['nullable']), name)
+        self.assertEqual(
+            [(['volume_id', 'name'],
+              'uniq_snapext_snapshot_exports0volume_id0name')],
+            [(u['column_names'], u['name'])
+             for u in inspector.get_unique_constraints(EXPORTS)])
+        [fk] = inspector.get_foreign_keys(EXPORTS)
+        self.assertEqual(
+            (['volume_id'], 'volumes', ['id'], 'CASCADE'),
+            (fk['constrained_columns'], fk['referred_table'],
+             fk['referred_columns'], fk['options'].get('ondelete')))
+        table = _table(engine, EXPORTS)
+        row = {'volume_id': _insert_volume(engine), 'name': 'snap-a',
+               'deleted': False}
+        with engine.begin() as connection:
+            connection.execute(table.insert().values(**row))
+        with engine.begin() as connection:
+            self.assertRaises(db_exc.DBDuplicateEntry, connection.execute,
+                              table.insert().values(**row))
+
     @ddt.data(*db_fixtures.BACKENDS)
     def test_compare_metadata_when_synced_finds_no_difference(self, backend):
         engine = self._database(backend)
@@ -229,8 +268,8 @@ class MigrationsWalkTestCase(oslo_base.BaseTestCase):
                     context, models.BASE.metadata)
 
         # The comparison sees our table at all: missing before the sync.
-        self.assertEqual([('add_table', TABLE)],
-                         [(d[0], d[1].name) for d in compare()])
+        self.assertEqual({('add_table', TABLE), ('add_table', EXPORTS)},
+                         {(d[0], d[1].name) for d in compare()})
         migration.db_sync(engine=engine)
         self.assertEqual([], compare())
 

@@ -16,16 +16,20 @@ from cinder import objects as cinder_objects
 from oslo_versionedobjects import fixture
 
 from cinder_snapext.objects import snapshot_admin_metadata
+from cinder_snapext.objects import snapshot_export
 from cinder_snapext.tests.unit import base
 
 # Bump the object's VERSION, record why above it, and update its hash here.
 EXPECTED = {
     'SnapextSnapshotAdminMetadata': '1.0-c3434757c5861e5d88c3f31f8047bd8c',
     'SnapextSnapshotAdminMetadataList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
+    'SnapextSnapshotExport': '1.0-19346ce56b768ef0400674edcece099e',
+    'SnapextSnapshotExportList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
 }
 
 OURS = {
-    name: [getattr(snapshot_admin_metadata, name)] for name in EXPECTED
+    name: [getattr(snapshot_admin_metadata, name, None) or
+           getattr(snapshot_export, name)] for name in EXPECTED
 }
 
 

@@ -1,0 +1,98 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Records every export the volume service carries out, whatever its route."""
+
+from cinder import context as cinder_context
+from cinder import objects as cinder_objects
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from cinder_snapext.objects import snapshot_export
+from cinder_snapext import opts
+from cinder_snapext.volume import snapshot_exports as exports
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+_Export = snapshot_export.SnapextSnapshotExport
+_Exports = snapshot_export.SnapextSnapshotExportList
+
+
+class SnapshotExportMixin:
+    """Keeps snapext_snapshot_exports in step with unmanage and import.
+
+    Both unmanage routes (``snapshots/{id}/action`` and the spec's
+    ``os-snapshot-manage/{id}/action``) and both import routes end here, so
+    the table holds every export made through any client; the API reads it
+    to refuse a volume delete without calling a volume service.
+    """
+
+    def init_host(self, *args, **kwargs):
+        super().init_host(*args, **kwargs)
+        context = cinder_context.get_admin_context()
+        self._forget_exports_of_destroyed(context, None)
+        if CONF[opts.GROUP].sync_snapshot_exports_on_start:
+            self.sync_snapshot_exports(context)
+
+    def sync_snapshot_exports(self, context):
+        """Record what this service's backend holds and Cinder does not.
+
+        Covers exports made before the upgrade that brought the table, and
+        forgets those whose data was removed on the backend by hand.
+        """
+        if not hasattr(self.driver, 'snapext_backend_snapshots'):
+            return None
+        filters = ({'cluster_name': self.cluster} if self.cluster
+                   else {'host': self.host})
+        volumes = cinder_objects.VolumeList.get_all(context, filters=filters)
+        counts = exports.sync_volumes(context, self.driver, volumes)
+        LOG.info('Synced exported snapshots of %(volumes)s volumes: '
+                 '%(added)s recorded, %(forgotten)s forgotten, %(failed)s '
+                 'not listed.', counts)
+        return counts
+
+    def delete_snapshot(self, context, snapshot, unmanage_only=False):
+        if not unmanage_only:
+            return super().delete_snapshot(context, snapshot)
+        name = exports.exported_name(self.driver, snapshot)
+        # Recorded before the snapshot row goes: from then on the API
+        # refuses to delete the volume, with no window between the two.
+        _Export.record(context, snapshot.volume_id, name, snapshot.id)
+        try:
+            return super().delete_snapshot(context, snapshot,
+                                           unmanage_only=True)
+        finally:
+            if exports.is_live(context, snapshot.id):
+                # Not unmanaged (refused or failed): Cinder still has it.
+                _Export.forget(context, snapshot.volume_id, [name])
+
+    def manage_existing_snapshot(self, ctxt, snapshot, ref=None):
+        result = super().manage_existing_snapshot(ctxt, snapshot, ref=ref)
+        snapshot.refresh()
+        if snapshot.status == 'available':
+            _Export.forget(ctxt, snapshot.volume_id,
+                           exports.reference_names(ref))
+        return result
+
+    def delete_volume(self, context, volume, *args, **kwargs):
+        result = super().delete_volume(context, volume, *args, **kwargs)
+        self._forget_exports_of_destroyed(context, [volume.id])
+        return result
+
+    def _forget_exports_of_destroyed(self, context, volume_ids):
+        try:
+            _Exports.delete_for_destroyed(context, volume_ids)
+        except Exception:
+            # The volume is gone already; the next start-up sweep retries.
+            LOG.exception('Could not forget the exports of volumes %s.',
+                          volume_ids)
