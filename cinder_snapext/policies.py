@@ -16,6 +16,8 @@ from cinder.policies import base
 from cinder import policy as cinder_policy
 from oslo_policy import policy
 
+from cinder_snapext.internals import policy as internal_policy
+
 ADMIN_METADATA_GET = 'snapext:snapshot_admin_metadata:get'
 
 _ADMIN_METADATA_PATH = '/snapshots/{snapshot_id}/snapext-admin-metadata'
@@ -48,7 +50,7 @@ def register(enforcer=None):
     """
     if enforcer is None:
         cinder_policy.init()
-        enforcer = cinder_policy._ENFORCER
+        enforcer = internal_policy.enforcer()
     for rule in rules:
         if rule.name not in enforcer.registered_rules:
             enforcer.register_default(rule)

@@ -17,22 +17,16 @@ import copy
 from cinder.api.schemas import snapshot_manage
 from cinder.api.validation import parameter_types
 
+from cinder_snapext.volume import snapshot_reference as \
+    snapshot_reference_module
+
 # The spec's manage body: Cinder's, plus the host serving the volume.
 manage_snapshot = copy.deepcopy(snapshot_manage.create)
 manage_snapshot['properties']['snapshot']['properties']['host'] = dict(
     parameter_types.hostname, type='string')
 
-# A reference names the backend object by name or by backend id (a bare
-# string, as the spec writes it, is a name); drivers may add keys.
-_reference_text = {'type': 'string', 'minLength': 1, 'maxLength': 255}
-snapshot_reference = {
-    'type': 'object',
-    'properties': {
-        'source-name': _reference_text,
-        'source-id': _reference_text,
-    },
-    'anyOf': [{'required': ['source-name']}, {'required': ['source-id']}],
-}
+# The shape of a reference, shared with the volume service.
+snapshot_reference = snapshot_reference_module.SCHEMA
 
 unmanage_snapshot = {
     'type': 'object',

@@ -22,10 +22,11 @@ from cinder.policies import manageable_snapshots as manage_policy
 from cinder import volume as cinder_volume
 import webob
 
+from cinder_snapext.api import manage_checks
 from cinder_snapext.api import schemas
+from cinder_snapext.internals import api as internal_api
 from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import services
-from cinder_snapext.volume import snapshot_reference
 
 
 class SnapshotManageController(wsgi.Controller):
@@ -55,15 +56,14 @@ class SnapshotManageController(wsgi.Controller):
         """
         # Cinder's schema forbids 'host': validate the whole body here,
         # then hand Cinder the body it knows.
-        validation.validators._SchemaValidator(
-            schemas.manage_snapshot).validate(body)
+        internal_api.validate(schemas.manage_snapshot, body)
         snapshot = body['snapshot']
         host = snapshot.pop('host', None)
         context = req.environ['cinder.context']
         # Not found exception will be handled at the wsgi level
         volume = self.volume_api.get(context, snapshot['volume_id'])
         context.authorize(manage_policy.MANAGE_POLICY, target_obj=volume)
-        snapshot['ref'] = snapshot_reference.validate_snapshot_reference(
+        snapshot['ref'] = manage_checks.validate_snapshot_reference(
             context, volume, snapshot['ref'], host, self.rpcapi)
         yield
 

@@ -15,7 +15,9 @@
 from cinder.api.contrib import snapshot_actions
 from cinder.api.openstack import wsgi
 
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.internals import api as internal_api
+from cinder_snapext.volume.assisted import callback
+from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume import rpcapi
 
 _ACTION = 'os-update_snapshot_status'
@@ -61,35 +63,16 @@ class SnapshotStatusController(wsgi.Controller):
         # never resumes an extension after its yield for such an answer:
         # run the handler (its schema, policy and transitions) here, and
         # return its answer in its place.
-        response = self.cinder_actions._update_snapshot_status(
-            req, id=id, body=body)
+        response = internal_api.update_snapshot_status(
+            self.cinder_actions, req, id, body)
         self._report(req.environ['cinder.context'], id, update,
                      compute_status)
         yield response
 
     def _report(self, context, snapshot_id, update, compute_status):
         """Record what the compute service said; wake a waiting phase."""
-        explicit = compute_status is not None
-        if not explicit:
-            compute_status = phases.legacy_compute_status(
-                update['status'], update.get('progress'))
-            if compute_status is None:
-                return
-        admin = context.elevated()
-        metadata = phases.read(admin, snapshot_id)
-        if metadata.get(phases.PHASE_KEY) not in phases.OPEN_PHASES:
-            if explicit:
-                phases.write(admin, snapshot_id,
-                             {phases.COMPUTE_STATUS_KEY: compute_status})
-            # A legacy body for a snapshot no phase drives (another
-            # driver polls for it, or an operator fixes a status) stays
-            # exactly what it was in Cinder.
-            return
-        phases.write(admin, snapshot_id,
-                     {phases.COMPUTE_STATUS_KEY: compute_status})
-        host = metadata.get(phases.HOST_KEY)
-        if host is None:
-            # Written when the phase opened; a phase older than that key
-            # is continued by the volume service's periodic check.
-            return
-        self.rpcapi.continue_assisted_snapshot(context, snapshot_id, host)
+        host = callback.record_report(context, snapshot_id,
+                                      update['status'], update.get('progress'),
+                                      compute_status)
+        if host is not None:
+            self.rpcapi.continue_assisted_snapshot(context, snapshot_id, host)

@@ -17,6 +17,7 @@ from cinder.policies import backups as backup_policy
 
 from cinder_snapext.backup import parent
 from cinder_snapext import exception
+from cinder_snapext.internals import backup as internal_backup
 
 
 class SnapextBackupAPI(backup_api.API):
@@ -56,7 +57,8 @@ class SnapextBackupAPI(backup_api.API):
                                 snapshot_id):
         # The scheduler may still find none a moment later (the service
         # dies in between); that rare race keeps Cinder's handling.
-        if self._get_any_available_backup_service(availability_zone):
+        if internal_backup.any_available_backup_service(self,
+                                                        availability_zone):
             return
         source = ('snapshot %s' % snapshot_id if snapshot_id
                   else 'volume %s' % volume_id)

@@ -12,6 +12,8 @@
 
 """An RBD snapshot handed to the backup driver in place of a device."""
 
+from cinder_snapext.objects import rbd_snapshot_location
+
 # The keyring os-brick reads for an RBD attach; the backup host needs the
 # same file for the direct read as for Cinder's own path.
 KEYRING = '/etc/ceph/%(cluster)s.client.%(user)s.keyring'
@@ -26,16 +28,17 @@ class RBDSnapshotSource:
     is attached, exported or cloned.
     """
 
-    def __init__(self, location):
-        self.rbd_pool = location['pool']
-        self.rbd_user = location['user']
-        self.snapext_image = location['image']
-        self.snapext_snapshot = location['snapshot']
-        self.snapext_cluster = location['cluster_name'] or 'ceph'
+    def __init__(self, wire):
+        location = rbd_snapshot_location.from_wire(wire)
+        self.rbd_pool = location.pool
+        self.rbd_user = location.user
+        self.snapext_image = location.image
+        self.snapext_snapshot = location.snapshot
+        self.snapext_cluster = location.cluster_name or 'ceph'
         self.snapext_mon_host = ','.join(
             '[%s]:%s' % (host, port) if ':' in host else '%s:%s' % (host,
                                                                     port)
-            for host, port in zip(location['hosts'], location['ports']))
+            for host, port in zip(location.hosts, location.ports))
 
     def rados_args(self):
         """Keyword arguments of rados.Rados for the volumes' cluster."""

@@ -13,16 +13,11 @@
 """cinder-snapext-protect: the protection plugin run without Karbor."""
 
 import sys
-import warnings
+
+from cinder_snapext.protection import cli
 
 
 def main(argv=None):
-    # Our exceptions subclass Cinder's, and importing Cinder imports
-    # eventlet, which prints a deprecation warning on stderr: cron would
-    # mail it on every run.
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
-        from cinder_snapext.protection import cli
     return cli.main(argv)
 
 

@@ -84,5 +84,11 @@ class SnapextSnapshotAdminMetadataList(cinder_base.ObjectListBase,
     def delete_for_snapshot(cls, context, snapshot_id, key):
         db_api.snapshot_admin_metadata_delete(context, snapshot_id, key)
 
+    @classmethod
+    def delete_for_destroyed(cls, context, snapshot_ids=None):
+        """Soft-delete the rows of destroyed snapshots; returns the count."""
+        return db_api.snapshot_admin_metadata_delete_for_destroyed(
+            context, snapshot_ids)
+
     def to_dict(self):
         return {item.key: item.value for item in self.objects}

@@ -13,12 +13,10 @@
 """The cinder-snapext-protect command: parsing, Cinder session, output."""
 
 import argparse
-import json
 import logging
 import os
 import sys
 
-from cinder import exception as cinder_exception
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading
 from oslo_config import cfg
@@ -26,6 +24,7 @@ from oslo_config import cfg
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import opts
+from cinder_snapext.protection import output
 from cinder_snapext.protection import plugin
 from cinder_snapext.protection import records
 
@@ -46,7 +45,7 @@ def main(argv=None):
     try:
         cinder = connect(args)
         return run(args, cinder, sys.stdout, sys.stderr)
-    except (cinder_exception.CinderException, client.ClientException,
+    except (exception.ProtectionError, client.ClientException,
             client.UnsupportedVersion, ks_exceptions.ClientException) as e:
         sys.stderr.write('ERROR: %s\n' % e)
         return 1
@@ -178,7 +177,7 @@ def run(args, cinder, stdout, stderr):
         for name in ('volume_ready_timeout', 'snapshot_timeout',
                      'restore_timeout', 'delete_timeout'):
             conf.set_override(name, args.wait_timeout, opts.GROUP)
-    display = ProgressDisplay(stderr, enabled=not args.no_progress)
+    display = output.ProgressDisplay(stderr, enabled=not args.no_progress)
     protection = plugin.SnapextProtectionPlugin(
         conf, client_factory=lambda context: cinder, progress=display)
     command = _COMMANDS[args.command]
@@ -186,7 +185,7 @@ def run(args, cinder, stdout, stderr):
         result, code = command(args, cinder, protection)
     finally:
         display.finish()
-    _print(result, args.format, stdout)
+    output.print_result(result, args.format, stdout)
     return code
 
 
@@ -208,7 +207,7 @@ def _protect(args, cinder, protection):
         try:
             _delete_protection(protection, snapshot)
             result['expired'].append(snapshot.id)
-        except cinder_exception.CinderException as e:
+        except exception.ProtectionError as e:
             failures.append(str(e))
     if failures:
         result['expiry_errors'] = failures
@@ -255,7 +254,7 @@ def _delete(args, cinder, protection):
         try:
             _delete_protection(protection, snapshot)
             rows.append({'id': snapshot_id, 'result': 'deleted'})
-        except cinder_exception.CinderException as e:
+        except exception.ProtectionError as e:
             rows.append({'id': snapshot_id, 'result': 'failed: %s' % e})
             code = 1
     return rows, code
@@ -295,65 +294,3 @@ def _snapshot_row(snapshot):
             'size': snapshot.size, 'created_at': snapshot.created_at,
             'checkpoint_id': (snapshot.metadata or {}).get(
                 client.PROTECTION_TAG)}
-
-
-def _print(result, output_format, stream):
-    if output_format == 'json':
-        stream.write(json.dumps(result, indent=2, sort_keys=True) + '\n')
-        return
-    if isinstance(result, dict):
-        rows = [{'field': key, 'value': _cell(value)}
-                for key, value in sorted(result.items())]
-    else:
-        rows = [{key: _cell(value) for key, value in row.items()}
-                for row in result]
-    if not rows:
-        return
-    columns = list(rows[0])
-    widths = [max(len(column), *(len(row[column]) for row in rows))
-              for column in columns]
-    for line in [dict(zip(columns, columns))] + rows:
-        stream.write('  '.join(line[column].ljust(width) for column, width
-                               in zip(columns, widths)).rstrip() + '\n')
-
-
-def _cell(value):
-    if isinstance(value, list):
-        return ', '.join(str(item) for item in value) or '-'
-    return '-' if value is None else str(value)
-
-
-class ProgressDisplay:
-    """One line per wait on stderr: rewritten on a terminal, else logged.
-
-    On a terminal the line is redrawn at every poll; elsewhere (cron, CI
-    logs) a line is written only when a status changes.
-    """
-
-    def __init__(self, stream, enabled=True):
-        self._stream = stream
-        self._enabled = enabled
-        self._tty = enabled and stream.isatty()
-        self._last = None
-
-    def __call__(self, progress):
-        if not self._enabled:
-            return
-        key = (progress.resource, progress.resource_id, progress.status)
-        line = '%s %s: %s, waiting for %s (%ds of %ds)' % (
-            progress.resource, progress.resource_id, progress.status,
-            progress.goal, progress.elapsed, progress.timeout)
-        if self._tty:
-            if self._last and self._last[:2] != key[:2]:
-                self._stream.write('\n')
-            self._stream.write('\r\033[K' + line)
-        elif key != self._last:
-            self._stream.write(line + '\n')
-        self._stream.flush()
-        self._last = key
-
-    def finish(self):
-        if self._tty and self._last:
-            self._stream.write('\n')
-            self._stream.flush()
-        self._last = None

@@ -10,13 +10,48 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Exceptions of the protection plugin, each a subclass of Cinder's."""
-
-from cinder import exception
-from cinder.i18n import _
+"""Exceptions of the protection plugin, standalone from Cinder's server."""
 
 
-class ResourceWaitFailed(exception.CinderException):
+def _(text):
+    # The plugin runs in Karbor or in cinder-snapext-protect, never inside
+    # a Cinder service: no Cinder translation domain to mark strings for.
+    return text
+
+
+class ProtectionError(Exception):
+    """Base class: ``message`` is a template filled from the kwargs.
+
+    Shaped like Cinder's CinderException (``kwargs``, ``code``, ``msg``)
+    without importing Cinder's server package, which a cron job running
+    cinder-snapext-protect has no use for.
+    """
+
+    message = _("An unknown protection error occurred.")
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        self.kwargs.setdefault('code', self.code)
+        if not message:
+            try:
+                message = self.message % kwargs
+            except (KeyError, TypeError):
+                # A template that does not fit must not hide the error.
+                message = self.message
+        self.msg = message
+        super().__init__(message)
+
+
+class Invalid(ProtectionError):
+    code = 400
+
+
+class NotFound(ProtectionError):
+    code = 404
+
+
+class ResourceWaitFailed(ProtectionError):
     """A wait for a volume or snapshot ended without reaching its goal.
 
     ``kwargs`` keeps ``resource``, ``resource_id``, ``status`` (the last
@@ -43,63 +78,63 @@ class ResourceWaitTimeout(ResourceWaitFailed):
                 "%(goal)s.%(detail)s")
 
 
-class SnapshotUnusable(exception.CinderException):
+class SnapshotUnusable(ProtectionError):
     message = _("Snapshot %(snapshot_id)s is %(status)s, not available.")
 
 
-class DeletionRefused(exception.Invalid):
+class DeletionRefused(Invalid):
     message = _("Cinder refused to delete %(resource)s %(resource_id)s in "
                 "status %(status)s: %(reason)s")
 
 
-class InvalidProtectionParameters(exception.Invalid):
+class InvalidProtectionParameters(Invalid):
     message = _("Invalid %(operation)s parameter %(field)s: %(reason)s")
 
 
-class VolumeAttached(exception.Invalid):
+class VolumeAttached(Invalid):
     message = _("Volume %(volume_id)s is in-use (attached); set the option "
                 "force to true to snapshot it anyway.")
 
 
-class NothingProtected(exception.NotFound):
+class NothingProtected(NotFound):
     message = _("Checkpoint %(checkpoint_id)s holds no snapshot of volume "
                 "%(volume_id)s.")
 
 
-class NoSuchResource(exception.NotFound):
+class NoSuchResource(NotFound):
     message = _("%(resource)s %(ref)s not found (by ID or name).")
 
 
-class AmbiguousName(exception.Invalid):
+class AmbiguousName(Invalid):
     message = _("Several %(resource)s resources are named %(ref)s: %(ids)s; "
                 "give an ID.")
 
 
-class NoAvailableProtection(exception.NotFound):
+class NoAvailableProtection(NotFound):
     message = _("Volume %(volume_id)s has no available protection "
                 "snapshot.")
 
 
-class CinderEndpointNotFound(exception.CinderException):
+class CinderEndpointNotFound(ProtectionError):
     message = _("No Block Storage endpoint: set [snapext_protection] "
                 "cinder_endpoint in the provider file or give a context "
                 "whose service catalog has a %(service_types)s endpoint "
                 "(interface %(interface)s).")
 
 
-class ProtectFailed(exception.CinderException):
+class ProtectFailed(ProtectionError):
     message = _("Protecting volume %(volume_id)s failed: %(reason)s")
 
 
-class RestoreFailed(exception.CinderException):
+class RestoreFailed(ProtectionError):
     message = _("Restoring volume %(volume_id)s failed: %(reason)s")
 
 
-class DeleteFailed(exception.CinderException):
+class DeleteFailed(ProtectionError):
     message = _("Deleting the protection of volume %(volume_id)s failed: "
                 "%(reason)s")
 
 
-class VerifyFailed(exception.CinderException):
+class VerifyFailed(ProtectionError):
     message = _("Verifying the protection of volume %(volume_id)s failed: "
                 "%(reason)s")

@@ -74,5 +74,5 @@ class SnapextVolumeEndpoint:
 
         1.1 clients send the Snapshot, 1.2 clients only its id.
         """
-        self.manager._continue_assisted_snapshot(
-            context, snapshot_id or snapshot.id)
+        self.manager.assisted.continue_phase(context,
+                                             snapshot_id or snapshot.id)

@@ -43,4 +43,4 @@ class SnapextVolumeManager(assisted_snapshot.AssistedSnapshotMixin,
     @periodic_task.periodic_task(
         spacing=CONF.snapext.assisted_snapshot_check_interval)
     def _check_assisted_snapshots(self, context):
-        self._check_assisted_snapshot_phases(context)
+        self.assisted.check(context)

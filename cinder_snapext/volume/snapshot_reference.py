@@ -10,23 +10,29 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Backend snapshot references: checked before Cinder creates any row."""
+"""Backend snapshot references: their shape, and what a backend holds."""
 
 from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
 from cinder.volume.drivers import lvm
-from cinder.volume import volume_utils
 import jsonschema
-from oslo_log import log as logging
-import oslo_messaging as messaging
 
-from cinder_snapext.api import schemas
 from cinder_snapext import exception
-from cinder_snapext.volume import services
 
-LOG = logging.getLogger(__name__)
+# A reference names the backend object by name or by backend id (a bare
+# string, as the spec writes it, is a name); drivers may add keys. The
+# API's manage body and the volume service both read it with this schema.
+_reference_text = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'source-name': _reference_text,
+        'source-id': _reference_text,
+    },
+    'anyOf': [{'required': ['source-name']}, {'required': ['source-id']}],
+}
 
-_reference_validator = jsonschema.Draft4Validator(schemas.snapshot_reference)
+_reference_validator = jsonschema.Draft4Validator(SCHEMA)
 
 
 def normalize(ref):
@@ -43,69 +49,12 @@ def normalize(ref):
     return ref
 
 
-def check_host(volume, host):
-    """Refuse a ``host`` that is not the volume's host, backend or pool."""
-    if host is None:
-        return
-    for served in (volume.host, volume.cluster_name):
-        if served and host in (served,
-                               volume_utils.extract_host(served, 'host'),
-                               volume_utils.extract_host(served, 'backend')):
-            return
-    raise exception.ManageHostMismatch(host=host, volume_id=volume.id,
-                                       volume_host=volume.host)
-
-
 def backend_names(snapshot):
     """Names under which drivers keep a Cinder snapshot on the backend."""
     names = {snapshot.name, '_' + snapshot.name}
     if snapshot.provider_id:
         names.add(snapshot.provider_id)
     return names
-
-
-def find_managed_snapshot(context, volume, ref):
-    """The live Cinder snapshot of ``volume`` that ``ref`` names, if any."""
-    wanted = {ref.get('source-name'), ref.get('source-id')} - {None}
-    for snapshot in cinder_objects.SnapshotList.get_all_for_volume(
-            context, volume.id):
-        if wanted & backend_names(snapshot):
-            return snapshot
-    return None
-
-
-def validate_snapshot_reference(context, volume, ref, host, rpcapi):
-    """Everything that can refuse a manage request before any row exists.
-
-    Checks the host, the reference's shape, that Cinder does not already
-    manage it, that Cinder's service records show the volume's service up,
-    and then asks that service whether the backend holds such a snapshot
-    of this volume. A stock volume service (no snapext
-    endpoint) cannot be asked: Cinder's later, asynchronous check remains.
-
-    :returns: the normalized reference.
-    """
-    check_host(volume, host)
-    ref = normalize(ref)
-    managed = find_managed_snapshot(context, volume, ref)
-    if managed is not None:
-        raise exception.InvalidSnapshotReference(
-            existing_ref=ref,
-            reason='Cinder already manages it as snapshot %s' % managed.id)
-    services.require_up(context, volume)
-    try:
-        result = rpcapi.check_snapshot_reference(context, volume, ref)
-    except cinder_exception.ManageExistingInvalidReference as e:
-        raise exception.InvalidSnapshotReference(
-            existing_ref=ref, reason=e.kwargs.get('reason', e.msg)) from e
-    except messaging.RemoteError as e:
-        raise exception.SnapshotReferenceCheckFailed(
-            host=volume.host, existing_ref=ref, reason=e.value) from e
-    if result is None:
-        LOG.warning('Volume service %s runs no snapext endpoint: reference '
-                    '%s of volume %s is checked later, by Cinder.',
-                    volume.host, ref, volume.id)
-    return ref
 
 
 def inspect_on_backend(context, driver, volume, ref):

@@ -26,6 +26,7 @@ from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
+from cinder_snapext.internals import backup as internal_backup
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -80,12 +81,12 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             restore_points.PENDING.wait(backup.parent_id)
             tpool.execute(self._snapext_parent_point, backup)
         in_place = rbd_source.is_source(volume_file)
-        if not (in_place or (self._file_is_rbd(volume_file)
+        if not (in_place or (internal_backup.file_is_rbd(self, volume_file)
                              and takes_our_path(backup))):
             return super().backup(backup, volume_file,
                                   backup_metadata=backup_metadata)
         if not backup.container:
-            backup.container = self._ceph_backup_pool
+            backup.container = internal_backup.backup_pool(self)
             backup.save()
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
@@ -109,7 +110,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
                  {'id': backup.id, 'mode': plan.mode, 'bytes': result.moved})
         if backup_metadata:
             try:
-                self._backup_metadata(backup)
+                internal_backup.save_backup_metadata(self, backup)
             except Exception:
                 with excutils.save_and_reraise_exception():
                     self.delete_backup(backup)
@@ -154,19 +155,18 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             pool, image = volume_file.rbd_pool, volume.name
             end_snap = restore_points.point_name(backup)
         parent = backup.parent if backup.parent_id else None
-        old_format, features = self._get_rbd_support()
+        old_format, features = internal_backup.rbd_support(self)
         job = rbd_backup.Job(
             src_image=image, end_snap=end_snap,
             create_end_snap=not backup.snapshot_id,
             dest_image='volume-%s.backup.%s' % (backup.volume_id, backup.id),
             dest_snap=restore_points.point_name(backup),
-            length=self._get_volume_size_bytes(volume),
+            length=internal_backup.volume_size_bytes(self, volume),
             parent_id=parent.id if parent else None,
             parent_snapshot=(snapshot_rbd_name(parent.snapshot_id)
                              if parent and parent.snapshot_id else None),
-            parent_image=(self._get_backup_base_name(backup.volume_id,
-                                                     parent)
-                          if parent else None),
+            parent_image=(internal_backup.base_image_name(
+                self, backup.volume_id, parent) if parent else None),
             create_kwargs={'old_format': old_format, 'features': features,
                            'stripe_unit': self.rbd_stripe_unit,
                            'stripe_count': self.rbd_stripe_count})
@@ -206,7 +206,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         with rbd_driver.RADOSClient(self, parent.container) as client:
             rbd_backup.ensure_restore_point(
                 self.rbd, client.ioctx,
-                self._get_backup_base_name(backup.volume_id, parent),
+                internal_backup.base_image_name(self, backup.volume_id,
+                                                parent),
                 parent.id, restore_points.point_name(parent))
 
     def _snapext_finish(self, job, pool, rados_args, container):
@@ -226,7 +227,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         try:
             with src_client.open_ioctx(pool) as ioctx, \
                     self.rbd.Image(ioctx, job.src_image) as image:
-                self._remove_last_snapshots(image, keep)
+                internal_backup.remove_last_snapshots(self, image, keep)
         finally:
             src_client.shutdown()
 

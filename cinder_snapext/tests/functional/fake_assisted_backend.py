@@ -22,7 +22,7 @@ from cinder import exception
 import eventlet
 
 from cinder_snapext.tests.functional import fake_backend
-from cinder_snapext.volume import assisted_driver
+from cinder_snapext.volume.assisted import driver as assisted_driver
 
 # What the driver did, in order: (step, snapshot id, detail). Shared by the
 # test and the in-process volume service, like fake_backend.SNAPSHOTS.

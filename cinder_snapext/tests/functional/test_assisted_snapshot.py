@@ -20,7 +20,7 @@ from cinder_snapext.tests.functional import base
 from cinder_snapext.tests.functional import fake_assisted_backend
 from cinder_snapext.tests.functional import fake_backend
 from cinder_snapext.tests.unit.db import test_api
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 ASSISTED_DRIVER = ('cinder_snapext.tests.functional.fake_assisted_backend.'
                    'AssistedInMemoryDriver')

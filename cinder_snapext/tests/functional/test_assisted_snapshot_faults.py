@@ -28,7 +28,7 @@ import webob
 
 from cinder_snapext.tests.functional import fake_assisted_backend
 from cinder_snapext.tests.functional import test_assisted_snapshot
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 LEGACY = test_assisted_snapshot.LEGACY
 SPEC = test_assisted_snapshot.SPEC

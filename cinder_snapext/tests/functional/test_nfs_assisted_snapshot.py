@@ -27,7 +27,7 @@ from cinder import privsep as cinder_privsep
 from cinder.volume.drivers import nfs as cinder_nfs  # noqa: F401
 
 from cinder_snapext.tests.functional import test_assisted_snapshot as base
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 SHARE = '127.0.0.1:/srv/snapext-nfs'
 NFS_DRIVER = 'cinder_snapext.volume.drivers.nfs.SnapextNfsDriver'

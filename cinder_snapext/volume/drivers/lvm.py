@@ -27,6 +27,7 @@ from cinder.volume import volume_utils
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
+from cinder_snapext.internals import lvm as internal_lvm
 from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import delete_guard
 from cinder_snapext.volume.drivers import lvm_snapshot_export
@@ -88,12 +89,13 @@ class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
                  'logical volume %(vg)s/%(lv)s stays on the backend and '
                  'imports again with reference %(ref)s.',
                  {'id': snapshot.id, 'vg': self.configuration.volume_group,
-                  'lv': self._escape_snapshot(snapshot.name),
+                  'lv': internal_lvm.escape_snapshot(self, snapshot.name),
                   'ref': self.snapext_snapshot_reference(snapshot)})
 
     def snapext_snapshot_reference(self, snapshot):
         """The reference that imports ``snapshot`` again after an export."""
-        return {'source-name': self._escape_snapshot(snapshot.name)}
+        return {'source-name': internal_lvm.escape_snapshot(self,
+                                                            snapshot.name)}
 
     def snapext_backend_snapshots(self, volume):
         """Names of the LVs that are snapshots of ``volume``'s LV.
@@ -170,7 +172,7 @@ class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
         if volume_utils.check_already_managed_volume(volume_id):
             return 'volume %s' % volume_id
         snapshot_id = volume_utils.extract_id_from_snapshot_name(
-            self._unescape_snapshot(lv_name))
+            internal_lvm.unescape_snapshot(self, lv_name))
         if uuidutils.is_uuid_like(snapshot_id) and objects.Snapshot.exists(
                 context.get_admin_context(), snapshot_id):
             return 'snapshot %s' % snapshot_id
@@ -208,4 +210,4 @@ class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
     def _run_query(self, args):
         # Through the brick helper's own runner, as its queries are: root
         # helper, its LVM_SYSTEM_DIR/LC_ALL prefix, retry on LVM's crash.
-        return self.vg._run_lvm_command(self.vg.LVM_CMD_PREFIX + args)
+        return internal_lvm.run_lvm_command(self.vg, args)

@@ -18,6 +18,8 @@ from cinder import context as cinder_context
 from cinder.volume.targets import tgt
 from oslo_log import log as logging
 
+from cinder_snapext.internals import lvm as internal_lvm
+
 LOG = logging.getLogger(__name__)
 
 
@@ -57,12 +59,12 @@ class SnapextLVMSnapshotExportMixin:
                      'are exported like volumes, read-write.', helper)
             return self.target_driver
         return read_only(configuration=self.configuration,
-                         executor=self._execute)
+                         executor=internal_lvm.executor(self))
 
     def snapext_snapshot_path(self, snapshot):
         """The device of the snapshot's own LV."""
-        return '/dev/%s/%s' % (self.configuration.volume_group,
-                               self._escape_snapshot(snapshot.name))
+        lv_name = internal_lvm.escape_snapshot(self, snapshot.name)
+        return '/dev/%s/%s' % (self.configuration.volume_group, lv_name)
 
     def create_export_snapshot(self, context, snapshot, connector):
         # lvcreate -s of a thin LV sets LVM's activation skip flag: the

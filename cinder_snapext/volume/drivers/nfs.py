@@ -19,7 +19,8 @@ from cinder.volume.drivers import nfs
 from cinder.volume import volume_utils
 from oslo_log import log as logging
 
-from cinder_snapext.volume import assisted_driver
+from cinder_snapext.internals import remotefs
+from cinder_snapext.volume.assisted import driver as assisted_driver
 from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import delete_guard
 from cinder_snapext.volume.drivers import remotefs_assisted as assisted
@@ -52,7 +53,7 @@ class SnapextNfsDriver(backup_device.SnapextBackupDeviceMixin,
 
     @coordination.synchronized(_SNAPSHOT_VOLUME_LOCK)
     def create_snapshot_assisted_begin(self, context, snapshot):
-        self._check_snapshot_support()
+        remotefs.check_snapshot_support(self)
         _refuse_while_open(snapshot.volume, snapshot.id)
         return assisted.create_begin(self, context, snapshot)
 

@@ -34,6 +34,8 @@ import struct
 from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
 
+from cinder_snapext.internals import remotefs
+
 # The key of .info that names the file the volume runs on.
 ACTIVE = 'active'
 QCOW2 = 'qcow2'
@@ -41,16 +43,15 @@ QCOW2 = 'qcow2'
 
 def read_info(driver, volume):
     """The volume's ``.info`` mapping; empty if it has no snapshot yet."""
-    return driver._read_info_file(driver._local_path_volume_info(volume),
-                                  empty_if_missing=True)
+    return remotefs.read_info(driver, volume)
 
 
 def write_info(driver, volume, info):
-    driver._write_info_file(driver._local_path_volume_info(volume), info)
+    remotefs.write_info(driver, volume, info)
 
 
 def path_of(driver, volume, filename):
-    return os.path.join(driver._local_volume_dir(volume), filename)
+    return os.path.join(remotefs.volume_dir(driver, volume), filename)
 
 
 def active_file(driver, volume):
@@ -81,7 +82,7 @@ def backing_of(driver, volume, filename):
     except PermissionError:
         # Root-owned files (nas_secure_file_operations): ask qemu-img as
         # root, as Cinder does.
-        return driver._qemu_img_info(path, volume.name).backing_file
+        return remotefs.qemu_img_info(driver, path, volume.name).backing_file
     if name is None:
         return None
     return _checked_backing_name(driver, volume, path, name)
@@ -125,7 +126,7 @@ def _checked_backing_name(driver, volume, path, name):
     its own volume, named relatively or under the share's mount base.
     """
     pattern = r'^(%s/[0-9a-f]+/)?%s(\.(tmp-snap-)?[0-9a-f-]+)?$' % (
-        re.escape(driver._get_mount_point_base().rstrip('/')),
+        re.escape(remotefs.mount_point_base(driver).rstrip('/')),
         re.escape(volume.name))
     if not re.match(pattern, name):
         raise cinder_exception.RemoteFSInvalidBackingFile(

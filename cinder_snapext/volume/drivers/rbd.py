@@ -19,6 +19,7 @@ from cinder.volume import volume_utils
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from cinder_snapext.internals import rbd as internal_rbd
 from cinder_snapext import opts
 from cinder_snapext.volume.drivers import backup_device
 from cinder_snapext.volume.drivers import delete_guard
@@ -69,7 +70,7 @@ class SnapextRBDDriver(backup_device.SnapextBackupDeviceMixin,
         """
         if not CONF[opts.GROUP].backup_snapshot_in_place or self.keyring_data:
             return None
-        cluster_name, _conf, user, _secret = self._get_config_tuple()
+        cluster_name, _conf, user, _secret = internal_rbd.config_tuple(self)
         with rbd.RADOSClient(self) as client:
             mons = rbd_backup_source.monitors(client.cluster)
         return rbd_backup_source.snapshot_source(

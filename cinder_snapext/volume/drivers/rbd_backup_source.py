@@ -16,6 +16,8 @@ import json
 
 from cinder import exception
 
+from cinder_snapext.objects import rbd_snapshot_location
+
 # Seconds the monitors get to answer; the driver is already connected.
 MON_COMMAND_TIMEOUT = 30
 
@@ -50,7 +52,9 @@ def snapshot_source(pool, image, snapshot, cluster_name, user, mons):
     the snapshot's name; the backup service reads the cluster's keyring
     for ``user`` from its own ``/etc/ceph``, as os-brick does.
     """
-    return {'pool': pool, 'image': image, 'snapshot': snapshot,
-            'cluster_name': cluster_name, 'user': user,
-            'hosts': [host for host, _ in mons],
-            'ports': [port for _, port in mons]}
+    return rbd_snapshot_location.to_wire(
+        rbd_snapshot_location.RBDSnapshotLocation(
+            pool=pool, image=image, snapshot=snapshot,
+            cluster_name=cluster_name, user=user,
+            hosts=[host for host, _ in mons],
+            ports=[port for _, port in mons]))

@@ -28,7 +28,8 @@ from oslo_concurrency import processutils
 from oslo_log import log as logging
 
 from cinder_snapext import exception
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.internals import remotefs
+from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume.drivers import qcow2_chain
 
 LOG = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def needs_compute(driver, snapshot):
     forgets it.
     """
     volume = snapshot.volume
-    if not driver._is_volume_attached(volume):
+    if not remotefs.is_volume_attached(driver, volume):
         return False
     if snapshot.status == fields.SnapshotStatus.DELETING:
         return snapshot.id in qcow2_chain.read_info(driver, volume)
@@ -81,19 +82,20 @@ def refuse_while_open(context, volume, snapshot_id=None):
 def create_begin(driver, context, snapshot):
     """Create the new overlay on the active file and hand it to Nova."""
     volume = snapshot.volume
-    driver._validate_state(volume.status, _CREATE_STATES)
+    remotefs.validate_state(driver, volume.status, _CREATE_STATES)
     backing_file = qcow2_chain.active_file(driver, volume)
-    new_path = driver._get_new_snap_path(snapshot)
+    new_path = remotefs.new_snap_path(driver, snapshot)
     new_file = os.path.basename(new_path)
-    driver._do_create_snapshot(snapshot, backing_file, new_path)
+    remotefs.do_create_snapshot(driver, snapshot, backing_file, new_path)
     create_info = {'type': QCOW2, 'new_file': new_file,
                    'snapshot_id': snapshot.id}
     try:
-        driver._nova.create_volume_snapshot(context, volume.id, create_info)
+        remotefs.nova(driver).create_volume_snapshot(context, volume.id,
+                                                     create_info)
     except Exception:
         # Nova refused, so no instance uses the new file.
         LOG.exception('Nova refused to snapshot volume %s.', volume.id)
-        driver._delete(new_path)
+        remotefs.delete(driver, new_path)
         raise
     return {'admin_metadata': {key(driver, 'new_file'): new_file,
                                key(driver, 'backing_file'): backing_file}}
@@ -136,7 +138,7 @@ def create_abort(driver, context, snapshot, metadata, reason):
         return None
     if reason == phases.REASON_COMPUTE_ERROR and not _held_open(driver,
                                                                path):
-        driver._delete(path)
+        remotefs.delete(driver, path)
         return None
     LOG.warning('Leaving %(path)s of failed snapshot %(id)s in place '
                 '(%(reason)s): an instance may be using it.',
@@ -147,7 +149,7 @@ def create_abort(driver, context, snapshot, metadata, reason):
 def delete_begin(driver, context, snapshot):
     """Tell Nova which overlay to merge into which; do not wait."""
     volume = snapshot.volume
-    driver._validate_state(volume.status, _DELETE_STATES)
+    remotefs.validate_state(driver, volume.status, _DELETE_STATES)
     info = qcow2_chain.read_info(driver, volume)
     snapshot_file = info.get(snapshot.id)
     if snapshot_file is None:
@@ -181,7 +183,8 @@ def delete_begin(driver, context, snapshot):
     if base_id is not None:
         # Admin metadata values cannot be empty: no key, no base snapshot.
         metadata[key(driver, 'base_id')] = base_id
-    driver._nova.delete_volume_snapshot(context, snapshot.id, delete_info)
+    remotefs.nova(driver).delete_volume_snapshot(context, snapshot.id,
+                                                 delete_info)
     return {'admin_metadata': metadata}
 
 
@@ -223,7 +226,7 @@ def _remove(driver, path):
     except FileNotFoundError:
         pass
     except PermissionError:
-        driver._delete(path)
+        remotefs.delete(driver, path)
 
 
 def _point_attachments_at(volume, active_file):
@@ -272,8 +275,7 @@ def _set_volume_base_format(volume):
 def _held_open(driver, path):
     """Whether a running qemu holds ``path`` (it takes image locks)."""
     try:
-        driver._execute('qemu-img', 'info', '--output=json', path,
-                        run_as_root=driver._execute_as_root)
+        remotefs.execute(driver, 'qemu-img', 'info', '--output=json', path)
     except processutils.ProcessExecutionError as e:
         return 'lock' in (e.stderr or '')
     return False

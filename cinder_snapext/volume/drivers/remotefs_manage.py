@@ -27,6 +27,7 @@ from cinder import exception as cinder_exception
 from oslo_log import log as logging
 from oslo_utils import units
 
+from cinder_snapext.internals import remotefs
 from cinder_snapext.volume.drivers import qcow2_chain
 from cinder_snapext.volume import manageable
 
@@ -121,8 +122,8 @@ def check_reference(driver, snapshot, existing_ref):
     managed = sorted(set(qcow2_chain.owners(info, name)) & live)
     if managed:
         refuse('Cinder already manages it as snapshot %s' % managed[0])
-    image = driver._qemu_img_info(qcow2_chain.path_of(driver, volume, name),
-                                  volume.name)
+    image = remotefs.qemu_img_info(
+        driver, qcow2_chain.path_of(driver, volume, name), volume.name)
     if image.file_format != qcow2_chain.QCOW2:
         refuse('it is %s, not qcow2' % image.file_format)
     return name, int(math.ceil(float(image.virtual_size) / units.Gi))

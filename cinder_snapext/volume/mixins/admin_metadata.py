@@ -15,7 +15,7 @@
 from cinder import context as cinder_context
 from oslo_log import log as logging
 
-from cinder_snapext.db import api as db_api
+from cinder_snapext.objects import snapshot_admin_metadata
 
 LOG = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ class SnapshotAdminMetadataLifecycleMixin:
 
     def _soft_delete_admin_metadata(self, context, snapshot_ids):
         try:
-            db_api.snapshot_admin_metadata_delete_for_destroyed(
-                context, snapshot_ids)
+            snapshot_admin_metadata.SnapextSnapshotAdminMetadataList.\
+                delete_for_destroyed(context, snapshot_ids)
         except Exception:
             # The snapshot is already gone; failing its delete now would
             # only confuse the user. The next start-up sweep retries.

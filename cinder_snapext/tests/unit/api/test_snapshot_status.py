@@ -26,9 +26,10 @@ import webob
 
 from cinder_snapext.tests.functional import fake_assisted_backend
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.volume import test_assisted_snapshot
+from cinder_snapext.tests.unit.volume.assisted import (
+    test_coordinator as test_assisted_snapshot)
 from cinder_snapext.tests.unit.volume import test_rpcapi
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 STANDARD = 'cinder.api.contrib.standard_extensions'
 OURS = 'cinder_snapext.api.extension.SnapextExtension'

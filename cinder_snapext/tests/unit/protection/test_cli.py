@@ -22,6 +22,7 @@ import testtools
 from cinder_snapext.protection import cli
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
+from cinder_snapext.protection import output
 from cinder_snapext.protection import waiter
 from cinder_snapext.tests.unit.protection import fakes
 
@@ -147,7 +148,7 @@ def _progress(resource, resource_id, status, elapsed):
 class ProgressDisplayTestCase(testtools.TestCase):
 
     def show(self, stream, enabled=True):
-        display = cli.ProgressDisplay(stream, enabled=enabled)
+        display = output.ProgressDisplay(stream, enabled=enabled)
         for progress in (_progress('Volume', 'v', 'creating', 0),
                          _progress('Volume', 'v', 'creating', 5),
                          _progress('Volume', 'v', 'available', 10),

@@ -23,7 +23,7 @@ from cinder_snapext import exception
 from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit import fakes
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume import endpoint
 from cinder_snapext.volume import rpcapi
 

@@ -15,42 +15,13 @@
 from cinder import context as cinder_context
 from cinder import exception as cinder_exception
 from cinder.tests import fake_driver
-from cinder.tests.unit import fake_volume
 from cinder.volume import configuration
 import ddt
 
 from cinder_snapext import exception
-from cinder_snapext.tests.functional import base as functional_base
-from cinder_snapext.tests.functional import fake_backend
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit import fakes
-from cinder_snapext.tests.unit.volume import test_rpcapi
-from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import snapshot_reference
-
-
-@ddt.ddt
-class CheckHostTestCase(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.volume = fake_volume.fake_volume_obj(
-            cinder_context.get_admin_context(), host='node1@ceph#volumes',
-            cluster_name='cluster1@ceph')
-
-    @ddt.data(None, 'node1', 'node1@ceph', 'node1@ceph#volumes',
-              'cluster1', 'cluster1@ceph')
-    def test_check_host_accepts_what_serves_the_volume(self, host):
-        self.assertIsNone(snapshot_reference.check_host(self.volume, host))
-
-    @ddt.data('node2', 'node1@lvm', 'node1@ceph#other', 'node')
-    def test_check_host_refuses_others_naming_both(self, host):
-        error = self.assertRaises(exception.ManageHostMismatch,
-                                  snapshot_reference.check_host,
-                                  self.volume, host)
-        self.assertEqual(400, error.code)
-        self.assertIn(host, str(error))
-        self.assertIn('node1@ceph#volumes', str(error))
 
 
 @ddt.ddt
@@ -73,29 +44,12 @@ class NormalizeTestCase(base.TestCase):
         self.assertIn('"source-name"', str(error))
 
 
-class ManagedSnapshotTestCase(base.TestCase):
+class BackendSnapshotsTestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
         self.ctxt = cinder_context.get_admin_context()
         self.snapshot = fakes.create_snapshot(self.ctxt)
-
-    def test_find_managed_snapshot_by_each_backend_name(self):
-        self.snapshot.provider_id = 'backend-17'
-        self.snapshot.save()
-        for name in (self.snapshot.name, '_' + self.snapshot.name,
-                     'backend-17'):
-            found = snapshot_reference.find_managed_snapshot(
-                self.ctxt, self.snapshot.volume, {'source-name': name})
-            self.assertEqual(self.snapshot.id, found.id)
-        self.assertIsNone(snapshot_reference.find_managed_snapshot(
-            self.ctxt, self.snapshot.volume, {'source-name': 'other'}))
-
-    def test_find_managed_snapshot_ignores_destroyed_snapshots(self):
-        self.snapshot.destroy()
-        self.assertIsNone(snapshot_reference.find_managed_snapshot(
-            self.ctxt, self.snapshot.volume,
-            {'source-name': self.snapshot.name}))
 
     def test_backend_reference_follows_lvm_naming(self):
         driver = fake_driver.FakeLoggingVolumeDriver(
@@ -116,36 +70,7 @@ class ManagedSnapshotTestCase(base.TestCase):
             self.ctxt, _NoManageDriver(), self.snapshot.volume))
 
 
-class StockServiceFallbackTestCase(base.TestCase):
-    """A stock volume service cannot be asked: Cinder's path remains."""
-
-    def test_validate_against_stock_service_keeps_cinder_behaviour(self):
-        ctxt = cinder_context.get_admin_context()
-        self.start_service('volume', host='stock')
-        volume = fakes.create_snapshot(ctxt, host='stock#pool').volume
-        self.assertEqual(
-            {'source-name': 'anything'},
-            snapshot_reference.validate_snapshot_reference(
-                ctxt, volume, 'anything', None, rpcapi.SnapextVolumeAPI()))
-
-    def test_validate_against_snapext_service_asks_the_driver(self):
-        ctxt = cinder_context.get_admin_context()
-        self.override_config('volume_driver', functional_base.IN_MEMORY_DRIVER,
-                             'backend_defaults')
-        self.addCleanup(fake_backend.SNAPSHOTS.clear)
-        self.start_service('volume', host='snapext',
-                           manager=test_rpcapi.MANAGER)
-        volume = fakes.create_snapshot(ctxt, host='snapext#pool').volume
-        fake_backend.SNAPSHOTS[volume.name] = {'nightly': 3}
-        api = rpcapi.SnapextVolumeAPI()
-
-        self.assertEqual({'size': 3}, api.check_snapshot_reference(
-            ctxt, volume, {'source-name': 'nightly'}))
-        error = self.assertRaises(
-            exception.InvalidSnapshotReference,
-            snapshot_reference.validate_snapshot_reference,
-            ctxt, volume, {'source-name': 'weekly'}, 'snapext', api)
-        self.assertIn('has no snapshot weekly', str(error))
+class InspectOnBackendTestCase(base.TestCase):
 
     def test_inspect_driver_without_manage_support_is_invalid_reference(
             self):

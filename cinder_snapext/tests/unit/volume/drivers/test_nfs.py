@@ -17,7 +17,7 @@ from cinder import objects as cinder_objects
 
 from cinder_snapext import exception
 from cinder_snapext.tests.unit.volume.drivers import nfs_share
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 
 class AssistedTestCase(nfs_share.NfsShareTestCase):

@@ -14,8 +14,10 @@
 
 import datetime
 
+from cinder import exception as cinder_exception
 from cinder import objects as cinder_objects
 from cinder.objects import fields
+from cinder.volume import volume_utils
 from oslo_config import cfg
 from oslo_utils import timeutils
 
@@ -266,3 +268,30 @@ def open_phase(context, snapshot, operation, host):
     forget(context, snapshot.id, COMPUTE_STATUS_KEY, ERROR_KEY)
     write(context, snapshot.id, {HOST_KEY: host,
                                  DEADLINE_KEY: deadline(operation)})
+
+
+# Open phases live on snapshots in these statuses: Cinder's handler sets
+# the error ones before the volume service hears of Nova's failure.
+_STATUSES_WITH_PHASES = (fields.SnapshotStatus.CREATING,
+                         fields.SnapshotStatus.DELETING,
+                         fields.SnapshotStatus.ERROR,
+                         fields.SnapshotStatus.ERROR_DELETING)
+
+
+def snapshots_in_open_phases(context, backend):
+    """``(snapshot, admin metadata)`` of each open phase on ``backend``."""
+    # Cinder's snapshot filters cannot combine host and status (the
+    # status then applies to the joined volume): select by status, then
+    # keep the backend's.
+    for status in _STATUSES_WITH_PHASES:
+        for snapshot in cinder_objects.SnapshotList.get_all(
+                context, {'status': status}):
+            if volume_utils.extract_host(
+                    snapshot.service_topic_queue) != backend:
+                continue
+            try:
+                metadata = read(context, snapshot.id)
+            except cinder_exception.SnapshotNotFound:
+                continue
+            if metadata.get(PHASE_KEY) in OPEN_PHASES:
+                yield snapshot, metadata

@@ -27,7 +27,7 @@ from cinder_snapext.tests.functional import fake_backend
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.db import test_api
 from cinder_snapext.tests.unit.volume import test_rpcapi
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume import manager
 
 DRIVER = ('cinder_snapext.tests.functional.fake_assisted_backend.'
@@ -69,7 +69,7 @@ class AssistedSnapshotManagerTestCase(base.TestCase):
         """What the API does on Nova's callback, then its RPC cast."""
         phases.write(self.ctxt, snapshot.id,
                      {phases.COMPUTE_STATUS_KEY: compute_status})
-        self.manager._continue_assisted_snapshot(self.ctxt, snapshot.id)
+        self.manager.assisted.continue_phase(self.ctxt, snapshot.id)
 
     def status_and_phase(self, snapshot):
         status = cinder_objects.Snapshot.get_by_id(self.ctxt,

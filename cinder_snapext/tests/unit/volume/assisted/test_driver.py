@@ -16,8 +16,8 @@ import ddt
 
 from cinder_snapext import exception
 from cinder_snapext.tests.unit import base
-from cinder_snapext.volume import assisted_driver
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import driver as assisted_driver
+from cinder_snapext.volume.assisted import phases
 
 
 @ddt.ddt

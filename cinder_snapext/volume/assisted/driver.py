@@ -13,7 +13,7 @@
 """The driver side of assisted snapshots, as SnapextVolumeManager calls it."""
 
 from cinder_snapext import exception
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 
 class AssistedSnapshotDriver:
@@ -175,3 +175,13 @@ def checked_updates(updates):
     else:
         return snapshot_updates, metadata
     raise exception.InvalidAssistedSnapshotUpdate(reason=reason)
+
+
+def apply_updates(context, snapshot, updates):
+    """Save what a driver's phase method returned (see checked_updates)."""
+    snapshot_updates, metadata = checked_updates(updates)
+    if snapshot_updates:
+        snapshot.update(snapshot_updates)
+        snapshot.save()
+    if metadata:
+        phases.write(context, snapshot.id, metadata)

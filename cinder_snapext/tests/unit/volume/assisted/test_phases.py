@@ -22,7 +22,7 @@ from oslo_utils import fixture as time_fixture
 from cinder_snapext import exception
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit import fakes
-from cinder_snapext.volume import assisted_phases as phases
+from cinder_snapext.volume.assisted import phases
 
 ALLOWED = ('creating_compute_complete, creating_compute_error, '
            'delete_compute_complete, delete_compute_error')

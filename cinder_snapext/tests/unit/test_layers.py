@@ -1,0 +1,98 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Imports run one way: api -> volume/backup -> objects -> db.
+
+``protection/`` stands alone: it runs in Karbor or in a cron job, and
+imports nothing of Cinder's server nor of the rest of cinder-snapext.
+"""
+
+import ast
+import os
+
+import testtools
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+# Higher may import lower, never the reverse. The modules at 0 and below
+# (our exceptions, options and policy rules; the adapters of Cinder's
+# private names under them) serve every layer.
+_RANK = {'cmd': 6, 'api': 5, 'backup': 4, 'volume': 3, 'objects': 2,
+         'db': 1, 'exception': 0, 'opts': 0, 'policies': 0,
+         'internals': -1, '__init__': -1}
+
+
+def _layer(path):
+    first = os.path.relpath(path, _PACKAGE).split(os.sep)[0]
+    return first[:-3] if first.endswith('.py') else first
+
+
+def _imports(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield node.lineno, [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.lineno, [node.module + '.' + alias.name
+                                for alias in node.names]
+
+
+def _violations():
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = [d for d in dirs if d not in ('tests', '__pycache__')]
+        for name in files:
+            if not name.endswith('.py'):
+                continue
+            path = os.path.join(folder, name)
+            layer = _layer(path)
+            with open(path) as f:
+                tree = ast.parse(f.read(), path)
+            where = os.path.relpath(path, _PACKAGE)
+            for lineno, modules in _imports(tree):
+                for module in modules:
+                    problem = _check(layer, module)
+                    if problem:
+                        yield '%s:%s imports %s (%s)' % (where, lineno,
+                                                         module, problem)
+
+
+def _check(layer, module):
+    parts = module.split('.')
+    if layer == 'protection':
+        if parts[0] == 'cinder':
+            return 'protection depends on no Cinder server module'
+        if parts[0] == 'cinder_snapext' and parts[1] != 'protection':
+            return 'protection stands alone'
+        return None
+    if parts[0] != 'cinder_snapext' or len(parts) < 2:
+        return None
+    target = parts[1]
+    if target == 'protection':
+        return None if layer == 'cmd' else 'only commands run protection'
+    if target == layer:
+        return None
+    if _RANK.get(target, 99) >= _RANK.get(layer, -1):
+        return '%s may not import %s' % (layer, target)
+    return None
+
+
+class LayersTestCase(testtools.TestCase):
+
+    def test_imports_run_one_way(self):
+        self.assertEqual([], list(_violations()))
+
+    def test_the_check_sees_an_upward_import(self):
+        self.assertEqual('db may not import api',
+                         _check('db', 'cinder_snapext.api.schemas'))
+        self.assertEqual('protection depends on no Cinder server module',
+                         _check('protection', 'cinder.exception'))
+        self.assertIsNone(_check('api', 'cinder_snapext.volume.rpcapi'))
