@@ -108,9 +108,8 @@ class ClientsImportExportTest(base.ScenarioTestCase):
             sha = self.write(client.name)
             snap = self.snapshot(client.name.replace(' ', '-'),
                                  self.ctx['volume'])
+            # Checked once imported back (each checksum reads 1 GiB).
             self.ctx[client.name] = {'snapshot': snap, 'sha': sha}
-            self.assertEqual(sha, self.image_sha256(
-                self.image(), 'snapshot-%s' % snap))
         # Managed by Cinder all along: the already-managed reference.
         self.ctx['kept'] = self.snapshot('kept', self.ctx['volume'])
         self.ctx['kept_sha'] = base.expected_sha256(SIZE_GB * base.GiB,
@@ -145,8 +144,10 @@ class ClientsImportExportTest(base.ScenarioTestCase):
         for how in ('plain', 'cascade', 'force'):
             outcome = client.delete_volume(self.ctx['volume'], how)
             self.assert_refused(outcome, 400, ref)
-            volume = self.show('volume', self.ctx['volume'])
-            self.assertEqual('available', volume['status'], how)
+            # Over REST: a cinder CLI call per check costs a second.
+            status, body = self.api('GET', '/volumes/%s' % self.ctx['volume'])
+            self.assertEqual((200, 'available'),
+                             (status, body['volume']['status']), how)
         self.assertIn(ref, self.rbd_snaps(self.image()))
 
     def bad_references_refused(self, client):
