@@ -44,6 +44,7 @@ import urllib.error
 import urllib.request
 
 import assisted_snapshots_report as report
+import bench_stack
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 BACKENDS = ('nfs', 'nfs_stock')
@@ -68,13 +69,6 @@ ANY_HEADER = re.compile(r'\n=+\s+[A-Z][\w ]*?\s+=+\n')
 THREAD_RULE = re.compile(r'-{6}\s+Green Thread\s+-{6}')
 STOCK_POLL_LOG = re.compile(r'(Status of snapshot \S+ is now creating|'
                             r'status of snapshot \S+ is still "deleting")')
-
-
-def state_dir():
-    if os.environ.get('SNAPEXT_STACK_DIR'):
-        return os.path.abspath(os.environ['SNAPEXT_STACK_DIR'])
-    slot = os.environ.get('SNAPEXT_STACK_SLOT', '0')
-    return os.path.join(REPO, '.stack' if slot == '0' else '.stack-' + slot)
 
 
 def conf_value(conf, section, key):
@@ -364,12 +358,7 @@ def ensure_stack(state):
 
 
 def main():
-    try:
-        import sqlalchemy  # noqa: F401
-    except ImportError:
-        # The stack's venv has it, with the database driver.
-        python = os.path.join(state_dir(), 'venv', 'bin', 'python')
-        os.execv(python, [python] + sys.argv)  # noqa: S606
+    bench_stack.in_stack_venv()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--durations', default='0.1,5,30,90')
     parser.add_argument('--rounds', default='4,3,3,2',
@@ -387,7 +376,7 @@ def main():
     rounds = [int(r) for r in args.rounds.split(',')]
     if len(rounds) != len(durations):
         parser.error('--rounds needs one count per duration')
-    state = state_dir()
+    state = bench_stack.state_dir()
     if not args.no_stack_up:
         ensure_stack(state)
     stack = Stack(state)

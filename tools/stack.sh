@@ -17,6 +17,7 @@
 # or posix driver), all on 127.0.0.1, configured as a deployer would.
 #
 # Usage: tools/stack.sh up|down|status|logs [SERVICE] [-f]|demo|help
+#        tools/stack.sh stop|start api|scheduler|volume|backup
 #
 #   up      install what is missing (Debian packages, <state>/venv with
 #           this repo, Cinder 29 and python-cinderclient), start
@@ -26,6 +27,10 @@
 #   status  what runs, Cinder's and Ceph's view of it, peak memory;
 #           exit status 3 when the stack is not (fully) running
 #   logs    list the logs, or print one (-f follows it)
+#   stop    stop one Cinder service of a running stack (by its recorded
+#           pid, with everything it spawned); Cinder's service table
+#           says it is down after service_down_time (20 s here)
+#   start   start it again, wait until the scheduler hears from it
 #   demo    up if needed, run the scenario with the stock cinder CLI
 #           (cinder_snapext/tests/integration), print a PASS/FAIL table,
 #           the boot time and each service's peak memory
@@ -197,6 +202,7 @@ cmd_up() {
     conf_new=$STATE/cinder.conf.new
     write_cinder_conf "$conf_new"
     write_openrc
+    write_clouds_yaml
     if ! cmp -s "$conf_new" "$CINDER_CONF"; then
         mv "$conf_new" "$CINDER_CONF"
         changed=1
@@ -418,6 +424,39 @@ EOF
     return "$rc"
 }
 
+cinder_service_arg() {
+    case ${1:-} in
+        api|scheduler|volume|backup) ;;
+        *) die "usage: $0 stop|start api|scheduler|volume|backup" ;;
+    esac
+    stack_running || [ "$2" = start ] || die "the stack is not running"
+}
+
+cmd_stop() {
+    cinder_service_arg "${1:-}" stop
+    running "cinder-$1" || { log "cinder-$1 is not running"; return 0; }
+    stop_group TERM "cinder-$1"
+    log "cinder-$1 stopped"
+}
+
+cmd_start() {
+    local since offset voffset
+    cinder_service_arg "${1:-}" start
+    running "cinder-$1" && { log "cinder-$1 already runs"; return 0; }
+    [ "$1" != api ] || require_port_free "$API_PORT" cinder-api
+    since=$(date +%s)
+    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+    voffset=$(stat -c %s "$LOGS/cinder-volume.log")
+    launch "cinder-$1" "$VENV/bin/cinder-$1" --config-file "$CINDER_CONF"
+    [ "$1" != volume ] || wait_until "cinder-volume RPC" volume_rpc_up \
+        "$voffset"
+    wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready
+    # Every backend's capabilities reach the scheduler again and the
+    # service reports up: what 'up' waits for too.
+    wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+    log "cinder-$1 started"
+}
+
 usage() {
     sed -n '/^# Usage:/,/^# Host-level/p' "$0" | sed 's/^# \{0,1\}//' |
         head -n -1
@@ -432,6 +471,8 @@ main() {
         status) cmd_status ;;
         logs) cmd_logs "$@" ;;
         demo) cmd_demo ;;
+        stop) cmd_stop "$@" ;;
+        start) cmd_start "$@" ;;
         help|-h|--help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

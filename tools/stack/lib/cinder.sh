@@ -53,7 +53,7 @@ transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = $API_PORT
 osapi_volume_workers = 1
-api_paste_config = $VENV/etc/cinder/api-paste.ini
+api_paste_config = $STATE/cinder/api-paste.ini
 resource_query_filters_file = $VENV/etc/cinder/resource_filters.json
 rootwrap_config = $STATE/cinder/rootwrap.conf
 enabled_backends = $(stack_backends | paste -sd,)
@@ -72,6 +72,11 @@ backup_driver_init_check_interval = 5
 # scheduler starts would delay readiness by up to two minutes.
 periodic_interval = 10
 periodic_fuzzy_delay = 5
+# A stopped service shows down in Cinder's service table after
+# service_down_time (60 s by default); the scenarios that stop one wait
+# that long. Heartbeats every 4 s keep a loaded service up.
+report_interval = 4
+service_down_time = 20
 
 quota_volumes = -1
 quota_snapshots = -1
@@ -117,6 +122,27 @@ stack_backends() {
     hook_output backends
 }
 
+# Cinder's api-paste.ini with tools/stack/noauth_discovery.py before
+# noauth: the openstack CLI and openstacksdk can discover the API.
+write_api_paste() {
+    local site
+    site=$("$VENV/bin/python" -c 'import sysconfig
+print(sysconfig.get_paths()["purelib"])')
+    mkdir -p "$STATE/pystack"
+    ln -sf "$REPO/tools/stack/noauth_discovery.py" "$STATE/pystack/"
+    echo "$STATE/pystack" >"$site/zz-snapext-stack.pth"
+    sed -e 's/^\(noauth = .*\) \(noauth apiv3\)$/\1 tokenrequired \2/' \
+        "$VENV/etc/cinder/api-paste.ini" >"$STATE/cinder/api-paste.ini.new"
+    cat >>"$STATE/cinder/api-paste.ini.new" <<EOF
+
+[filter:tokenrequired]
+paste.filter_factory = noauth_discovery:TokenRequired.factory
+EOF
+    grep -q ' tokenrequired noauth apiv3$' "$STATE/cinder/api-paste.ini.new" ||
+        die "api-paste.ini of Cinder has no noauth pipeline to extend"
+    mv "$STATE/cinder/api-paste.ini.new" "$STATE/cinder/api-paste.ini"
+}
+
 write_rootwrap_conf() {
     mkdir -p "$STATE/cinder/locks" "$STATE/cinder/coordination" \
         "$STATE/cinder/backups-posix"
@@ -136,6 +162,61 @@ $(printf 'export %s\n' $CINDER_CLI_AUTH)
 export OS_VOLUME_API_VERSION=3.71
 export CEPH_CONF=$CEPH_CONF
 export SNAPEXT_CEPH_ID=$CEPH_USER
+export PATH=$VENV/bin:\$PATH
+EOF
+}
+
+# <state>/clouds.yaml and <state>/cloudrc: the same access for the
+# openstack CLI and openstacksdk, cloud 'snapext', from CINDER_CLI_AUTH.
+# Noauth Cinder reads a "user:project" token: keystoneauth's admin_token
+# plugin sends one (its 'none' plugin sends none, and Cinder's noauth
+# answers 204 to that). URLs have no project id, as cinderclient's.
+write_clouds_yaml() {
+    local kv key val auth_type="" user="" project="" endpoint="" auth=""
+    local extra="" nl=$'\n'
+    for kv in $CINDER_CLI_AUTH; do
+        key=${kv%%=*}
+        val=${kv#*=}
+        case $key in
+            OS_AUTH_TYPE) auth_type=$val ;;
+            OS_USER_ID) user=$val ;;
+            OS_PROJECT_ID) project=$val ;;
+            CINDER_ENDPOINT) endpoint=$val ;;
+            OS_REGION_NAME) extra+="    region_name: '$val'$nl" ;;
+            OS_IDENTITY_API_VERSION)
+                extra+="    identity_api_version: '$val'$nl" ;;
+            OS_*)
+                key=${key#OS_}
+                auth+="      ${key,,}: '$val'$nl" ;;
+        esac
+    done
+    if [ "$auth_type" = noauth ]; then
+        auth_type=admin_token
+        auth="      endpoint: '$endpoint'$nl"
+        auth+="      token: '$user:$project'$nl"
+        extra+="    block_storage_endpoint_override: '$endpoint'$nl"
+    fi
+    cat >"$STATE/clouds.yaml" <<EOF
+# Written by tools/stack.sh: cloud 'snapext' for the openstack CLI and
+# openstacksdk (source $STATE/cloudrc, or openstack.connect('snapext')
+# with OS_CLIENT_CONFIG_FILE set to this file).
+clouds:
+  snapext:
+    auth_type: $auth_type
+    auth:
+${auth}    block_storage_api_version: '3'
+${extra}
+EOF
+    # In the openstack CLI, OS_* variables override clouds.yaml: the rc
+    # file clears those that openrc sets.
+    cat >"$STATE/cloudrc" <<EOF
+# source this file to use the openstack CLI and openstacksdk
+unset OS_AUTH_TYPE OS_AUTH_URL OS_USER_ID OS_PROJECT_ID OS_USERNAME
+unset OS_PASSWORD OS_PROJECT_NAME OS_USER_DOMAIN_NAME OS_PROJECT_DOMAIN_NAME
+unset OS_IDENTITY_API_VERSION OS_REGION_NAME OS_VOLUME_API_VERSION OS_TOKEN
+unset CINDER_ENDPOINT
+export OS_CLIENT_CONFIG_FILE=$STATE/clouds.yaml
+export OS_CLOUD=snapext
 export PATH=$VENV/bin:\$PATH
 EOF
 }
@@ -231,6 +312,7 @@ start_cinder() {
     local s since offset voffset
     mkdir -p "$STATE/cinder"
     write_rootwrap_conf
+    write_api_paste
     if cinder_running; then
         wait_until "Cinder services up" cinder_up
         return 0

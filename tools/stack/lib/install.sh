@@ -90,6 +90,11 @@ pip_install() {
         >>"$LOGS/pip.log" 2>&1 || die "pip install failed: see $LOGS/pip.log"
 }
 
+# The stock clients the scenarios drive (python-openstackclient runs on
+# openstacksdk, which the scenarios also use as a library). Changing the
+# list installs the new one into an existing venv: see install_clients.
+STACK_CLIENTS="python-cinderclient python-openstackclient openstacksdk"
+
 # Sets VENV_CHANGED when the package was reinstalled.
 VENV_CHANGED=""
 install_venv() {
@@ -100,8 +105,10 @@ install_venv() {
         py=$(find_python)
         log "creating $VENV with $py (pip log: $LOGS/pip.log)"
         [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
-        pip_install "$REPO" python-cinderclient psycopg2-binary PyMySQL \
+        # shellcheck disable=SC2086
+        pip_install "$REPO" $STACK_CLIENTS psycopg2-binary PyMySQL \
             stestr testtools fixtures
+        echo "$STACK_CLIENTS" >"$STATE/venv.clients"
         echo "$stamp" >"$STATE/venv.stamp"
     elif [ "$(cat "$STATE/venv.stamp" 2>/dev/null)" != "$stamp" ]; then
         local changed
@@ -117,6 +124,7 @@ install_venv() {
         VENV_CHANGED=1
     fi
     mv "$STATE/venv.stamp.new" "$STATE/venv.stamp.files"
+    install_clients
     # Debian's rados and rbd modules, and only them, for the venv.
     site=$("$VENV/bin/python" -c 'import sysconfig
 print(sysconfig.get_paths()["purelib"])')
@@ -127,4 +135,15 @@ print(sysconfig.get_paths()["purelib"])')
     echo "$STATE/pyceph" >"$site/zz-debian-ceph.pth"
     "$VENV/bin/python" -c 'import rados, rbd' ||
         die "rados/rbd not importable from $VENV"
+}
+
+# A venv made before a client joined STACK_CLIENTS gets it now. The
+# clients run in their own processes: Cinder need not restart.
+install_clients() {
+    [ "$(cat "$STATE/venv.clients" 2>/dev/null)" != "$STACK_CLIENTS" ] ||
+        return 0
+    log "installing the stock clients into $VENV: $STACK_CLIENTS"
+    # shellcheck disable=SC2086
+    pip_install $STACK_CLIENTS
+    echo "$STACK_CLIENTS" >"$STATE/venv.clients"
 }

@@ -1,0 +1,63 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Read-only looks at the stack's Cinder database, for what no API shows.
+
+A refused manage request must leave no snapshot row, not even a deleted
+one, and no quota in use or reserved: the API lists neither.
+"""
+
+import configparser
+import os
+
+import sqlalchemy
+
+_ROWS = sqlalchemy.text(
+    'SELECT count(*) FROM snapshots WHERE volume_id = :volume_id')
+_QUOTA = sqlalchemy.text(
+    'SELECT resource, in_use, reserved FROM quota_usages '
+    'WHERE project_id = :project_id AND deleted = false')
+_RESERVATIONS = sqlalchemy.text(
+    'SELECT count(*) FROM reservations '
+    'WHERE project_id = :project_id AND deleted = false')
+
+
+class CinderDb:
+    """The database of cinder.conf in the stack's state directory."""
+
+    def __init__(self, state_dir):
+        conf = configparser.ConfigParser(interpolation=None, strict=False)
+        conf.read(os.path.join(state_dir, 'cinder.conf'))
+        # No pool: the scenarios must not keep connections open between
+        # their steps.
+        self.engine = sqlalchemy.create_engine(
+            conf.get('database', 'connection'),
+            poolclass=sqlalchemy.pool.NullPool)
+
+    def snapshot_rows(self, volume_id):
+        """Every snapshot row of the volume, soft-deleted ones included."""
+        with self.engine.connect() as conn:
+            return conn.execute(_ROWS, {'volume_id': volume_id}).scalar()
+
+    def quota(self, project_id):
+        """Snapshot and gigabyte usage, and open reservations."""
+        with self.engine.connect() as conn:
+            usage = {r.resource: (r.in_use, r.reserved)
+                     for r in conn.execute(_QUOTA,
+                                           {'project_id': project_id})
+                     if r.resource.startswith(('snapshots', 'gigabytes'))}
+            usage['reservations'] = conn.execute(
+                _RESERVATIONS, {'project_id': project_id}).scalar()
+        return usage
+
+    def close(self):
+        self.engine.dispose()
