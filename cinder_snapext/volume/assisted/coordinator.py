@@ -39,7 +39,6 @@ from cinder_snapext.volume import services
 LOG = logging.getLogger(__name__)
 
 
-
 class AssistedSnapshotCoordinator:
     """create/delete_snapshot in phases for drivers that need Nova.
 
@@ -51,9 +50,8 @@ class AssistedSnapshotCoordinator:
     ``complete`` inside Cinder's own create/delete_snapshot. Every other
     request takes Cinder's path.
 
-    ``manager`` is the volume manager: its driver, host and user messages,
-    and ``cinder_create_snapshot``/``cinder_delete_snapshot``, the methods
-    that Cinder's manager (with the rest of our mixins) would run.
+    ``manager`` is the volume manager: its driver, host, user messages and
+    ``cinder_create/delete_snapshot`` (Cinder's, with our other mixins).
     """
 
     def __init__(self, manager):
