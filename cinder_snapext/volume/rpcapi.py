@@ -86,15 +86,6 @@ class SnapextVolumeAPI:
         return self._call(context, snapshot.service_topic_queue,
                           'get_snapshot_reference', snapshot=snapshot)
 
-    def get_unmanaged_snapshots(self, context, volume):
-        """Backend snapshots of ``volume`` that Cinder does not manage.
-
-        :returns: a list of names, or None when unknown (stock service, or
-            a driver that cannot list them).
-        """
-        return self._call(context, volume.service_topic_queue,
-                          'get_unmanaged_snapshots', volume=volume)
-
     def get_backup_source(self, context, snapshot):
         """Where a backup service can read ``snapshot`` itself, or None.
 
