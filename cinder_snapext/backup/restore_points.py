@@ -12,15 +12,18 @@
 
 """Restore points taken after a backup is done, and the waits on them."""
 
-import eventlet
-from eventlet import tpool
 from oslo_log import log as logging
+
+from cinder_snapext import concurrency
 
 LOG = logging.getLogger(__name__)
 
 # Seconds a restore, delete or child backup waits for a pending point; an
 # RBD snapshot takes one monitor commit, about a second.
 WAIT_TIMEOUT = 60
+# Points taken at once in one service; more wait their turn. Each is one
+# monitor commit, so a few keep up with any rate of backups.
+WORKERS = 4
 
 
 def point_name(backup):
@@ -44,30 +47,37 @@ class PendingRestorePoints:
 
     def __init__(self):
         self._pending = {}
+        self._workers = concurrency.Background(WORKERS)
 
     def start(self, backup_id, func, *args):
-        """Run func(*args) in a native thread after the caller returns."""
-        self._pending[backup_id] = eventlet.spawn(self._run, backup_id,
-                                                  func, *args)
+        """Run func(*args) after the caller returns, librbd blocking alone."""
+        future = self._workers.submit(self._run, backup_id, func, *args)
+        self._pending[backup_id] = future
+        # Runs at once if a native thread was quicker than this line.
+        future.add_done_callback(lambda done: self._forget(backup_id, done))
 
-    def _run(self, backup_id, func, *args):
+    def __contains__(self, backup_id):
+        """Whether backup_id's point is still being taken."""
+        return backup_id in self._pending
+
+    def _forget(self, backup_id, future):
+        if self._pending.get(backup_id) is future:
+            del self._pending[backup_id]
+
+    @staticmethod
+    def _run(backup_id, func, *args):
         try:
-            tpool.execute(func, *args)
+            concurrency.run_blocking(func, *args)
         except Exception:
             LOG.warning('Backup %s: its restore point could not be taken; '
                         'restores read the image in full and the next '
                         'incremental backup takes the point',
                         backup_id, exc_info=True)
-        finally:
-            self._pending.pop(backup_id, None)
 
     def wait(self, backup_id, timeout=WAIT_TIMEOUT):
         """Wait for backup_id's pending point; False if it is still going."""
-        thread = self._pending.get(backup_id)
-        if thread is None:
-            return True
-        with eventlet.Timeout(timeout, False):
-            thread.wait()
+        future = self._pending.get(backup_id)
+        if future is None or concurrency.wait(future, timeout):
             return True
         LOG.warning('Backup %(id)s: its restore point is still being taken '
                     'after %(timeout)s s; going on without it',

@@ -15,33 +15,16 @@
 from cinder import exception as cinder_exception
 from cinder import objects
 from cinder.objects import fields
-from cinder import utils as cinder_utils
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from cinder_snapext.backup import verify
+from cinder_snapext import concurrency
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 DAY = 86400
-
-
-class _Blocking:
-    """Runs a blocking call; wrapped by Cinder's tpool_wrap under eventlet.
-
-    Cinder 29's tpool_wrap sends method calls to a native thread under
-    eventlet and returns the object as it is with native threads, so
-    librbd never blocks the hub and nothing here touches eventlet.
-    """
-
-    @staticmethod
-    def run(func, *args):
-        return func(*args)
-
-
-def _in_native_thread(func, *args):
-    return cinder_utils.tpool_wrap(_Blocking()).run(func, *args)
 
 
 def due(backups, count):
@@ -82,7 +65,7 @@ class Scrubber:
                 outcome = verify.verify(
                     ctxt, backup.id, self.rados, self.rbd,
                     in_flight=CONF.snapext.backup_copy_ops_in_flight,
-                    run=_in_native_thread)
+                    run=concurrency.run_blocking)
             except (cinder_exception.BackupNotFound,
                     cinder_exception.InvalidBackup):
                 continue  # deleted or busy since the listing

@@ -17,7 +17,6 @@ from cinder import context as cinder_context
 from cinder.message import message_field
 from cinder import objects
 from cinder.volume.drivers import rbd as rbd_driver
-from eventlet import tpool
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import excutils
@@ -26,6 +25,7 @@ from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
+from cinder_snapext import concurrency
 from cinder_snapext.internals import backup as internal_backup
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -80,7 +80,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             # here, take it if it never came (another service's backup,
             # or a service stopped in between).
             restore_points.PENDING.wait(backup.parent_id)
-            tpool.execute(self._snapext_parent_point, backup)
+            concurrency.run_blocking(self._snapext_parent_point, backup)
         in_place = rbd_source.is_source(volume_file)
         if not (in_place or (internal_backup.file_is_rbd(self, volume_file)
                              and takes_our_path(backup))):
@@ -92,8 +92,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
         rados_args = self._snapext_rados_args(volume_file)
-        result = tpool.execute(self._snapext_run, job, pool, rados_args,
-                               container)
+        result = concurrency.run_blocking(self._snapext_run, job, pool,
+                                          rados_args, container)
         plan = result.plan
         if plan.reason:
             self._snapext_fall_back(backup, plan.reason)
@@ -105,8 +105,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             with excutils.save_and_reraise_exception():
                 # Cinder saves the error status through this object next.
                 backup.obj_reset_changes(['service_metadata'])
-                tpool.execute(self._snapext_remove, container,
-                              job.dest_image)
+                concurrency.run_blocking(self._snapext_remove, container,
+                                         job.dest_image)
         LOG.info('Backup %(id)s: %(mode)s, %(bytes)s bytes moved',
                  {'id': backup.id, 'mode': plan.mode, 'bytes': result.moved})
         if backup_metadata:

@@ -21,13 +21,15 @@ from cinder import service
 from cinder.tests.functional.api import client
 from cinder.tests.functional import functional_helpers
 from cinder.volume import volume_utils
-import eventlet
 from oslo_config import cfg
 from oslo_service import wsgi as oslo_wsgi
 
+from cinder_snapext import concurrency
 from cinder_snapext.db import migration
 from cinder_snapext import policies
 from cinder_snapext.tests.functional import fake_backend
+from cinder_snapext.tests.functional import file_database
+from cinder_snapext.tests.functional import wsgi_server
 from cinder_snapext.tests.unit import base as unit_base
 
 CONF = cfg.CONF
@@ -37,6 +39,9 @@ SNAPEXT_EXTENSION = 'cinder_snapext.api.extension.SnapextExtension'
 SNAPEXT_MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
 IN_MEMORY_DRIVER = ('cinder_snapext.tests.functional.fake_backend.'
                     'InMemorySnapshotDriver')
+
+if concurrency.native_threads():
+    file_database.use_a_file()
 
 
 class FunctionalTestCase(functional_helpers._FunctionalTestBase):
@@ -53,6 +58,8 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         # init_host already reads them.
         self._snapext_sync_pending = True
         fake_backend.SNAPSHOTS.clear()
+        if concurrency.native_threads():
+            file_database.empty()
         super().setUp()
 
     def start_service(self, name, host=None, **kwargs):
@@ -77,7 +84,7 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
                 return result
             if time.monotonic() > deadline:
                 self.fail('still %r after %ss' % (result, timeout))
-            eventlet.sleep(0.05)
+            time.sleep(0.05)
 
     def start_backup_service(self, connector):
         """cinder-backup, with ``connector`` standing in for os-brick's.
@@ -130,7 +137,13 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         # a pip-installed Cinder has it under sys.prefix.
         oslo_wsgi.register_opts(CONF)
         self.override_config('api_paste_config', self.paste_config())
-        self.osapi = service.WSGIService('osapi_volume')
+        if concurrency.native_threads():
+            self.osapi = wsgi_server.ThreadedAPIServer(
+                CONF, 'osapi_volume', CONF.osapi_volume_listen,
+                CONF.osapi_volume_listen_port)
+        else:
+            # As cinder-api serves it on eventlet.
+            self.osapi = service.WSGIService('osapi_volume')
         self.osapi.start()
         self.auth_url = 'http://%s:%s/v%s' % (
             self.osapi.host, self.osapi.port, self.osapi_version_major)

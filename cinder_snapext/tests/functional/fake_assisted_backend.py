@@ -18,8 +18,9 @@ Nova does, and ``complete`` records what it finished. Snapshots land in
 the in-memory backend of fake_backend, so offline ones work as there.
 """
 
+import threading
+
 from cinder import exception
-import eventlet
 
 from cinder_snapext.tests.functional import fake_backend
 from cinder_snapext.volume.assisted import driver as assisted_driver
@@ -29,8 +30,10 @@ from cinder_snapext.volume.assisted import driver as assisted_driver
 CALLS = []
 # Steps that raise instead of doing their work.
 FAILING = set()
-# Steps that wait until the test sends the event: {step: Event}.
+# Steps that wait until the test sets the event: {step: Event}.
 HELD = {}
+# Seconds a held step waits for its event at most.
+HOLD_TIMEOUT = 60
 # What else happens while a step runs, as Nova's early answer during
 # begin: {step: callable(snapshot)}.
 DURING = {}
@@ -44,8 +47,8 @@ def reset():
 
 
 def hold(step):
-    """Make ``step`` wait; send the returned event to let it go on."""
-    HELD[step] = eventlet.event.Event()
+    """Make ``step`` wait; set the returned event to let it go on."""
+    HELD[step] = threading.Event()
     return HELD[step]
 
 
@@ -94,7 +97,7 @@ class AssistedInMemoryDriver(assisted_driver.AssistedSnapshotDriver,
         if step in DURING:
             DURING[step](snapshot)
         if step in HELD:
-            HELD[step].wait()
+            HELD[step].wait(HOLD_TIMEOUT)
         if step in FAILING:
             raise exception.VolumeBackendAPIException(
                 data='%s failed on purpose' % step)

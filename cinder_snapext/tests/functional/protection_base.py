@@ -44,6 +44,8 @@ except ImportError as e:
 # tox -e functional-karbor installs karbor and sets it: there the karbor
 # tests fail, rather than skip, when karbor does not import.
 KARBOR_REQUIRED = os.environ.get('SNAPEXT_REQUIRE_KARBOR') == '1'
+# Seconds a held snapshot waits to be let go at most.
+HOLD_TIMEOUT = 60
 
 
 class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
@@ -58,7 +60,7 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
 
     def create_snapshot(self, snapshot):
         if HoldingSnapshotDriver.hold is not None:
-            HoldingSnapshotDriver.hold.wait()
+            HoldingSnapshotDriver.hold.wait(HOLD_TIMEOUT)
         super().create_snapshot(snapshot)
 
     def create_volume_from_snapshot(self, volume, snapshot):

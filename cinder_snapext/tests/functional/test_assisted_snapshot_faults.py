@@ -14,13 +14,13 @@
 
 import datetime
 from http import HTTPStatus
+import time
 
 from cinder.api.v3 import router
 from cinder import context as cinder_context
 from cinder.tests.functional.api import client
 from cinder.tests.unit.api import fakes as api_fakes
 from cinder.tests.unit import fake_constants as fake
-import eventlet
 from oslo_serialization import jsonutils
 from oslo_utils import fixture as time_fixture
 from oslo_utils import timeutils
@@ -95,8 +95,8 @@ class AssistedSnapshotFaultsTestCase(_Base):
         # Still 'creating', so Cinder's handler accepts the duplicate; the
         # phase is no longer waiting, so the volume service ignores it.
         self.nova_says(snapshot['id'], SPEC['create_done'])
-        eventlet.sleep(0.5)
-        release.send()
+        time.sleep(0.5)
+        release.set()
 
         self.wait_for_phase(snapshot['id'], phases.CREATE_DONE)
         self.assertEqual(['create_begin', 'create_complete'], self.steps())

@@ -13,10 +13,10 @@
 
 """The protection plugin over HTTP against Cinder's real API."""
 
+import threading
 import time
 
 import ddt
-from eventlet import event
 from testtools import content
 
 from cinder_snapext.protection import client
@@ -167,7 +167,7 @@ class ProtectionPluginTestCase(pbase.ProtectionTestCase):
 
     def test_protect_deadline_on_snapshot_stuck_creating_then_delete(self):
         volume = self.create_volume()
-        pbase.HoldingSnapshotDriver.hold = event.Event()
+        pbase.HoldingSnapshotDriver.hold = threading.Event()
         self.addCleanup(self._release_snapshots)
         self.conf.set_override('snapshot_timeout', 1, opts.GROUP)
         checkpoint = records.Checkpoint()
@@ -197,7 +197,7 @@ class ProtectionPluginTestCase(pbase.ProtectionTestCase):
 
     def _release_snapshots(self):
         if pbase.HoldingSnapshotDriver.hold is not None:
-            pbase.HoldingSnapshotDriver.hold.send()
+            pbase.HoldingSnapshotDriver.hold.set()
             pbase.HoldingSnapshotDriver.hold = None
 
     def test_restore_failure_names_new_volume_and_records_it(self):

@@ -14,10 +14,12 @@
 
 ``protection/`` stands alone: it runs in Karbor or in a cron job, and
 imports nothing of Cinder's server nor of the rest of cinder-snapext.
+Only ``concurrency.py`` knows eventlet, tests included.
 """
 
 import ast
 import os
+import re
 
 import testtools
 
@@ -29,7 +31,13 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(
 # private names under them) serve every layer.
 _RANK = {'cmd': 6, 'api': 5, 'backup': 4, 'volume': 3, 'objects': 2,
          'db': 1, 'exception': 0, 'opts': 0, 'policies': 0,
-         'internals': -1, '__init__': -1}
+         'concurrency': 0, 'internals': -1, '__init__': -1}
+# The seam, and this check, which names what it looks for.
+_KNOW_EVENTLET = (os.path.join(_PACKAGE, 'concurrency.py'),
+                  os.path.abspath(__file__))
+# A dotted name that reaches eventlet without an import statement, as
+# mock.patch('eventlet.sleep') does; the mode's name 'eventlet' is not one.
+_EVENTLET_NAME = re.compile(r'eventlet(\.\w+)+$')
 
 
 def _layer(path):
@@ -46,23 +54,46 @@ def _imports(tree):
                                 for alias in node.names]
 
 
-def _violations():
+def _modules(skip=('tests',)):
     for folder, dirs, files in os.walk(_PACKAGE):
-        dirs[:] = [d for d in dirs if d not in ('tests', '__pycache__')]
+        dirs[:] = [d for d in dirs if d not in skip + ('__pycache__',)]
         for name in files:
-            if not name.endswith('.py'):
-                continue
-            path = os.path.join(folder, name)
-            layer = _layer(path)
-            with open(path) as f:
-                tree = ast.parse(f.read(), path)
+            if name.endswith('.py'):
+                path = os.path.join(folder, name)
+                with open(path) as f:
+                    yield path, ast.parse(f.read(), path)
+
+
+def _violations():
+    for path, tree in _modules():
+        layer = _layer(path)
+        where = os.path.relpath(path, _PACKAGE)
+        for lineno, modules in _imports(tree):
+            for module in modules:
+                problem = _check(layer, module)
+                if problem:
+                    yield '%s:%s imports %s (%s)' % (where, lineno, module,
+                                                     problem)
+
+
+def _eventlet_uses(tree):
+    """(line, name) of each import of eventlet and dotted name of it."""
+    for lineno, modules in _imports(tree):
+        for module in modules:
+            if module.split('.')[0] == 'eventlet':
+                yield lineno, module
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and _EVENTLET_NAME.match(node.value)):
+            yield node.lineno, node.value
+
+
+def _eventlet_outside_the_seam():
+    for path, tree in _modules(skip=()):
+        if path not in _KNOW_EVENTLET:
             where = os.path.relpath(path, _PACKAGE)
-            for lineno, modules in _imports(tree):
-                for module in modules:
-                    problem = _check(layer, module)
-                    if problem:
-                        yield '%s:%s imports %s (%s)' % (where, lineno,
-                                                         module, problem)
+            for lineno, name in _eventlet_uses(tree):
+                yield '%s:%s uses %s' % (where, lineno, name)
 
 
 def _check(layer, module):
@@ -96,3 +127,21 @@ class LayersTestCase(testtools.TestCase):
         self.assertEqual('protection depends on no Cinder server module',
                          _check('protection', 'cinder.exception'))
         self.assertIsNone(_check('api', 'cinder_snapext.volume.rpcapi'))
+
+    def test_only_the_concurrency_seam_knows_eventlet(self):
+        # With OS_CINDER_DISABLE_EVENTLET_PATCHING=true nothing patches
+        # eventlet: a green spawn, sleep or Timeout elsewhere would not run
+        # or fire. Tests are held to it too, since they run in both modes.
+        self.assertEqual([], list(_eventlet_outside_the_seam()))
+
+    def test_the_check_sees_each_way_to_reach_eventlet(self):
+        code = ('import eventlet\n'
+                'from eventlet import tpool\n'
+                'import eventlet.event as ev\n'
+                'mock.patch("eventlet.sleep")\n'
+                'LOG.info("eventlet is not a dotted name here")\n'
+                'mode = "eventlet"\n')
+        self.assertEqual(
+            [(1, 'eventlet'), (2, 'eventlet.tpool'), (3, 'eventlet.event'),
+             (4, 'eventlet.sleep')],
+            sorted(_eventlet_uses(ast.parse(code))))

@@ -23,7 +23,6 @@ from cinder import context as cinder_context
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as test_utils
-import eventlet
 
 from cinder_snapext.backup.drivers import ceph
 from cinder_snapext.backup import rbd_backup
@@ -200,7 +199,7 @@ class PendingPointTestCase(base.TestCase):
             self.seen.append('point taken')
 
         restore_points.PENDING.start(self.backup.id, take_point)
-        eventlet.spawn_after(0.1, release.set)
+        threading.Timer(0.1, release.set).start()
         with mock.patch.object(cinder_ceph.CephBackupDriver, 'delete_backup',
                                lambda driver, b: self.seen.append('delete')):
             self._driver().delete_backup(self.backup)

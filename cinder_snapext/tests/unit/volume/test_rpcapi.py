@@ -12,10 +12,11 @@
 
 """The snapext RPC namespace over Cinder's fake transport, both ends real."""
 
+import time
+
 from cinder import context as cinder_context
 from cinder import objects as cinder_objects
 from cinder.volume import manager as cinder_manager
-import eventlet
 import oslo_messaging as messaging
 from oslo_utils import timeutils
 
@@ -37,7 +38,7 @@ def wait_for(predicate, timeout=10):
     while not predicate():
         if timeutils.utcnow_ts(microsecond=True) > deadline:
             raise AssertionError('condition not met in %ss' % timeout)
-        eventlet.sleep(0.02)
+        time.sleep(0.02)
 
 
 class SnapextVolumeAPITestCase(base.TestCase):
