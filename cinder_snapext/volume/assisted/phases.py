@@ -280,14 +280,14 @@ _STATUSES_WITH_PHASES = (fields.SnapshotStatus.CREATING,
 
 
 def snapshots_in_open_phases(context, backend):
-    """``(snapshot, admin metadata)`` of each open phase on ``backend``."""
+    """(snapshot, admin metadata) of each open phase on backend (None: any)."""
     # Cinder's snapshot filters cannot combine host and status (the
     # status then applies to the joined volume): select by status, then
     # keep the backend's.
     for status in _STATUSES_WITH_PHASES:
         for snapshot in cinder_objects.SnapshotList.get_all(
                 context, {'status': status}):
-            if volume_utils.extract_host(
+            if backend is not None and volume_utils.extract_host(
                     snapshot.service_topic_queue) != backend:
                 continue
             try:

@@ -1,0 +1,69 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The eventlet or threading mode of each Cinder service on this host.
+
+Cinder keeps no record of it: a service reads
+``OS_CINDER_DISABLE_EVENTLET_PATCHING`` from its own environment at
+start, so the place to look is that environment, in ``/proc``.
+"""
+
+import collections
+import os
+
+from cinder_snapext import concurrency
+
+BINARIES = ('cinder-api', 'cinder-backup', 'cinder-scheduler',
+            'cinder-volume')
+# cinder-api under a WSGI server runs this module, not the command.
+API_MODULES = ('cinder.wsgi.api', 'cinder-wsgi')
+
+
+def binary_of(argv):
+    """The Cinder service argv runs, or None."""
+    for arg in argv:
+        name = os.path.basename(arg)
+        if name in BINARIES:
+            return name
+        if any(module in arg for module in API_MODULES):
+            return 'cinder-api'
+    return None
+
+
+def _read_nul_separated(path):
+    with open(path, 'rb') as f:
+        return [part.decode('utf-8', 'replace')
+                for part in f.read().split(b'\0') if part]
+
+
+def running_modes(proc='/proc'):
+    """{binary: set of modes}; None in a set for a value Cinder refuses.
+
+    Processes this user may not read are left out: run it as root (or
+    as the user of the services) to see them all.
+    """
+    modes = collections.defaultdict(set)
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            binary = binary_of(_read_nul_separated(
+                os.path.join(proc, pid, 'cmdline')))
+            if binary is None:
+                continue
+            environ = dict(item.partition('=')[::2] for item in
+                           _read_nul_separated(
+                               os.path.join(proc, pid, 'environ')))
+        except OSError:
+            continue  # gone since the listing, or not ours to read
+        modes[binary].add(concurrency.requested_mode(environ))
+    return dict(modes)
