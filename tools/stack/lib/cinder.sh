@@ -11,7 +11,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-# The stack's Cinder services and cinder.conf (sourced by tools/stack.sh).
+# The Cinder services, their cinder.conf writer and the readiness checks
+# of tools/stack.sh (sourced, not run).
 
 # -------------------------------------------------------------- Cinder
 
@@ -37,6 +38,28 @@ backup_posix_path = $STATE/cinder/backups-posix"
     fi
     cat >"$out" <<EOF
 # Written by tools/stack.sh (DB=$DB BACKUP=$BACKUP).
+$(cinder_conf_default "$HOST_NAME" "$STATE" "$CINDER_AUTH_STRATEGY" "" \
+    "$API_PORT" "$STATE/cinder/api-paste.ini" \
+    "$(stack_backends | paste -sd,)")
+log_dir = $LOGS
+
+$backup_conf
+# Without these, backups are refused for up to 60 s after cinder-backup
+# starts: its first report says backend_state False.
+backup_driver_stats_polling_interval = 10
+backup_driver_init_check_interval = 5
+$(hook_output conf_default)
+$(cinder_conf_sections "$(db_url)" "$STATE" "$CINDER_CONF")
+$(hook_output conf_sections)
+EOF
+}
+
+# cinder_conf_default HOST DIR AUTH VHOST PORT PASTE BACKENDS: the
+# [DEFAULT] lines every Cinder deployment of the stack (this one, B of
+# part-peer.sh) shares: cinder-snapext enabled as a deployer does it,
+# state in DIR/cinder, RabbitMQ vhost VHOST, the API on PORT.
+cinder_conf_default() {
+    cat <<EOF
 [DEFAULT]
 # cinder-snapext, as a deployer enables it: Cinder's standard extensions
 # first (setting the option replaces its default), then ours.
@@ -45,27 +68,20 @@ osapi_volume_extension = cinder_snapext.api.extension.SnapextExtension
 volume_manager = cinder_snapext.volume.manager.SnapextVolumeManager
 backup_api_class = cinder_snapext.backup.api.SnapextBackupAPI
 
-host = $HOST_NAME
+host = $1
 my_ip = 127.0.0.1
-state_path = $STATE/cinder
-auth_strategy = $CINDER_AUTH_STRATEGY
-transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/
+state_path = $2/cinder
+auth_strategy = $3
+transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/$4
 osapi_volume_listen = 127.0.0.1
-osapi_volume_listen_port = $API_PORT
+osapi_volume_listen_port = $5
 osapi_volume_workers = 1
-api_paste_config = $STATE/cinder/api-paste.ini
+api_paste_config = $6
 resource_query_filters_file = $VENV/etc/cinder/resource_filters.json
 rootwrap_config = $STATE/cinder/rootwrap.conf
-enabled_backends = $(stack_backends | paste -sd,)
+enabled_backends = $7
 default_volume_type = ceph
 debug = True
-log_dir = $LOGS
-
-$backup_conf
-# Without these, backups are refused for up to 60 s after cinder-backup
-# starts: its first report says backend_state False.
-backup_driver_stats_polling_interval = 10
-backup_driver_init_check_interval = 5
 # Periodic tasks (capability reports to the scheduler among them) tick
 # every periodic_interval after a random delay of up to
 # periodic_fuzzy_delay, both 60 s by default: a report lost while the
@@ -84,7 +100,14 @@ quota_gigabytes = -1
 quota_backups = -1
 quota_backup_gigabytes = -1
 quota_groups = -1
-$(hook_output conf_default)
+EOF
+}
+
+# cinder_conf_sections DB_URL DIR CONF: the sections every deployment
+# shares: the RBD backend 'ceph', its database, locks and coordination
+# files in DIR/cinder, privsep helpers reading CONF.
+cinder_conf_sections() {
+    cat <<EOF
 
 [ceph]
 volume_driver = cinder_snapext.volume.drivers.rbd.SnapextRBDDriver
@@ -94,25 +117,24 @@ rbd_user = $CEPH_USER
 rbd_ceph_conf = $CEPH_CONF
 
 [database]
-connection = $(db_url)
+connection = $1
 
 [oslo_concurrency]
-lock_path = $STATE/cinder/locks
+lock_path = $2/cinder/locks
 
 [coordination]
-backend_url = file://$STATE/cinder/coordination
+backend_url = file://$2/cinder/coordination
 
 # cinder-rootwrap is in the venv, not on sudo's secure_path (and a clean
 # image may have no sudo): run the privsep helpers directly as root.
 [privsep_osbrick]
-helper_command = $VENV/bin/privsep-helper --config-file $CINDER_CONF
+helper_command = $VENV/bin/privsep-helper --config-file $3
 
 [cinder_sys_admin]
-helper_command = $VENV/bin/privsep-helper --config-file $CINDER_CONF
+helper_command = $VENV/bin/privsep-helper --config-file $3
 
 [oslo_messaging_rabbit]
 heartbeat_timeout_threshold = 60
-$(hook_output conf_sections)
 EOF
 }
 
