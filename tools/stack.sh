@@ -78,10 +78,10 @@ done
 # ---------------------------------------------------------------- libraries
 
 # shellcheck source=tools/stack/lib/common.sh
-# The core (common install rabbitmq db ceph cinder), the commands (inspect
-# commands), then the optional parts. A part plugs in by defining
-# functions named after these hooks (hook_up_nfs, ...), each of which
-# checks itself whether it is enabled:
+# The core (common install rabbitmq db ceph cinder_conf cinder), the
+# commands (inspect commands), then the optional parts. A part plugs in by
+# defining functions named after these hooks (hook_up_nfs, ...), each of
+# which checks itself whether it is enabled:
 #   hook_packages_*       print Debian packages to install
 #   hook_backends_*       print volume backend names (enabled_backends)
 #   hook_conf_default_*   print lines for cinder.conf [DEFAULT]
@@ -90,7 +90,8 @@ done
 #   hook_ready_*          configure once Cinder is ready (types, ...)
 #   hook_down_*           stop or undo, after Cinder has stopped
 #   hook_running_*        fail when the part should run but does not
-for _lib in common install rabbitmq db ceph cinder inspect commands; do
+for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
+    commands; do
     # shellcheck disable=SC1090
     . "$REPO/tools/stack/lib/$_lib.sh"
 done

@@ -13,7 +13,8 @@
 
 # Tempest 47, cinder-tempest-plugin 1.23 and cinder-snapext's own tempest
 # plugin against the stack of tools/stack.sh, brought up with
-# AUTH=keystone (tempest has no noauth mode).
+# AUTH=keystone (tempest has no noauth mode). Over 300 lines only by this
+# header.
 #
 # Usage: tools/tempest.sh [run|conf|install]
 #

@@ -56,7 +56,7 @@ cmd_up() {
     run_hooks up
     conf_new=$STATE/cinder.conf.new
     write_cinder_conf "$conf_new"
-    write_openrc
+    write_openrc "$OPENRC" "the stack" "$CINDER_CLI_AUTH"
     write_clouds_yaml
     if ! cmp -s "$conf_new" "$CINDER_CONF"; then
         mv "$conf_new" "$CINDER_CONF"

@@ -88,20 +88,6 @@ $(cinder_conf_sections "$(peer_db_url)" "$PEER_DIR" "$PEER_CONF")
 EOF
 }
 
-write_peer_openrc() {
-    cat >"$PEER_OPENRC" <<EOF
-# source this file to use the stock cinder CLI against Cinder B (peer)
-export OS_AUTH_TYPE=noauth
-export CINDER_ENDPOINT=http://127.0.0.1:$PEER_API_PORT/v3
-export OS_USER_ID=admin
-export OS_PROJECT_ID=admin
-export OS_VOLUME_API_VERSION=3.71
-export CEPH_CONF=$CEPH_CONF
-export SNAPEXT_CEPH_ID=$CEPH_USER
-export PATH=$VENV/bin:\$PATH
-EOF
-}
-
 peer_cinder_() {
     env -u OS_CLOUD -u OS_AUTH_URL -u OS_TOKEN \
         OS_AUTH_TYPE=noauth \
@@ -210,7 +196,9 @@ hook_up_peer() {
     if [ -n "$VENV_CHANGED" ] && peer_running; then
         stop_peer
     fi
-    write_peer_openrc
+    write_openrc "$PEER_OPENRC" "Cinder B (peer)" "OS_AUTH_TYPE=noauth \
+CINDER_ENDPOINT=http://127.0.0.1:$PEER_API_PORT/v3 OS_USER_ID=admin \
+OS_PROJECT_ID=admin"
 }
 
 # After the main Cinder is ready, so the two do not start on the same
