@@ -32,7 +32,10 @@ TOOLS=$REPO/.tools
 DATABASES=$REPO/tools/test-databases.sh
 # tox.ini: the virtualenv that every env shares.
 SHARED_ENV=$REPO/.tox/snapext
-ENVS=pep8,mypy,py3,functional,functional-karbor,docs,releasenotes
+# The unit and functional tests run twice: on eventlet and, as upstream
+# Cinder's *-threading jobs do, on native threads.
+ENVS=pep8,mypy,py3,py3-threading,functional,functional-threading
+ENVS=$ENVS,functional-karbor,docs,releasenotes
 
 usage() {
     sed -n 's/^# \{0,1\}//; 14,26p' "$0"

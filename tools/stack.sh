@@ -58,6 +58,9 @@
 #   PEER                   1 (default) or 0: a second Cinder deployment on
 #                          the same Ceph pool (tools/stack/lib/part-peer.sh);
 #                          unset, keeps what the stack was last brought up with
+#   THREADING              0 (default) or 1: every Cinder service on native
+#                          threads (OS_CINDER_DISABLE_EVENTLET_PATCHING),
+#                          cinder-api under gunicorn; remembered like DB
 #   POSIX_BACKUP           1 (default) or 0: with BACKUP=ceph, a second
 #                          cinder-backup with the posix driver in
 #                          availability zone 'posix' (part-posix-backup.sh);

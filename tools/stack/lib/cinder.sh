@@ -103,6 +103,28 @@ volume_rpc_up() {
     [ "${n:-0}" -ge "$(stack_backends | wc -l)" ]
 }
 
+# launch_cinder RECORD SERVICE CONF [ARG...]: cinder-SERVICE on CONF. With
+# THREADING=1 on native threads, as upstream's threading jobs run them;
+# cinder-api then under gunicorn, since the cinder-api command's eventlet
+# server refuses native threads (doc/source/admin/native-threads.rst).
+launch_cinder() {
+    local name=$1 service=$2 conf=$3 port
+    shift 3
+    if [ "${THREADING:-0}" = 0 ]; then
+        launch "$name" "$VENV/bin/cinder-$service" --config-file "$conf" "$@"
+    elif [ "$service" != api ]; then
+        launch "$name" env OS_CINDER_DISABLE_EVENTLET_PATCHING=true \
+            "$VENV/bin/cinder-$service" --config-file "$conf" "$@"
+    else
+        port=$(sed -n 's/^osapi_volume_listen_port = //p' "$conf")
+        launch "$name" env OS_CINDER_DISABLE_EVENTLET_PATCHING=true \
+            SNAPEXT_CINDER_API_ARGS="--config-file $conf $*" \
+            "$VENV/bin/gunicorn" --bind "127.0.0.1:$port" --workers 1 \
+            --worker-class gthread --threads 8 --timeout 300 \
+            --pythonpath "$REPO/tools/stack" cinder_wsgi:application
+    fi
+}
+
 start_cinder() {
     local s since offset voffset
     mkdir -p "$STATE/cinder"
@@ -129,7 +151,7 @@ start_cinder() {
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
     voffset=$(stat -c %s "$LOGS/cinder-volume.log")
     for s in api volume backup; do
-        launch "cinder-$s" "$VENV/bin/cinder-$s" --config-file "$CINDER_CONF"
+        launch_cinder "cinder-$s" "$s" "$CINDER_CONF"
     done
     # The scheduler asks every volume service for its capabilities when
     # it starts; a volume service whose RPC server is not up yet misses
@@ -138,8 +160,7 @@ start_cinder() {
     # it). Hence the scheduler starts once cinder-volume listens.
     wait_until "cinder-volume RPC (see $LOGS/cinder-volume.log)" \
         volume_rpc_up "$voffset"
-    launch cinder-scheduler "$VENV/bin/cinder-scheduler" \
-        --config-file "$CINDER_CONF"
+    launch_cinder cinder-scheduler scheduler "$CINDER_CONF"
     wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready
     local end
     end=$((SECONDS + DEADLINE))

@@ -60,6 +60,8 @@ EOF
 cinder_conf_default() {
     cat <<EOF
 [DEFAULT]
+# The services run with THREADING=$THREADING (1: native threads, not
+# eventlet); a change restarts them.
 # cinder-snapext, as a deployer enables it: Cinder's standard extensions
 # first (setting the option replaces its default), then ours.
 osapi_volume_extension = cinder.api.contrib.standard_extensions

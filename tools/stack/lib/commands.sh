@@ -36,6 +36,7 @@ check_db_choice() {
     fi
     echo "$DB" >"$STATE/db"
     echo "$BACKUP" >"$STATE/backup"
+    echo "$THREADING" >"$STATE/threading"
 }
 
 cmd_up() {
@@ -43,7 +44,7 @@ cmd_up() {
     t0=$(now_ms)
     [ -f "$STATE/.bootstrapped" ] || fresh=1
     mkdir -p "$STATE" "$RUN" "$LOGS"
-    log "state: $STATE (DB=$DB BACKUP=$BACKUP)"
+    log "state: $STATE (DB=$DB BACKUP=$BACKUP THREADING=$THREADING)"
     [ "$DB" != sqlite ] || log "WARNING: SQLite is for a quick look only:" \
         "under four Cinder processes it locks (HTTP 500, leaked quota)"
     check_db_choice
@@ -217,7 +218,7 @@ cmd_start() {
     since=$(date +%s)
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
     voffset=$(stat -c %s "$LOGS/cinder-volume.log")
-    launch "cinder-$1" "$VENV/bin/cinder-$1" --config-file "$CINDER_CONF"
+    launch_cinder "cinder-$1" "$1" "$CINDER_CONF"
     [ "$1" != volume ] || wait_until "cinder-volume RPC" volume_rpc_up \
         "$voffset"
     wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready

@@ -91,9 +91,11 @@ pip_install() {
 }
 
 # The stock clients the scenarios drive (python-openstackclient runs on
-# openstacksdk, which the scenarios also use as a library). Changing the
-# list installs the new one into an existing venv: see install_clients.
+# openstacksdk, which the scenarios also use as a library), and gunicorn,
+# which serves cinder-api with THREADING=1. Changing the list installs
+# the new one into an existing venv: see install_clients.
 STACK_CLIENTS="python-cinderclient python-openstackclient openstacksdk"
+STACK_CLIENTS="$STACK_CLIENTS gunicorn"
 
 # Sets VENV_CHANGED when the package was reinstalled.
 VENV_CHANGED=""

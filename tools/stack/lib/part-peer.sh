@@ -138,16 +138,15 @@ start_peer() {
     offset=$(stat -c %s "$LOGS/peer-cinder-scheduler.log")
     voffset=$(stat -c %s "$LOGS/peer-cinder-volume.log")
     for s in api volume; do
-        launch "peer-cinder-$s" "$VENV/bin/cinder-$s" --config-file \
-            "$PEER_CONF" --log-file "$LOGS/peer-cinder-$s.log"
+        launch_cinder "peer-cinder-$s" "$s" "$PEER_CONF" \
+            --log-file "$LOGS/peer-cinder-$s.log"
     done
     # As for the main Cinder: a scheduler that starts before the volume
     # service listens hears from it only a minute later.
     wait_until "Cinder B: cinder-volume RPC (see $LOGS/peer-cinder-*)" \
         peer_log_after volume "$voffset" \
         "Driver post RPC initialization completed successfully"
-    launch peer-cinder-scheduler "$VENV/bin/cinder-scheduler" \
-        --config-file "$PEER_CONF" \
+    launch_cinder peer-cinder-scheduler scheduler "$PEER_CONF" \
         --log-file "$LOGS/peer-cinder-scheduler.log"
     end=$((SECONDS + DEADLINE))
     until peer_ready "$offset" >/dev/null 2>&1; do

@@ -94,9 +94,8 @@ start_posix_backup() {
     mkdir -p "$POSIX_BACKUP_DIR/backups"
     touch "$LOGS/cinder-scheduler.log"
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
-    launch cinder-backup-posix "$VENV/bin/cinder-backup" \
-        --config-file "$CINDER_CONF" --config-file "$POSIX_BACKUP_CONF" \
-        --log-file "$POSIX_BACKUP_LOG"
+    launch_cinder cinder-backup-posix backup "$CINDER_CONF" \
+        --config-file "$POSIX_BACKUP_CONF" --log-file "$POSIX_BACKUP_LOG"
     posix_backup_stamp >"$POSIX_BACKUP_DIR/stamp"
     end=$((SECONDS + DEADLINE))
     until posix_backup_ready "$offset" >/dev/null 2>&1; do

@@ -20,6 +20,10 @@ DB=${DB:-postgresql}
 BACKUP=${BACKUP:-${SNAPEXT_STACK_BACKUP:-$(cat "$STATE/backup" 2>/dev/null ||
     true)}}
 BACKUP=${BACKUP:-ceph}
+# THREADING=1: the Cinder services on native threads; kept like DB.
+THREADING=${THREADING:-${SNAPEXT_STACK_THREADING:-$(cat "$STATE/threading" \
+    2>/dev/null || true)}}
+THREADING=${THREADING:-0}
 DEADLINE=${SNAPEXT_STACK_TIMEOUT:-120}
 # Slot 0 uses the usual ports; slot N shifts every one by 10 x N (the
 # Ceph mon's v1 port downwards: the OSDs bind from 6800 up).
@@ -59,6 +63,10 @@ esac
 case $BACKUP in
     ceph|posix) ;;
     *) echo "BACKUP=$BACKUP: use ceph or posix" >&2; exit 2 ;;
+esac
+case $THREADING in
+    0|1) ;;
+    *) echo "THREADING=$THREADING: use 1 (native threads) or 0" >&2; exit 2 ;;
 esac
 
 export CEPH_CONF

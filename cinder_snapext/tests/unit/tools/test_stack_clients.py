@@ -124,7 +124,7 @@ CINDER_CONF=$STATE/cinder.conf
         self.assertEqual(0, proc.returncode, proc.stderr)
         self.assertEqual(
             ['install --disable-pip-version-check python-cinderclient '
-             'python-openstackclient openstacksdk'],
+             'python-openstackclient openstacksdk gunicorn'],
             self.read('pip-calls').splitlines())
         # Another list: installed again.
         proc = self.bash('STACK_CLIENTS=python-openstackclient; '

@@ -96,6 +96,39 @@ CINDER_CONF=$STATE/cinder.conf VENV_CHANGED=
                                   text=True)
             self.assertEqual(0, proc.returncode, proc.stderr)
 
+    def _launched(self, threading, service, *args):
+        conf = os.path.join(self.state, 'cinder.conf')
+        with open(conf, 'w') as f:
+            f.write('[DEFAULT]\nosapi_volume_listen_port = 8786\n')
+        proc = self.bash('launch() { printf "%%s|" "$@"; }; '
+                         'launch_cinder rec %s "$CINDER_CONF" %s'
+                         % (service, ' '.join(args)), THREADING=threading)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        return proc.stdout.rstrip('|').split('|')
+
+    def test_launch_on_eventlet_runs_the_command(self):
+        conf = os.path.join(self.state, 'cinder.conf')
+        self.assertEqual(
+            ['rec', os.path.join(self.state, 'venv', 'bin', 'cinder-volume'),
+             '--config-file', conf, '--log-file', '/l'],
+            self._launched('0', 'volume', '--log-file', '/l'))
+
+    def test_launch_threading_sets_the_variable(self):
+        launched = self._launched('1', 'backup')
+        self.assertEqual(['rec', 'env',
+                          'OS_CINDER_DISABLE_EVENTLET_PATCHING=true'],
+                         launched[:3])
+        self.assertTrue(launched[3].endswith('/bin/cinder-backup'))
+
+    def test_launch_threading_serves_the_api_with_gunicorn(self):
+        conf = os.path.join(self.state, 'cinder.conf')
+        launched = self._launched('1', 'api', '--log-file', '/l')
+        self.assertIn('OS_CINDER_DISABLE_EVENTLET_PATCHING=true', launched)
+        self.assertIn('SNAPEXT_CINDER_API_ARGS=--config-file %s '
+                      '--log-file /l' % conf, launched)
+        self.assertIn('127.0.0.1:8786', launched)
+        self.assertEqual('cinder_wsgi:application', launched[-1])
+
     def test_override_names_host_zone_driver_and_path(self):
         proc = self.bash('hook_up_posix_backup; echo ceph >"$STATE/backup"')
         self.assertEqual(0, proc.returncode, proc.stderr)
