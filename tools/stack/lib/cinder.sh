@@ -117,11 +117,18 @@ launch_cinder() {
             "$VENV/bin/cinder-$service" --config-file "$conf" "$@"
     else
         port=$(sed -n 's/^osapi_volume_listen_port = //p' "$conf")
+        # oslo.log would name the log after gunicorn; one control socket
+        # per user would be shared by every gunicorn of every slot.
+        case " $* " in
+            *" --log-file "*) ;;
+            *) set -- "$@" --log-file "$LOGS/$name.log" ;;
+        esac
         launch "$name" env OS_CINDER_DISABLE_EVENTLET_PATCHING=true \
             SNAPEXT_CINDER_API_ARGS="--config-file $conf $*" \
             "$VENV/bin/gunicorn" --bind "127.0.0.1:$port" --workers 1 \
             --worker-class gthread --threads 8 --timeout 300 \
-            --pythonpath "$REPO/tools/stack" cinder_wsgi:application
+            --no-control-socket --pythonpath "$REPO/tools/stack" \
+            cinder_wsgi:application
     fi
 }
 

@@ -127,7 +127,14 @@ CINDER_CONF=$STATE/cinder.conf VENV_CHANGED=
         self.assertIn('SNAPEXT_CINDER_API_ARGS=--config-file %s '
                       '--log-file /l' % conf, launched)
         self.assertIn('127.0.0.1:8786', launched)
+        self.assertIn('--no-control-socket', launched)
         self.assertEqual('cinder_wsgi:application', launched[-1])
+
+    def test_launch_threading_names_the_api_log_after_the_record(self):
+        conf = os.path.join(self.state, 'cinder.conf')
+        self.assertIn('SNAPEXT_CINDER_API_ARGS=--config-file %s --log-file '
+                      '%s/logs/rec.log' % (conf, self.state),
+                      self._launched('1', 'api'))
 
     def test_override_names_host_zone_driver_and_path(self):
         proc = self.bash('hook_up_posix_backup; echo ceph >"$STATE/backup"')
