@@ -19,6 +19,7 @@ start, so the place to look is that environment, in ``/proc``.
 
 import collections
 import os
+import re
 
 from cinder_snapext import concurrency
 
@@ -26,12 +27,19 @@ BINARIES = ('cinder-api', 'cinder-backup', 'cinder-scheduler',
             'cinder-volume')
 # cinder-api under a WSGI server runs this module, not the command.
 API_MODULES = ('cinder.wsgi.api', 'cinder-wsgi')
+# The mode of a process whose environment cannot be read: a process that
+# sets its title (oslo.service's services do) writes over the memory that
+# /proc/PID/environ shows.
+UNREADABLE = 'unreadable'
+_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*$')
 
 
 def binary_of(argv):
     """The Cinder service argv runs, or None."""
-    for arg in argv:
-        name = os.path.basename(arg)
+    # A renamed process shows one string: "cinder-volume: master process
+    # [/venv/bin/cinder-volume --config-file ...]".
+    for arg in ' '.join(argv).split():
+        name = os.path.basename(arg.strip('[]'))
         if name in BINARIES:
             return name
         if any(module in arg for module in API_MODULES):
@@ -46,7 +54,7 @@ def _read_nul_separated(path):
 
 
 def running_modes(proc='/proc'):
-    """{binary: set of modes}; None in a set for a value Cinder refuses.
+    """{binary: set of modes}; None for a value Cinder refuses.
 
     Processes this user may not read are left out: run it as root (or
     as the user of the services) to see them all.
@@ -65,5 +73,8 @@ def running_modes(proc='/proc'):
                                os.path.join(proc, pid, 'environ')))
         except OSError:
             continue  # gone since the listing, or not ours to read
-        modes[binary].add(concurrency.requested_mode(environ))
+        if not any(_NAME.match(name) for name in environ):
+            modes[binary].add(UNREADABLE)
+        else:
+            modes[binary].add(concurrency.requested_mode(environ))
     return dict(modes)

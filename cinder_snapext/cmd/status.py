@@ -132,7 +132,8 @@ class Checks(uc.UpgradeCommands):
     def _check_threading_modes(self):
         modes = service_modes.running_modes(self.proc)
         bad = sorted(b for b, found in modes.items() if None in found)
-        mixed = sorted(b for b, found in modes.items() if len(found) > 1)
+        mixed = sorted(b for b, found in modes.items()
+                       if len(found - {service_modes.UNREADABLE}) > 1)
         summary = ', '.join('%s: %s' % (binary, '/'.join(
             sorted(m or 'invalid' for m in found)))
             for binary, found in sorted(modes.items()))

@@ -131,10 +131,21 @@ class UpgradeCheckTestCase(base.TestCase):
     def test_one_kind_in_both_modes_warns(self):
         self._process(10, ['/venv/bin/cinder-volume'],
                       OS_CINDER_DISABLE_EVENTLET_PATCHING='1')
-        self._process(11, ['/venv/bin/cinder-volume'])
+        self._process(11, ['/venv/bin/cinder-volume'], PATH='/usr/bin')
         result = self.checks._check_threading_modes()
         self.assertEqual(WARNING, result.code)
         self.assertIn('cinder-volume: eventlet/threading', result.details)
+
+    def test_environment_hidden_by_a_process_title_is_not_guessed(self):
+        # What /proc shows of a service that oslo.service renamed.
+        self._process(10, ['cinder-volume: master process '
+                           '[/venv/bin/cinder-volume]'])
+        self._process(11, ['/venv/bin/cinder-volume'],
+                      OS_CINDER_DISABLE_EVENTLET_PATCHING='1')
+        result = self.checks._check_threading_modes()
+        self.assertEqual(SUCCESS, result.code)
+        self.assertEqual('cinder-volume: threading/unreadable',
+                         result.details)
 
     def test_a_value_cinder_refuses_fails(self):
         self._process(10, ['/venv/bin/cinder-backup'],
