@@ -16,6 +16,7 @@ from cinder.api.openstack import wsgi
 from cinder import objects as cinder_objects
 
 from cinder_snapext.api import ids
+from cinder_snapext.api import version_header
 from cinder_snapext.objects import snapshot_admin_metadata
 from cinder_snapext import policies
 
@@ -34,6 +35,7 @@ class SnapshotAdminMetadataController(wsgi.Controller):
                            target_obj=snapshot)
         return context
 
+    @version_header.checked
     def index(self, req, snapshot_id):
         """All live admin metadata of a snapshot.
 
@@ -45,6 +47,7 @@ class SnapshotAdminMetadataController(wsgi.Controller):
         metadata = _MetadataList.get_by_snapshot(context, snapshot_id)
         return {'admin_metadata': metadata.to_dict()}
 
+    @version_header.checked
     def show(self, req, snapshot_id, id):
         """One key, in the shape of Cinder's snapshot metadata ``meta``."""
         context = self._authorize(req, snapshot_id)

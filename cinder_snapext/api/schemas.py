@@ -22,6 +22,10 @@ from cinder_snapext.volume import snapshot_reference as \
 
 # The spec's manage body: Cinder's, plus the host serving the volume.
 manage_snapshot = copy.deepcopy(snapshot_manage.create)
+# Cinder's lists 'type': 'object' among the properties, so a body with a
+# 'type' key made jsonschema read the string 'object' as a schema and
+# fail with AttributeError (a 500). No body has such a key: drop it.
+del manage_snapshot['properties']['type']
 manage_snapshot['properties']['snapshot']['properties']['host'] = dict(
     parameter_types.hostname, type='string')
 

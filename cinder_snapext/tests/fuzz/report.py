@@ -1,0 +1,105 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The fuzz run's results page (doc/source/admin/reliability.rst).
+
+Usage: python -m cinder_snapext.tests.fuzz.report RESULTS.json > PAGE.rst
+
+RESULTS.json is what ``run --report`` wrote; tools/fuzz.sh report runs
+both. The page holds only what the run measured.
+"""
+
+import collections
+import json
+import sys
+import textwrap
+
+from cinder_snapext.tests.fuzz import routes
+
+_ORDER = ('stock', 'ours', 'guarded')
+_TITLES = {'stock': 'Cinder 29 as shipped',
+           'ours': 'with cinder-snapext',
+           'guarded': 'with cinder-snapext and the request guard'}
+
+
+def render(results):
+    runs = [(name, results['apis'][name]) for name in _ORDER
+            if name in results['apis']]
+    out = _head(results)
+    out += _table(['API', 'requests', '2xx', '4xx', '5xx', 'leaks',
+                   'stuck'], [
+        [_TITLES[name], len(run['statuses'])] +
+        [sum(1 for s in run['statuses'] if s // 100 == k) for k in (2, 4)] +
+        [len(run['errors']), len(run['leaks']), len(run['stuck'])]
+        for name, run in runs])
+    if 'added_5xx' in results:
+        out += ['', 'Requests answered 5xx with cinder-snapext that stock '
+                'Cinder answered without one: **%d**.'
+                % len(results['added_5xx']), '']
+    out += ['5xx by route', '-' * 12, '']
+    out += _table(['route'] + [name for name, _ in runs], [
+        [route['name']] + [collections.Counter(
+            e['route'] for e in run['errors'])[route['name']]
+            for _, run in runs]
+        for route in routes.ROUTES])
+    for name, run in runs:
+        out += _logged(name, run)
+    return '\n'.join(out) + '\n'
+
+
+def _head(results):
+    title = 'Reliability: generated requests'
+    return ['=' * len(title), title, '=' * len(title), ''] + textwrap.wrap(
+        'The fuzzer of ``cinder_snapext/tests/fuzz`` generated %d requests '
+        '(seed %d) to every route cinder-snapext adds or changes, at '
+        'microversions 3.0 to %s, with mutated bodies, ids, headers and '
+        'content types, and sent the same requests to each cinder-api '
+        'below, all on one real stack (``tools/stack.sh``: RBD on Ceph, '
+        'PostgreSQL, RabbitMQ). After each batch of %d it checked the '
+        'database: a row or quota change that no accepted request explains '
+        'is a leak; a resource left in a transient status is stuck. The '
+        'run took %.1f minutes. Produced by ``tools/fuzz.sh report``; '
+        'the CI lane is ``tools/fuzz.sh`` (the guarded API alone).'
+        % (results['count'], results['seed'], results['max_version'],
+           results.get('batch', 500), results['minutes']), 79) + ['']
+
+
+def _logged(name, run):
+    title = 'Tracebacks logged: %s' % _TITLES[name]
+    lines = ['', title, '-' * len(title), '']
+    if not run['tracebacks']:
+        return lines + ['None.']
+    lines += ['Grouped by the last frame of cinder-snapext (``-``: none), '
+              "the last frame and the exception. Some are Cinder's own 400s "
+              'that it logs with a traceback.', '']
+    return lines + _table(['ours', 'last frame', 'exception', 'count'],
+                          [['``%s``' % a if a != '-' else a, '``%s``' % b,
+                            c.replace('*', r'\*').replace('`', "'"), n]
+                           for a, b, c, n in run['tracebacks']])
+
+
+def _table(header, rows):
+    lines = ['.. list-table::', '   :header-rows: 1', '']
+    for row in [header] + rows:
+        lines.append('   * - %s' % row[0])
+        lines += ['     - %s' % cell for cell in row[1:]]
+    return lines + ['']
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    with open(argv[0]) as f:
+        sys.stdout.write(render(json.load(f)))
+
+
+if __name__ == '__main__':
+    main()
