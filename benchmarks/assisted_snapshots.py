@@ -28,6 +28,9 @@ hold a lock; the stock driver's database polls are counted in its log.
 Usage: python benchmarks/assisted_snapshots.py [--durations 0.1,5,30,90]
        [--rounds 4,3,2,2] [--volumes 5] [--doc PATH]
 Environment: SNAPEXT_STACK_SLOT / SNAPEXT_STACK_DIR as for tools/stack.sh.
+
+Over 300 lines on purpose: a benchmark is one command that a reader
+checks top to bottom, method and numbers in one file.
 """
 
 import argparse

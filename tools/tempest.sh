@@ -13,7 +13,8 @@
 
 # Tempest 47, cinder-tempest-plugin 1.23 and cinder-snapext's own tempest
 # plugin against the stack of tools/stack.sh, brought up with
-# AUTH=keystone (tempest has no noauth mode).
+# AUTH=keystone (tempest has no noauth mode). Over 300 lines only by this
+# header.
 #
 # Usage: tools/tempest.sh [run|conf|install]
 #
@@ -50,17 +51,8 @@
 set -eu -o pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SLOT=${SNAPEXT_STACK_SLOT:-0}
-case $SLOT in
-    [0-9]) ;;
-    *) echo "SNAPEXT_STACK_SLOT=$SLOT: use 0 to 9" >&2; exit 2 ;;
-esac
-if [ "$SLOT" = 0 ]; then
-    STATE=${SNAPEXT_STACK_DIR:-$REPO/.stack}
-else
-    STATE=${SNAPEXT_STACK_DIR:-$REPO/.stack-$SLOT}
-fi
-case $STATE in /*) ;; *) STATE=$PWD/$STATE ;; esac
+# shellcheck source=tools/stack/lib/slot.sh
+. "$REPO/tools/stack/lib/slot.sh"
 TDIR=$STATE/tempest
 TVENV=$TDIR/venv
 WS=$TDIR/ws

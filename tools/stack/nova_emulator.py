@@ -44,6 +44,9 @@ and done, with wall-clock times of every callback; ``POST
 /emulator/callback`` (``snapshot_id``, ``status``, optional
 ``compute_snapshot_status``) sends one callback now. It listens on
 127.0.0.1 only.
+
+Over 300 lines on purpose: the stack runs it as one script that needs
+nothing of this repository.
 """
 
 import argparse

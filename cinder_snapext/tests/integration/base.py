@@ -21,10 +21,8 @@ makes the later ones skip, except the ``always`` steps (clean-up).
 """
 
 import functools
-import hashlib
 import json
 import os
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -33,90 +31,13 @@ import uuid
 import testtools
 from testtools import content
 
-MiB = 1024 * 1024
-GiB = 1024 * MiB
+from cinder_snapext.tests.integration import cli
 
 TIMEOUT = int(os.environ.get('SNAPEXT_IT_TIMEOUT', '180'))
-CLI_TIMEOUT = 120
 POLL = 0.5
 
 _REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
                                      '..', '..', '..'))
-
-
-class CommandFailed(AssertionError):
-    """A command exited non-zero (or ran out of time)."""
-
-    def __init__(self, argv, rc, out, err):
-        self.argv, self.rc, self.out, self.err = argv, rc, out, err
-        super().__init__('%s exited %s%s\nstdout: %s\nstderr: %s' % (
-            ' '.join(argv), rc, ' (timed out)' if rc == 124 else '',
-            out.strip(), err.strip()))
-
-
-def run(argv, env=None, timeout=CLI_TIMEOUT, check=True):
-    """Run a command with a deadline; returns (rc, stdout, stderr).
-
-    The deadline is coreutils' ``timeout``, not subprocess's: the test
-    process runs under eventlet (Cinder's test package patches it), whose
-    subprocess timeout exception is not the standard library's.
-    """
-    full = ['timeout', '-k', '5', str(timeout)] + list(argv)
-    proc = subprocess.run(full, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    if check and proc.returncode != 0:
-        raise CommandFailed(argv, proc.returncode, proc.stdout, proc.stderr)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def parse_table(text):
-    """Rows of the first prettytable in the cinder CLI's output."""
-    rows, header = [], None
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith('|'):
-            continue
-        cells = [c.strip() for c in line.strip('|').split('|')]
-        if header is None:
-            header = cells
-            continue
-        if rows and not cells[0] and len(header) == 2:
-            # A property table continues a long value on the next line.
-            rows[-1][header[1]] += '\n' + cells[1]
-            continue
-        rows.append(dict(zip(header, cells)))
-    return rows
-
-
-def parse_properties(text):
-    """A ``| Property | Value |`` table as a dict."""
-    return {r['Property']: r['Value'] for r in parse_table(text)
-            if 'Property' in r}
-
-
-def pattern(seed, length):
-    """What rbdtool.py writes for seed (kept in step with it)."""
-    return hashlib.shake_256(('snapext-%s' % seed).encode()).digest(length)
-
-
-def expected_sha256(size, writes):
-    """SHA-256 of an image of size bytes, zero but for writes.
-
-    writes: (offset_mib, length_mib, seed), later ones win on overlap.
-    """
-    chunk = 4 * MiB
-    data = [(off * MiB, pattern(seed, length * MiB))
-            for off, length, seed in writes]
-    digest = hashlib.sha256()
-    for start in range(0, size, chunk):
-        end = min(start + chunk, size)
-        buf = bytearray(end - start)
-        for off, blob in data:
-            lo, hi = max(start, off), min(end, off + len(blob))
-            if lo < hi:
-                buf[lo - start:hi - start] = blob[lo - off:hi - off]
-        digest.update(buf)
-    return digest.hexdigest()
 
 
 class Stack:
@@ -209,8 +130,8 @@ class ScenarioTestCase(testtools.TestCase):
 
     def cinder(self, *args, check=True):
         """Run the stock cinder CLI; return its stdout."""
-        rc, out, err = run([self.stack.cinder_bin] + list(args),
-                           env=self.env, check=check)
+        rc, out, err = cli.run([self.stack.cinder_bin] + list(args),
+                               env=self.env, check=check)
         return out if check else (rc, out, err)
 
     def api(self, method, path, body=None):
@@ -237,11 +158,11 @@ class ScenarioTestCase(testtools.TestCase):
                'backup': 'backup-show'}[kind]
         rc, out, err = self.cinder(cmd, obj_id, check=False)
         if rc == 0:
-            return parse_properties(out)
+            return cli.parse_properties(out)
         # "No volume with a name or ID ..." ("volumebackup" for backups).
         if ' with a name or ID of ' in err or '(HTTP 404)' in err:
             return None
-        raise CommandFailed(['cinder', cmd, obj_id], rc, out, err)
+        raise cli.CommandFailed(['cinder', cmd, obj_id], rc, out, err)
 
     def name(self, what):
         return 'snapext-it-%s-%s' % (self.run_id, what)
@@ -312,7 +233,7 @@ class ScenarioTestCase(testtools.TestCase):
             list_cmd, delete_cmd = listing[kind]
             end = time.monotonic() + TIMEOUT
             while True:
-                rows = [r for r in parse_table(self.cinder(
+                rows = [r for r in cli.parse_table(self.cinder(
                         list_cmd, '--sort', 'created_at:desc'))
                         if r.get('Name', '').startswith(prefix)]
                 if not rows:
@@ -336,11 +257,11 @@ class ScenarioTestCase(testtools.TestCase):
     # -- data through librbd -----------------------------------------------
 
     def rbd(self, *args, check=True):
-        rc, out, err = run([self.stack.python, self.stack.rbdtool,
-                            '--conf', self.stack.ceph_conf] + list(args),
-                           env=self.env, check=False)
+        rc, out, err = cli.run([self.stack.python, self.stack.rbdtool,
+                                '--conf', self.stack.ceph_conf] + list(args),
+                               env=self.env, check=False)
         if check and rc != 0:
-            raise CommandFailed(['rbdtool.py'] + list(args), rc, out, err)
+            raise cli.CommandFailed(['rbdtool.py'] + list(args), rc, out, err)
         return json.loads(out) if out.strip() else {}
 
     def image_sha256(self, image, snap=None, pool='volumes'):
@@ -349,3 +270,22 @@ class ScenarioTestCase(testtools.TestCase):
 
     def rbd_snaps(self, image, pool='volumes'):
         return self.rbd('snaps', pool, image)['snaps']
+
+    def volume_image(self, volume_id):
+        """The RBD image of a volume on the stack's 'ceph' backend."""
+        return 'volume-%s' % volume_id
+
+    def restore_backup(self, key):
+        """Restore ctx[key]'s backup to a new volume; check its SHA-256.
+
+        ``ctx[key]`` is ``(backup id, SHA-256 of the data backed up)``.
+        """
+        backup_id, expected = self.ctx[key]
+        out = self.cinder('backup-restore', '--name',
+                          self.name('restored-%s' % key), backup_id)
+        vol_id = cli.parse_properties(out)['volume_id']
+        self.made['volume'].append(vol_id)
+        self.wait_status('volume', vol_id, 'available')
+        self.wait_status('backup', backup_id, 'available')
+        self.assertEqual(expected, self.image_sha256(self.volume_image(
+            vol_id)), 'restored data differs from the data at backup time')

@@ -23,7 +23,7 @@ import json
 import os
 import re
 
-from cinder_snapext.tests.integration import base
+from cinder_snapext.tests.integration import cli
 
 SDK_CALL = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         'sdk_call.py')
@@ -50,7 +50,7 @@ class Client:
         self.stack = stack
 
     def run(self, argv):
-        rc, out, err = base.run(argv, env=self.env(), check=False)
+        rc, out, err = cli.run(argv, env=self.env(), check=False)
         return rc, out, out + err
 
     def env(self):
@@ -119,7 +119,7 @@ class SdkClient(OpenStackClient):
     def call(self, *args):
         rc, out, text = self.run([self.stack.python, SDK_CALL] + list(args))
         if rc != 0:
-            raise base.CommandFailed(['sdk_call.py'] + list(args), rc, out,
+            raise cli.CommandFailed(['sdk_call.py'] + list(args), rc, out,
                                      text)
         answer = json.loads(out)
         if answer['ok']:
@@ -171,7 +171,7 @@ class CinderClient(Client):
                                     volume_id, ref)
         if rc != 0:
             return Outcome(False, None, text)
-        return Outcome(True, base.parse_properties(out)['id'], text)
+        return Outcome(True, cli.parse_properties(out)['id'], text)
 
     def unmanage(self, snapshot_id):
         rc, _, text = self.cinder('snapshot-unmanage', snapshot_id)

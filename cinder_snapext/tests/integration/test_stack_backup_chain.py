@@ -23,8 +23,9 @@ the checksum of the data at its point in time.
 import json
 
 from cinder_snapext.tests.integration import backup_base
-from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import data
 
 # (offset MiB, length MiB, seed), in the order they are written.
 FIRST = [(0, 32, 'chain-first'), (512, 16, 'chain-first-b')]
@@ -32,7 +33,7 @@ BEFORE_SNAP = [(100, 8, 'chain-a')]
 AFTER_SNAP = [(300, 8, 'chain-b'), (0, 4, 'chain-b0')]
 LATER = [(700, 4, 'chain-c')]
 # What a differential may write: the changed 4 MiB objects, with room.
-DIFF_LIMIT = 16 * base.MiB
+DIFF_LIMIT = 16 * data.MiB
 FORCED_FULL = 'Incremental backup not possible, forcing full backup.'
 
 
@@ -44,7 +45,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
 
     def _own_bytes(self, image):
         """Bytes allocated in the image itself, not in its clone parent."""
-        rc, out, err = base.run(
+        rc, out, err = cli.run(
             ['rbd', '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
              self.stack.ceph_conf, 'du', '--format', 'json',
              'backups/%s' % image], env=self.env)
@@ -80,7 +81,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         # went to the backups pool; Cinder's driver copies the whole GiB.
         own = self._own_bytes(self.backup_image(backup_id))
         self.assertLessEqual(own, DIFF_LIMIT)
-        self.assertGreaterEqual(own, 8 * base.MiB)
+        self.assertGreaterEqual(own, 8 * data.MiB)
         self.assertEqual([], self._messages(backup_id))
         # Its restore point follows the backup (one monitor commit) and
         # holds the snapshot's data.
@@ -128,7 +129,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         self.ctx['bk_vol_incr'] = (backup_id, self.ctx['sha_after'])
         own = self._own_bytes(self.backup_image(backup_id))
         self.assertLessEqual(own, DIFF_LIMIT)
-        self.assertGreaterEqual(own, 12 * base.MiB)
+        self.assertGreaterEqual(own, 12 * data.MiB)
 
     @step
     def test_05b_restore_point_lost_with_a_stopped_service(self):
@@ -139,7 +140,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         point = self.wait_for('restore point of %s' % backup_id,
                               lambda: self.rbd_snaps(image, 'backups'),
                               timeout=60)[0]
-        base.run(['rbd', '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
+        cli.run(['rbd', '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
                   self.stack.ceph_conf, 'snap', 'rm',
                   'backups/%s@%s' % (image, point)], env=self.env)
         self.assertEqual([], self.rbd_snaps(image, 'backups'))
@@ -160,19 +161,19 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
 
     @step
     def test_07_restore_full(self):
-        self._restore('bk_full')
+        self.restore_backup('bk_full')
 
     @step
     def test_08_restore_snapshot_incremental(self):
-        self._restore('bk_snap')
+        self.restore_backup('bk_snap')
 
     @step
     def test_09_restore_volume_incremental(self):
-        self._restore('bk_vol_incr')
+        self.restore_backup('bk_vol_incr')
 
     @step
     def test_10_restore_second_volume_incremental(self):
-        self._restore('bk_vol_incr2')
+        self.restore_backup('bk_vol_incr2')
 
     @step
     def test_11_falls_back_to_full_when_parent_data_is_gone(self):
@@ -180,7 +181,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         # has no point on the volume to diff from.
         out = self.cinder('snapshot-create', '--name',
                           self.name('chain-snap2'), self.ctx['volume'])
-        snap_id = base.parse_properties(out)['id']
+        snap_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap_id)
         self.wait_status('snapshot', snap_id, 'available')
         self._backup('chain-snap2-incr', '--incremental', '--snapshot-id',
@@ -195,7 +196,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
         self.assertEqual(1, len(messages), messages)
         self.assertIn(FORCED_FULL, messages[0])
         self.ctx['bk_fallback'] = (backup_id, self.ctx['bk_vol_incr2'][1])
-        self._restore('bk_fallback')
+        self.restore_backup('bk_fallback')
 
     @step(always=True)
     def test_12_delete_everything(self):

@@ -143,19 +143,19 @@ class PosixBackupChainTest(backup_base.RbdBackupScenario):
 
     @step
     def test_07_restore_full(self):
-        self._restore('bk_full')
+        self.restore_backup('bk_full')
 
     @step
     def test_08_restore_snapshot_incremental(self):
-        self._restore('bk_snap')
+        self.restore_backup('bk_snap')
 
     @step
     def test_09_restore_volume_incremental(self):
-        self._restore('bk_vol_incr')
+        self.restore_backup('bk_vol_incr')
 
     @step
     def test_10_restore_second_snapshot_incremental(self):
-        self._restore('bk_snap2')
+        self.restore_backup('bk_snap2')
 
     @step(always=True)
     def test_11_delete_everything(self):

@@ -21,8 +21,8 @@ backup the volume is ``in-use`` again and still attached.
 """
 
 from cinder_snapext.tests.integration import backup_base
-from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
 
 FIRST = [(0, 16, 'inuse-first'), (600, 8, 'inuse-first-b')]
 BEFORE_SNAP = [(64, 8, 'inuse-a')]
@@ -48,7 +48,7 @@ class CephInUseBackupTest(backup_base.RbdBackupScenario):
         self.ctx['sha_first'] = self._create_volume('inuse-vol', FIRST)
         vol_id = self.ctx['volume']
         out = self.cinder('attachment-create', *ATTACH_ARGS, vol_id)
-        self.ctx['attachment'] = base.parse_properties(out)['id']
+        self.ctx['attachment'] = cli.parse_properties(out)['id']
         self.cinder('attachment-complete', self.ctx['attachment'])
         volume = self.wait_status('volume', vol_id, 'in-use')
         self.assertIn(self.ctx['attachment'], volume['attachment_ids'])
@@ -60,7 +60,7 @@ class CephInUseBackupTest(backup_base.RbdBackupScenario):
                                    self.ctx['volume'], check=False)
         self.assertNotEqual(0, rc, out)
         self.assertIn('force', err)
-        self.assertEqual([], base.parse_table(self.cinder(
+        self.assertEqual([], cli.parse_table(self.cinder(
             'backup-list', '--volume-id', self.ctx['volume'])))
         self.assertEqual('in-use', self.show('volume',
                                              self.ctx['volume'])['status'])
@@ -105,19 +105,19 @@ class CephInUseBackupTest(backup_base.RbdBackupScenario):
 
     @step
     def test_08_restore_full_of_volume(self):
-        self._restore('bk_full')
+        self.restore_backup('bk_full')
 
     @step
     def test_09_restore_incremental_of_snapshot(self):
-        self._restore('bk_snap_incr')
+        self.restore_backup('bk_snap_incr')
 
     @step
     def test_10_restore_incremental_of_volume(self):
-        self._restore('bk_vol_incr')
+        self.restore_backup('bk_vol_incr')
 
     @step
     def test_11_restore_full_of_snapshot(self):
-        self._restore('bk_snap_full')
+        self.restore_backup('bk_snap_full')
 
     @step(always=True)
     def test_12_detach_and_delete_everything(self):

@@ -24,13 +24,14 @@ import json
 import os
 
 from cinder_snapext.tests.integration import backup_base
-from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import data
 
 # (offset MiB, length MiB, seed), in the order they are written.
 FIRST = [(0, 8, 'verify-a'), (100, 4, 'verify-b')]
 SECOND = [(40, 4, 'verify-c')]
-OBJECT = 4 * base.MiB
+OBJECT = 4 * data.MiB
 MATCH, MISMATCH = 0, 3
 
 
@@ -41,12 +42,12 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
         return 'volume-%s.backup.%s' % (self.ctx['volume'], backup_id)
 
     def _ceph(self, tool, *args, check=True):
-        return base.run([tool, '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
+        return cli.run([tool, '--id', self.env['SNAPEXT_CEPH_ID'], '-c',
                          self.stack.ceph_conf] + list(args), env=self.env,
                         check=check)
 
     def _verify(self, backup_id, expect):
-        rc, out, err = base.run(
+        rc, out, err = cli.run(
             [os.path.join(self.stack.venv, 'bin', 'cinder-snapext-manage'),
              '--config-file', os.path.join(self.stack.dir, 'cinder.conf'),
              'backup', 'verify', backup_id], env=self.env, check=False)
@@ -58,7 +59,7 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
         rc, out, err = self._ceph('rbd', 'info', '--format', 'json',
                                   'backups/%s' % self.backup_image(backup_id))
         prefix = json.loads(out)['block_name_prefix']
-        return '%s.%016x' % (prefix, offset_mib * base.MiB // OBJECT)
+        return '%s.%016x' % (prefix, offset_mib * data.MiB // OBJECT)
 
     def _flip_byte(self, obj, at=12345):
         """Rewrite obj with one byte flipped; returns the original data."""
@@ -153,7 +154,7 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
         obj = self._object(self.ctx['full'], 100)
         self._flip_byte(obj, at=OBJECT - 1)
         out = self._verify(self.ctx['diff'], MISMATCH)
-        self.assertIn('first at byte %d' % (100 * base.MiB), out)
+        self.assertIn('first at byte %d' % (100 * data.MiB), out)
         self._assert_marked(self.ctx['diff'])
 
     @step

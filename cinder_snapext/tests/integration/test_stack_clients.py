@@ -29,7 +29,9 @@ from cinderclient import api_versions
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
+from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import clients
+from cinder_snapext.tests.integration import data
 
 SIZE_GB = 1
 HOST = 'ci@ceph'
@@ -61,7 +63,7 @@ class ClientsImportExportTest(base.ScenarioTestCase):
     def create_volume(self, what):
         out = self.cinder('create', '--volume-type', 'ceph', '--name',
                           self.name(what), str(SIZE_GB))
-        volume_id = base.parse_properties(out)['id']
+        volume_id = cli.parse_properties(out)['id']
         self.made['volume'].append(volume_id)
         self.wait_status('volume', volume_id, 'available')
         return volume_id
@@ -69,7 +71,7 @@ class ClientsImportExportTest(base.ScenarioTestCase):
     def snapshot(self, what, volume_id):
         out = self.cinder('snapshot-create', '--name', self.name(what),
                           volume_id)
-        snapshot_id = base.parse_properties(out)['id']
+        snapshot_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snapshot_id)
         self.wait_status('snapshot', snapshot_id, 'available')
         return snapshot_id
@@ -79,7 +81,7 @@ class ClientsImportExportTest(base.ScenarioTestCase):
         off = 16 * len(self.writes)
         self.rbd('write', 'volumes', self.image(), str(off), '8', seed)
         self.writes.append((off, 8, seed))
-        return base.expected_sha256(SIZE_GB * base.GiB, self.writes)
+        return data.expected_sha256(SIZE_GB * data.GiB, self.writes)
 
     def accounting(self):
         """What a refused manage request must leave as it was."""
@@ -112,7 +114,7 @@ class ClientsImportExportTest(base.ScenarioTestCase):
             self.ctx[client.name] = {'snapshot': snap, 'sha': sha}
         # Managed by Cinder all along: the already-managed reference.
         self.ctx['kept'] = self.snapshot('kept', self.ctx['volume'])
-        self.ctx['kept_sha'] = base.expected_sha256(SIZE_GB * base.GiB,
+        self.ctx['kept_sha'] = data.expected_sha256(SIZE_GB * data.GiB,
                                                     self.writes)
 
     @step
@@ -261,7 +263,7 @@ class ClientsImportExportTest(base.ScenarioTestCase):
                 continue
             out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                               '--name', self.name('cleanup'), volume_id, ref)
-            snap = base.parse_properties(out)['id']
+            snap = cli.parse_properties(out)['id']
             self.made['snapshot'].append(snap)
             self.wait_for('managed snapshot', lambda: self.show(
                 'snapshot', snap)['status'] != 'creating')

@@ -20,6 +20,10 @@ import the volume and then the snapshots on B, and compare the data of
 volumes made from each imported snapshot with what was written. Then a
 snapshot made with ``rbd snap create``, outside OpenStack, is found in
 B's manageable list and imported.
+
+Over 300 lines on purpose: one scenario, whose steps build on each
+other in order (one volume, its chain, its exports); split, each part
+would repeat the set-up it needs.
 """
 
 import contextlib
@@ -29,9 +33,11 @@ import urllib.request
 
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import data
 
 SIZE_GB = 1
-SIZE = SIZE_GB * base.GiB
+SIZE = SIZE_GB * data.GiB
 # (offset MiB, length MiB, seed): the data of snapshot 1, then what is
 # written before snapshot 2, then before the foreign snapshot.
 FIRST = [(0, 16, 'xc-first'), (700, 8, 'xc-first-b')]
@@ -81,7 +87,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
 
     def rbd_cli(self, *args, check=True):
         """The rbd CLI as the stack's Ceph user, outside OpenStack."""
-        rc, out, err = base.run(
+        rc, out, err = cli.run(
             ['rbd', '-c', self.stack.ceph_conf, '--id',
              self.env_a['SNAPEXT_CEPH_ID']] + list(args),
             env=self.env_a, check=check)
@@ -102,7 +108,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
         """(manageable-list or snapshot-manageable-list) rows by reference."""
         cmd = {'volume': 'manageable-list',
                'snapshot': 'snapshot-manageable-list'}[kind]
-        rows = base.parse_table(self.cinder(cmd, '--detailed', 'True', host))
+        rows = cli.parse_table(self.cinder(cmd, '--detailed', 'True', host))
         return {json.loads(r['reference'].replace("'", '"'))['source-name']:
                 r for r in rows}
 
@@ -113,7 +119,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
     def snapshot_on_a(self, what, expected):
         out = self.cinder('snapshot-create', '--name', self.name(what),
                           self.ctx['vol_a'])
-        snap_id = base.parse_properties(out)['id']
+        snap_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap_id)
         self.wait_status('snapshot', snap_id, 'available')
         self.assertEqual(expected, self.image_sha256(
@@ -124,7 +130,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
         with self.on_b():
             out = self.cinder('create', '--snapshot-id', snap_id,
                               '--name', self.name(what), str(SIZE_GB))
-            vol_id = base.parse_properties(out)['id']
+            vol_id = cli.parse_properties(out)['id']
             self.made_b['clone'].append(vol_id)
             self.wait_status('volume', vol_id, 'available')
         return self.image_sha256(self.image(vol_id))
@@ -138,7 +144,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
                                  (self.env_b, HOST_B, HOST_A)):
             type(self).env = env
             try:
-                rows = base.parse_table(self.cinder('service-list'))
+                rows = cli.parse_table(self.cinder('service-list'))
             finally:
                 type(self).env = self.env_a
             up = {(r['Binary'], r['Host']) for r in rows
@@ -152,16 +158,16 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
     def test_02_volume_and_snapshots_on_a(self):
         out = self.cinder('create', '--volume-type', 'ceph',
                           '--name', self.name('vol'), str(SIZE_GB))
-        vol_id = base.parse_properties(out)['id']
+        vol_id = cli.parse_properties(out)['id']
         self.made['volume'].append(vol_id)
         self.ctx['vol_a'] = vol_id
         self.wait_status('volume', vol_id, 'available')
         image = self.image(vol_id)
         self.write(image, FIRST)
-        self.ctx['sha1'] = base.expected_sha256(SIZE, FIRST)
+        self.ctx['sha1'] = data.expected_sha256(SIZE, FIRST)
         self.ctx['snap1'] = self.snapshot_on_a('snap1', self.ctx['sha1'])
         self.write(image, SECOND)
-        self.ctx['sha2'] = base.expected_sha256(SIZE, FIRST + SECOND)
+        self.ctx['sha2'] = data.expected_sha256(SIZE, FIRST + SECOND)
         self.assertNotEqual(self.ctx['sha1'], self.ctx['sha2'])
         self.ctx['snap2'] = self.snapshot_on_a('snap2', self.ctx['sha2'])
 
@@ -213,7 +219,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
                               '--name', self.name('vol-b'),
                               '--volume-type', 'ceph', HOST_B + '#ceph',
                               self.ctx['orphan_image'])
-            vol_id = base.parse_properties(out)['id']
+            vol_id = cli.parse_properties(out)['id']
             self.made_b['volume'].append(vol_id)
             vol = self.wait_status('volume', vol_id, 'available')
         self.ctx['vol_b'] = vol_id
@@ -241,7 +247,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
                     'snapshot-manage', '--id-type', 'source-name',
                     '--name', self.name(key + '-b'), self.ctx['vol_b'],
                     self.ctx['ref_' + key])
-                snap_id = base.parse_properties(out)['id']
+                snap_id = cli.parse_properties(out)['id']
                 self.made_b['snapshot'].append(snap_id)
                 snap = self.wait_status('snapshot', snap_id, 'available')
                 self.assertEqual(self.ctx['vol_b'], snap['volume_id'])
@@ -264,7 +270,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
     def test_09_foreign_snapshot_is_listed(self):
         image = self.image(self.ctx['vol_b'])
         self.write(image, THIRD)
-        self.ctx['sha3'] = base.expected_sha256(SIZE, FIRST + SECOND + THIRD)
+        self.ctx['sha3'] = data.expected_sha256(SIZE, FIRST + SECOND + THIRD)
         foreign = self.name('foreign')
         self.rbd_cli('snap', 'create', 'volumes/%s@%s' % (image, foreign))
         self.ctx['foreign'] = foreign
@@ -285,7 +291,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
             out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                               '--name', self.name('foreign-b'),
                               self.ctx['vol_b'], self.ctx['foreign'])
-            snap_id = base.parse_properties(out)['id']
+            snap_id = cli.parse_properties(out)['id']
             self.made_b['snapshot'].append(snap_id)
             self.wait_status('snapshot', snap_id, 'available')
             self.assertEqual('already managed', self.manageable(

@@ -18,76 +18,31 @@ written with ``qemu-io`` into whatever file is active, and read back with
 through Cinder's attachments API without an instance, so Cinder takes
 its online paths and calls tools/stack/nova_emulator.py, which changes
 the chain as libvirt would and calls back ``os-update_snapshot_status``.
+
+Over 300 lines on purpose: one scenario, whose steps build on each
+other in order (one volume, its chain, its exports); split, each part
+would repeat the set-up it needs.
 """
 
 import configparser
-import hashlib
 import json
 import os
 import urllib.request
 
 import sqlalchemy
 
-from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
-
-SIZE_GB = 1
-BACKEND = 'nfs'
-ATTACH_ARGS = ['--connect', 'True', '--initiator', 'iqn.2026-11.it:snapext',
-               '--ip', '127.0.0.1', '--host', 'ci', '--platform', 'x86_64',
-               '--ostype', 'linux', '--mode', 'rw']
-
-
-def fill_sha256(size, writes):
-    """SHA-256 of size bytes, zero but for writes (off_mib, len_mib, byte).
-
-    Later writes win where they overlap.
-    """
-    chunk = 4 * base.MiB
-    digest = hashlib.sha256()
-    for start in range(0, size, chunk):
-        buf = bytearray(chunk)
-        for off, length, byte in writes:
-            lo = max(start, off * base.MiB)
-            hi = min(start + chunk, (off + length) * base.MiB)
-            if lo < hi:
-                buf[lo - start:hi - start] = bytes([byte]) * (hi - lo)
-        digest.update(buf)
-    return digest.hexdigest()
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import nfs_base
+from cinder_snapext.tests.integration.nfs_base import ATTACH_ARGS
+from cinder_snapext.tests.integration.nfs_base import BACKEND
+from cinder_snapext.tests.integration.nfs_base import SIZE_GB
 
 
-class NfsAssistedSnapshotTest(base.ScenarioTestCase):
+class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
     """Offline and Nova-assisted snapshots on the real NFS driver."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        shares = os.path.join(cls.stack.dir, 'nfs', 'shares-' + BACKEND)
-        if not os.path.exists(shares):
-            raise RuntimeError('the stack at %s has no NFS backend (NFS=0?):'
-                               ' missing %s' % (cls.stack.dir, shares))
-        with open(shares) as f:
-            share = f.read().split()[0]
-        cls.share_dir = os.path.join(
-            cls.stack.dir, 'nfs', 'mnt',
-            hashlib.md5(share.encode()).hexdigest())
-        with open(os.path.join(cls.stack.dir, 'cinder.conf')) as f:
-            endpoint = [line.split('=', 1)[1].strip() for line in f
-                        if line.startswith('endpoint = http')]
-        cls.nova_url = endpoint[-1].rsplit('/v2.1', 1)[0]
-        cls.writes = []
-
     # -- helpers --------------------------------------------------------
-
-    def nova(self, method, path, body=None):
-        """Call the emulator's control API."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.nova_url + path, data=data, method=method,
-            headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
 
     def behave(self, **behaviour):
         self.nova('DELETE', '/emulator/behaviour')
@@ -103,69 +58,10 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         found = self.nova_events(snapshot_id)[0]['callbacks']
         return found if len(found) >= count else None
 
-    def info(self):
-        path = os.path.join(self.share_dir,
-                            'volume-%s.info' % self.ctx['volume'])
-        if not os.path.exists(path):
-            return {}
-        with open(path) as f:
-            return json.load(f)
-
-    def active(self):
-        return self.info().get('active', 'volume-%s' % self.ctx['volume'])
-
-    def image_info(self, name):
-        out = base.run(['qemu-img', 'info', '-U', '--output=json', name],
-                       env=self.env)[1]
-        return json.loads(out)
-
-    def path(self, name):
-        return os.path.join(self.share_dir, name)
-
-    def write(self, off_mib, len_mib, byte):
-        """Write into the active file, as the instance would."""
-        active = self.path(self.active())
-        fmt = self.image_info(active)['format']
-        base.run(['qemu-io', '-f', fmt, '-c', 'write -P 0x%02x %dM %dM' % (
-            byte, off_mib, len_mib), active], env=self.env)
-        self.writes.append((off_mib, len_mib, byte))
-
-    def sha_of(self, name):
-        """SHA-256 of the whole virtual disk of a file's chain."""
-        tmp = os.path.join(self.stack.dir, 'nfs', 'it-%s.raw' % self.run_id)
-        try:
-            base.run(['qemu-img', 'convert', '-U', '-O', 'raw',
-                      self.path(name), tmp], env=self.env)
-            digest = hashlib.sha256()
-            with open(tmp, 'rb') as f:
-                for block in iter(lambda: f.read(4 * base.MiB), b''):
-                    digest.update(block)
-            return digest.hexdigest()
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-    def expected(self):
-        return fill_sha256(SIZE_GB * base.GiB, self.writes)
-
     def snapshot_sha(self, snapshot_id):
         """The data a snapshot holds: its overlay's backing chain."""
         overlay = self.info()[snapshot_id]
-        return self.sha_of(self.image_info(self.path(overlay))[
-            'backing-filename'])
-
-    def snapshot(self, what, status='available'):
-        out = self.cinder('snapshot-create', '--name', self.name(what),
-                          self.ctx['volume'])
-        snapshot_id = base.parse_properties(out)['id']
-        self.made['snapshot'].append(snapshot_id)
-        if status == 'available':
-            self.wait_status('snapshot', snapshot_id, status)
-        else:
-            self.wait_for('snapshot %s %s' % (snapshot_id, status),
-                          lambda: self.show('snapshot', snapshot_id)[
-                              'status'] == status)
-        return snapshot_id
+        return self.overlay_sha(overlay)
 
     def delete_snapshot(self, snapshot_id):
         self.cinder('snapshot-delete', snapshot_id)
@@ -203,23 +99,18 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
             engine.dispose()
         self.assertEqual(1, changed)
 
-    def volume_files(self, volume_id):
-        prefix = 'volume-%s' % volume_id
-        return sorted(n for n in os.listdir(self.share_dir)
-                      if n == prefix or n.startswith(prefix + '.'))
-
     # -- offline ----------------------------------------------------------
 
     @step
     def test_01_create_volume_with_data(self):
         out = self.cinder('create', '--volume-type', BACKEND, '--name',
                           self.name('nfs'), str(SIZE_GB))
-        volume_id = base.parse_properties(out)['id']
+        volume_id = cli.parse_properties(out)['id']
         self.made['volume'].append(volume_id)
         self.ctx['volume'] = volume_id
         self.wait_status('volume', volume_id, 'available')
         self.assertEqual(['volume-%s' % volume_id],
-                         self.volume_files(volume_id))
+                         self.files_of(volume_id))
         self.write(0, 8, 0x11)
         self.write(512, 4, 0x22)
         self.assertEqual(self.expected(), self.sha_of(self.active()))
@@ -241,7 +132,7 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         out = self.cinder('create', '--volume-type', BACKEND,
                           '--snapshot-id', self.ctx['offline'],
                           '--name', self.name('from-snap'), str(SIZE_GB))
-        clone = base.parse_properties(out)['id']
+        clone = cli.parse_properties(out)['id']
         self.made['volume'].append(clone)
         self.wait_status('volume', clone, 'available')
         self.assertEqual(self.ctx['offline_sha'],
@@ -249,7 +140,7 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         self.cinder('delete', clone)
         self.wait_gone('volume', clone)
         self.made['volume'].remove(clone)
-        self.assertEqual([], self.volume_files(clone))
+        self.assertEqual([], self.files_of(clone))
 
     @step
     def test_04_offline_delete_keeps_later_writes(self):
@@ -264,7 +155,7 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
     def test_05_attach_without_instance(self):
         out = self.cinder('attachment-create', *ATTACH_ARGS,
                           self.ctx['volume'])
-        attachment_id = base.parse_properties(out)['id']
+        attachment_id = cli.parse_properties(out)['id']
         self.ctx['attachment'] = attachment_id
         self.cinder('attachment-complete', attachment_id)
         volume = self.wait_status('volume', self.ctx['volume'], 'in-use')
@@ -404,7 +295,7 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         metadata = self.admin_metadata(snapshot_id)
         self.assertEqual('create_failed', metadata['snapext:phase'])
         self.assertIn('did not answer', metadata['snapext:phase_error'])
-        messages = [row for row in base.parse_table(
+        messages = [row for row in cli.parse_table(
             self.cinder('message-list'))
             if row.get('Resource UUID') == snapshot_id]
         self.assertEqual(1, len(messages), messages)
@@ -429,7 +320,7 @@ class NfsAssistedSnapshotTest(base.ScenarioTestCase):
         self.cinder('delete', self.ctx['volume'])
         self.wait_gone('volume', self.ctx['volume'])
         self.made['volume'].remove(self.ctx['volume'])
-        self.assertEqual([], self.volume_files(self.ctx['volume']))
+        self.assertEqual([], self.files_of(self.ctx['volume']))
 
     @step(always=True)
     def test_14_clean_up(self):

@@ -21,140 +21,48 @@ keeps the file, deleting the volume is then refused, bad references are
 refused before any row exists, and importing brings back the very data,
 also after Nova (the stack's emulator) pulled an exported overlay into
 the active file of the attached volume.
+
+Over 300 lines on purpose: one scenario, whose steps build on each
+other in order (one volume, its chain, its exports); split, each part
+would repeat the set-up it needs.
 """
 
-import hashlib
 import json
 import os
-import urllib.error
-import urllib.request
 
-from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
-from cinder_snapext.tests.integration.test_stack_nfs_assisted import (
-    ATTACH_ARGS)
-from cinder_snapext.tests.integration.test_stack_nfs_assisted import (
-    fill_sha256)
-
-SIZE_GB = 1
-BACKEND = 'nfs'
-HOST = 'ci@nfs'
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import nfs_base
+from cinder_snapext.tests.integration.nfs_base import ATTACH_ARGS
+from cinder_snapext.tests.integration.nfs_base import BACKEND
+from cinder_snapext.tests.integration.nfs_base import HOST
+from cinder_snapext.tests.integration.nfs_base import SIZE_GB
 
 
-class NfsImportExportTest(base.ScenarioTestCase):
+class NfsImportExportTest(nfs_base.NfsScenarioTestCase):
     """unmanage / safe delete / bad references / manage on NFS."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        shares = os.path.join(cls.stack.dir, 'nfs', 'shares-' + BACKEND)
-        try:
-            with open(os.path.join(cls.stack.dir, 'nfs.enabled')) as f:
-                enabled = f.read().strip()
-        except OSError:
-            enabled = None
-        if enabled == '0':
-            raise cls.skipException(
-                'the stack was brought up with NFS=0: no NFS backend')
-        if not os.path.exists(shares):
-            raise RuntimeError('the stack at %s has no NFS share file %s: '
-                               'run tools/stack.sh up (part-nfs.sh)'
-                               % (cls.stack.dir, shares))
-        with open(shares) as f:
-            share = f.read().split()[0]
-        cls.share_dir = os.path.join(
-            cls.stack.dir, 'nfs', 'mnt',
-            hashlib.md5(share.encode()).hexdigest())
-        with open(os.path.join(cls.stack.dir, 'cinder.conf')) as f:
-            endpoint = [line.split('=', 1)[1].strip() for line in f
-                        if line.startswith('endpoint = http')]
-        cls.nova_url = endpoint[-1].rsplit('/v2.1', 1)[0]
-        cls.writes = []
         # Every volume this run made, for the final look at the share.
         cls.volumes_seen = []
 
     # -- helpers --------------------------------------------------------
 
-    def path(self, name):
-        return os.path.join(self.share_dir, name)
-
-    def info(self, volume_id=None):
-        volume_id = volume_id or self.ctx['volume']
-        path = self.path('volume-%s.info' % volume_id)
-        if not os.path.exists(path):
-            return {}
-        with open(path) as f:
-            return json.load(f)
-
-    def active(self):
-        return self.info().get('active', 'volume-%s' % self.ctx['volume'])
-
-    def image_info(self, name):
-        out = base.run(['qemu-img', 'info', '-U', '--output=json',
-                        self.path(name)], env=self.env)[1]
-        return json.loads(out)
-
-    def write(self, off_mib, len_mib, byte):
-        """Write into the active file, as the instance would."""
-        active = self.path(self.active())
-        if self.image_info(active)['format'] == 'raw':
-            with open(active, 'r+b') as f:
-                f.seek(off_mib * base.MiB)
-                f.write(bytes([byte]) * (len_mib * base.MiB))
-        else:
-            base.run(['qemu-io', '-f', 'qcow2', '-c', 'write -P 0x%02x %dM '
-                      '%dM' % (byte, off_mib, len_mib), active],
-                     env=self.env)
-        self.writes.append((off_mib, len_mib, byte))
-
-    def expected(self):
-        return fill_sha256(SIZE_GB * base.GiB, self.writes)
-
-    def sha_of(self, name):
-        """SHA-256 of the whole virtual disk of a file's chain."""
-        tmp = os.path.join(self.stack.dir, 'nfs', 'it-%s.raw' % self.run_id)
-        try:
-            base.run(['qemu-img', 'convert', '-U', '-O', 'raw',
-                      self.path(name), tmp], env=self.env)
-            digest = hashlib.sha256()
-            with open(tmp, 'rb') as f:
-                for block in iter(lambda: f.read(4 * base.MiB), b''):
-                    digest.update(block)
-            return digest.hexdigest()
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-    def overlay_sha(self, overlay):
-        """The data an overlay's snapshot holds: its backing chain."""
-        return self.sha_of(self.image_info(overlay)['backing-filename'])
-
-    def files_of(self, volume_id):
-        prefix = 'volume-%s' % volume_id
-        return sorted(n for n in os.listdir(self.share_dir)
-                      if n == prefix or n.startswith(prefix + '.'))
-
     def create_volume(self, what, *args):
         out = self.cinder('create', '--volume-type', BACKEND, '--name',
                           self.name(what), *(args + (str(SIZE_GB),)))
-        volume_id = base.parse_properties(out)['id']
+        volume_id = cli.parse_properties(out)['id']
         self.made['volume'].append(volume_id)
         self.volumes_seen.append(volume_id)
         return self.wait_status('volume', volume_id, 'available')
-
-    def snapshot(self, what, volume_id=None):
-        out = self.cinder('snapshot-create', '--name', self.name(what),
-                          volume_id or self.ctx['volume'])
-        snapshot_id = base.parse_properties(out)['id']
-        self.made['snapshot'].append(snapshot_id)
-        self.wait_status('snapshot', snapshot_id, 'available')
-        return snapshot_id
 
     def manage(self, what, reference):
         out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                           '--name', self.name(what), self.ctx['volume'],
                           reference)
-        snapshot_id = base.parse_properties(out)['id']
+        snapshot_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snapshot_id)
         return snapshot_id
 
@@ -171,23 +79,13 @@ class NfsImportExportTest(base.ScenarioTestCase):
             chain.append(name)
             name = backing
         info = self.info()
-        live = {r['ID'] for r in base.parse_table(self.cinder(
+        live = {r['ID'] for r in cli.parse_table(self.cinder(
             'snapshot-list', '--volume-id', volume_id))}
         return [n for n in chain if not any(
             info.get(s) == n for s in live)]
 
-    def nova(self, method, path, body=None):
-        """Call the control API of the stack's emulated Nova."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.nova_url + path, data=data, method=method,
-            headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
-
     def quota_usage(self):
-        rows = base.parse_table(self.cinder('quota-usage',
+        rows = cli.parse_table(self.cinder('quota-usage',
                                             self.env['OS_PROJECT_ID']))
         return {r['Type']: (r['In_use'], r['Reserved']) for r in rows}
 
@@ -269,7 +167,7 @@ class NfsImportExportTest(base.ScenarioTestCase):
 
     @step
     def test_06_exported_overlays_stay_on_the_share(self):
-        rows = base.parse_table(self.cinder(
+        rows = cli.parse_table(self.cinder(
             'snapshot-list', '--volume-id', self.ctx['volume']))
         self.assertEqual([], rows)
         # Nothing on the share moved: files, .info, chain, data.
@@ -291,7 +189,7 @@ class NfsImportExportTest(base.ScenarioTestCase):
     @step
     def test_06b_exported_overlays_listed_as_manageable(self):
         # Cinder's NFS driver cannot list manageable snapshots at all.
-        rows = base.parse_table(self.cinder(
+        rows = cli.parse_table(self.cinder(
             'snapshot-manageable-list', '--detailed', 'True',
             HOST))
         listed = {json.loads(r['reference'].replace("'", '"'))
@@ -335,7 +233,7 @@ class NfsImportExportTest(base.ScenarioTestCase):
         # volume's own base file: only .info and the chain say it is not.
         stray = 'volume-%s.%s' % (self.ctx['volume'], self.run_id)
         self.ctx['stray'] = stray
-        base.run(['qemu-img', 'create', '-f', 'qcow2', '-b',
+        cli.run(['qemu-img', 'create', '-f', 'qcow2', '-b',
                   'volume-%s' % self.ctx['volume'], '-F', 'raw',
                   self.path(stray)], env=self.env)
 
@@ -444,7 +342,7 @@ class NfsImportExportTest(base.ScenarioTestCase):
             'compute_snapshot_status': False, 'duplicates': 0})
         out = self.cinder('attachment-create', *ATTACH_ARGS,
                           self.ctx['volume'])
-        self.ctx['attachment'] = base.parse_properties(out)['id']
+        self.ctx['attachment'] = cli.parse_properties(out)['id']
         self.cinder('attachment-complete', self.ctx['attachment'])
         self.wait_status('volume', self.ctx['volume'], 'in-use')
         for key, byte in (('3', 0x66), ('4', 0x77)):
@@ -539,7 +437,7 @@ class NfsImportExportTest(base.ScenarioTestCase):
                 self.name('cleanup'), self.ctx['volume'], overlay,
                 check=False)
             if rc == 0:
-                snap = base.parse_properties(out)['id']
+                snap = cli.parse_properties(out)['id']
                 self.made['snapshot'].append(snap)
                 self.wait_for('managed snapshot', lambda: self.show(
                     'snapshot', snap)['status'] != 'creating')

@@ -21,6 +21,8 @@ import os
 
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import data
 
 SIZE_GB = 1
 BEFORE = [(0, 16, 'protect-before'), (700, 8, 'protect-tail')]
@@ -33,7 +35,7 @@ class CephProtectionTest(base.ScenarioTestCase):
     def protect_cli(self, *args):
         command = os.path.join(self.stack.venv, 'bin',
                                'cinder-snapext-protect')
-        rc, out, err = base.run(
+        rc, out, err = cli.run(
             [command] + list(args) + ['--no-progress', '--format', 'json'],
             env=self.env, timeout=base.TIMEOUT, check=False)
         self.assertEqual(0, rc, err)
@@ -46,14 +48,14 @@ class CephProtectionTest(base.ScenarioTestCase):
     def test_01_volume_with_data(self):
         out = self.cinder('create', '--volume-type', 'ceph',
                           '--name', self.name('protected'), str(SIZE_GB))
-        volume_id = base.parse_properties(out)['id']
+        volume_id = cli.parse_properties(out)['id']
         self.made['volume'].append(volume_id)
         self.ctx['volume'] = volume_id
         self.wait_status('volume', volume_id, 'available')
         for off, length, seed in BEFORE:
             self.rbd('write', 'volumes', self.image(volume_id), str(off),
                      str(length), seed)
-        self.ctx['sha_before'] = base.expected_sha256(SIZE_GB * base.GiB,
+        self.ctx['sha_before'] = data.expected_sha256(SIZE_GB * data.GiB,
                                                       BEFORE)
         self.assertEqual(self.ctx['sha_before'],
                          self.image_sha256(self.image(volume_id)))

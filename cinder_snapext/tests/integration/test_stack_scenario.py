@@ -21,6 +21,8 @@ with the data at backup time, then delete everything and find the
 
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import data
 
 SIZE_GB = 1
 # (offset MiB, length MiB, seed): the data before the full backup...
@@ -32,14 +34,11 @@ MORE = [(256, 8, 'more')]
 class CephScenarioTest(base.ScenarioTestCase):
     """create / snapshot / unmanage / manage / backup / restore on RBD."""
 
-    def volume_image(self, volume_id):
-        return 'volume-%s' % volume_id
-
     # -- steps -----------------------------------------------------------
 
     @step
     def test_01_services_up(self):
-        rows = base.parse_table(self.cinder('service-list'))
+        rows = cli.parse_table(self.cinder('service-list'))
         up = {(r['Binary'], r['Host']) for r in rows
               if r['Status'] == 'enabled' and r['State'] == 'up'}
         for want in [('cinder-scheduler', 'ci'), ('cinder-volume', 'ci@ceph'),
@@ -48,7 +47,7 @@ class CephScenarioTest(base.ScenarioTestCase):
 
     @step
     def test_02_extension_listed(self):
-        rows = base.parse_table(self.cinder('list-extensions'))
+        rows = cli.parse_table(self.cinder('list-extensions'))
         aliases = {r.get('Alias') for r in rows}
         self.assertIn('os-snapext', aliases)
         # Cinder's own extensions are still there: ours came second.
@@ -58,7 +57,7 @@ class CephScenarioTest(base.ScenarioTestCase):
     def test_03_create_volume(self):
         out = self.cinder('create', '--volume-type', 'ceph',
                           '--name', self.name('vol'), str(SIZE_GB))
-        vol_id = base.parse_properties(out)['id']
+        vol_id = cli.parse_properties(out)['id']
         self.made['volume'].append(vol_id)
         self.ctx['volume'] = vol_id
         vol = self.wait_status('volume', vol_id, 'available')
@@ -66,7 +65,7 @@ class CephScenarioTest(base.ScenarioTestCase):
         self.assertEqual('ci@ceph#ceph', vol['os-vol-host-attr:host'])
         # The RBD image exists, empty.
         self.assertEqual(
-            base.expected_sha256(SIZE_GB * base.GiB, []),
+            data.expected_sha256(SIZE_GB * data.GiB, []),
             self.image_sha256(self.volume_image(vol_id)))
 
     @step
@@ -74,7 +73,7 @@ class CephScenarioTest(base.ScenarioTestCase):
         image = self.volume_image(self.ctx['volume'])
         for off, length, seed in FIRST:
             self.rbd('write', 'volumes', image, str(off), str(length), seed)
-        expected = base.expected_sha256(SIZE_GB * base.GiB, FIRST)
+        expected = data.expected_sha256(SIZE_GB * data.GiB, FIRST)
         self.assertEqual(expected, self.image_sha256(image))
         self.ctx['sha_first'] = expected
 
@@ -82,7 +81,7 @@ class CephScenarioTest(base.ScenarioTestCase):
     def test_05_snapshot(self):
         out = self.cinder('snapshot-create', '--name', self.name('snap'),
                           self.ctx['volume'])
-        snap_id = base.parse_properties(out)['id']
+        snap_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap_id)
         self.ctx['snapshot'] = snap_id
         self.wait_status('snapshot', snap_id, 'available')
@@ -99,7 +98,7 @@ class CephScenarioTest(base.ScenarioTestCase):
         self.wait_gone('snapshot', snap_id)
         self.made['snapshot'].remove(snap_id)
         # Gone from Cinder, still on Ceph.
-        rows = base.parse_table(self.cinder(
+        rows = cli.parse_table(self.cinder(
             'snapshot-list', '--volume-id', self.ctx['volume']))
         self.assertNotIn(snap_id, [r['ID'] for r in rows])
         image = self.volume_image(self.ctx['volume'])
@@ -134,7 +133,7 @@ class CephScenarioTest(base.ScenarioTestCase):
         out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                           '--name', self.name('snap-managed'),
                           self.ctx['volume'], self.ctx['unmanaged'])
-        snap_id = base.parse_properties(out)['id']
+        snap_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap_id)
         self.ctx['managed'] = snap_id
         del self.ctx['unmanaged']
@@ -149,7 +148,7 @@ class CephScenarioTest(base.ScenarioTestCase):
     def _backup(self, what, *args):
         out = self.cinder('backup-create', '--name', self.name(what),
                           *(args + (self.ctx['volume'],)))
-        backup_id = base.parse_properties(out)['id']
+        backup_id = cli.parse_properties(out)['id']
         self.made['backup'].append(backup_id)
         backup = self.wait_status('backup', backup_id, 'available')
         self.wait_status('volume', self.ctx['volume'], 'available')
@@ -166,7 +165,7 @@ class CephScenarioTest(base.ScenarioTestCase):
         image = self.volume_image(self.ctx['volume'])
         for off, length, seed in MORE:
             self.rbd('write', 'volumes', image, str(off), str(length), seed)
-        expected = base.expected_sha256(SIZE_GB * base.GiB, FIRST + MORE)
+        expected = data.expected_sha256(SIZE_GB * data.GiB, FIRST + MORE)
         self.assertNotEqual(self.ctx['sha_first'], expected)
         self.assertEqual(expected, self.image_sha256(image))
         self.ctx['sha_more'] = expected
@@ -197,28 +196,17 @@ class CephScenarioTest(base.ScenarioTestCase):
                       err)
         self.wait_status('snapshot', self.ctx['managed'], 'available')
 
-    def _restore(self, key):
-        backup_id, expected = self.ctx[key]
-        out = self.cinder('backup-restore', '--name',
-                          self.name('restored-%s' % key), backup_id)
-        vol_id = base.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.wait_status('backup', backup_id, 'available')
-        self.assertEqual(expected, self.image_sha256(self.volume_image(
-            vol_id)), 'restored data differs from the data at backup time')
-
     @step
     def test_12_restore_full(self):
-        self._restore('bk_full')
+        self.restore_backup('bk_full')
 
     @step
     def test_13_restore_incremental(self):
-        self._restore('bk_incr')
+        self.restore_backup('bk_incr')
 
     @step
     def test_14_restore_snapshot_backup(self):
-        self._restore('bk_snap')
+        self.restore_backup('bk_snap')
 
     @step(always=True)
     def test_15_delete_everything(self):
@@ -228,7 +216,7 @@ class CephScenarioTest(base.ScenarioTestCase):
             out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                               '--name', self.name('snap-cleanup'),
                               self.ctx['volume'], self.ctx.pop('unmanaged'))
-            snap_id = base.parse_properties(out)['id']
+            snap_id = cli.parse_properties(out)['id']
             self.made['snapshot'].append(snap_id)
             self.wait_for('managed snapshot', lambda: self.show(
                 'snapshot', snap_id)['status'] != 'creating')

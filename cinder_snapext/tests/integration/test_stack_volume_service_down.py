@@ -28,6 +28,7 @@ import time
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
+from cinder_snapext.tests.integration import cli
 
 #: An answer that does not wait on the volume service comes well within
 #: this; the RPC timeout it must not wait for is 30 s.
@@ -60,7 +61,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
     def create_volume(self, what):
         out = self.cinder('create', '--volume-type', 'ceph', '--name',
                           self.name(what), '1')
-        volume_id = base.parse_properties(out)['id']
+        volume_id = cli.parse_properties(out)['id']
         self.made['volume'].append(volume_id)
         self.wait_status('volume', volume_id, 'available')
         return volume_id
@@ -71,7 +72,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
         env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
                    SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
         tool = os.path.join(base._REPO, 'tools', 'stack.sh')
-        return base.run([tool] + list(args), env=env, timeout=300)[1]
+        return cli.run([tool] + list(args), env=env, timeout=300)[1]
 
     def timed(self, method, path, body=None):
         start = time.monotonic()
@@ -92,7 +93,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
         self.ctx['exported'] = self.create_volume('exported')
         out = self.cinder('snapshot-create', '--name', self.name('snap'),
                           self.ctx['exported'])
-        snap = base.parse_properties(out)['id']
+        snap = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap)
         self.wait_status('snapshot', snap, 'available')
         self.cinder('snapshot-unmanage', snap)
@@ -169,7 +170,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
             out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                               '--name', self.name('cleanup'),
                               self.ctx['exported'], self.ctx.pop('ref'))
-            snap = base.parse_properties(out)['id']
+            snap = cli.parse_properties(out)['id']
             self.made['snapshot'].append(snap)
             self.wait_status('snapshot', snap, 'available')
         made = {kind: list(ids) for kind, ids in self.made.items()}

@@ -82,74 +82,9 @@ peer_make_vhost() {
 write_peer_conf() {
     cat >"$1" <<EOF
 # Written by tools/stack.sh (part-peer.sh): Cinder deployment B.
-[DEFAULT]
-osapi_volume_extension = cinder.api.contrib.standard_extensions
-osapi_volume_extension = cinder_snapext.api.extension.SnapextExtension
-volume_manager = cinder_snapext.volume.manager.SnapextVolumeManager
-backup_api_class = cinder_snapext.backup.api.SnapextBackupAPI
-
-host = $PEER_HOST
-my_ip = 127.0.0.1
-state_path = $PEER_DIR/cinder
-auth_strategy = noauth
-transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/$PEER_VHOST
-osapi_volume_listen = 127.0.0.1
-osapi_volume_listen_port = $PEER_API_PORT
-osapi_volume_workers = 1
-api_paste_config = $VENV/etc/cinder/api-paste.ini
-resource_query_filters_file = $VENV/etc/cinder/resource_filters.json
-rootwrap_config = $STATE/cinder/rootwrap.conf
-enabled_backends = ceph
-default_volume_type = ceph
-debug = True
-periodic_interval = 10
-periodic_fuzzy_delay = 5
-
-quota_volumes = -1
-quota_snapshots = -1
-quota_gigabytes = -1
-quota_backups = -1
-quota_backup_gigabytes = -1
-quota_groups = -1
-
-[ceph]
-volume_driver = cinder_snapext.volume.drivers.rbd.SnapextRBDDriver
-volume_backend_name = ceph
-rbd_pool = volumes
-rbd_user = $CEPH_USER
-rbd_ceph_conf = $CEPH_CONF
-
-[database]
-connection = $(peer_db_url)
-
-[oslo_concurrency]
-lock_path = $PEER_DIR/cinder/locks
-
-[coordination]
-backend_url = file://$PEER_DIR/cinder/coordination
-
-[privsep_osbrick]
-helper_command = $VENV/bin/privsep-helper --config-file $PEER_CONF
-
-[cinder_sys_admin]
-helper_command = $VENV/bin/privsep-helper --config-file $PEER_CONF
-
-[oslo_messaging_rabbit]
-heartbeat_timeout_threshold = 60
-EOF
-}
-
-write_peer_openrc() {
-    cat >"$PEER_OPENRC" <<EOF
-# source this file to use the stock cinder CLI against Cinder B (peer)
-export OS_AUTH_TYPE=noauth
-export CINDER_ENDPOINT=http://127.0.0.1:$PEER_API_PORT/v3
-export OS_USER_ID=admin
-export OS_PROJECT_ID=admin
-export OS_VOLUME_API_VERSION=3.71
-export CEPH_CONF=$CEPH_CONF
-export SNAPEXT_CEPH_ID=$CEPH_USER
-export PATH=$VENV/bin:\$PATH
+$(cinder_conf_default "$PEER_HOST" "$PEER_DIR" noauth "$PEER_VHOST" \
+    "$PEER_API_PORT" "$VENV/etc/cinder/api-paste.ini" ceph)
+$(cinder_conf_sections "$(peer_db_url)" "$PEER_DIR" "$PEER_CONF")
 EOF
 }
 
@@ -261,7 +196,9 @@ hook_up_peer() {
     if [ -n "$VENV_CHANGED" ] && peer_running; then
         stop_peer
     fi
-    write_peer_openrc
+    write_openrc "$PEER_OPENRC" "Cinder B (peer)" "OS_AUTH_TYPE=noauth \
+CINDER_ENDPOINT=http://127.0.0.1:$PEER_API_PORT/v3 OS_USER_ID=admin \
+OS_PROJECT_ID=admin"
 }
 
 # After the main Cinder is ready, so the two do not start on the same

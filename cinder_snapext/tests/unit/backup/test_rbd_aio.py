@@ -17,20 +17,22 @@ import errno
 import testtools
 
 from cinder_snapext.backup import rbd_aio
-from cinder_snapext.tests.unit.backup import fake_rbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
-BLOCK = fake_rbd.BLOCK
+BLOCK = librbd.BLOCK
 
 
 class WindowTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.aio = fake_rbd.AioQueue(seed=3)
-        self.patch(fake_rbd, 'AIO', self.aio)
-        self.pool = fake_rbd.Ioctx()
-        fake_rbd.RBD().create(self.pool, 'img', 16 * BLOCK)
-        self.image = fake_rbd.Image(self.pool, 'img')
+        self.aio = librbd_aio.AioQueue(seed=3)
+        self.patch(librbd, 'AIO', self.aio)
+        self.pool = librados.Ioctx()
+        librbd.RBD().create(self.pool, 'img', 16 * BLOCK)
+        self.image = librbd.Image(self.pool, 'img')
         for block in range(16):
             self.image.write(bytes([block]) * BLOCK, block * BLOCK)
 

@@ -19,9 +19,11 @@ import testtools
 
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
-from cinder_snapext.tests.unit.backup import fake_rbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
-BLOCK = fake_rbd.BLOCK
+BLOCK = librbd.BLOCK
 SIZE = 64 * BLOCK
 PARENT = 'p0000000-0000-0000-0000-000000000001'
 PARENT_SNAP = 'backup.%s.snap.100.0' % PARENT
@@ -32,25 +34,25 @@ class RunTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.patch(fake_rbd, 'AIO', fake_rbd.AioQueue())
-        self.volumes = fake_rbd.Ioctx('volumes')
-        self.backups = fake_rbd.Ioctx('backups')
-        fake_rbd.RBD().create(self.volumes, 'volume-v', SIZE)
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        self.patch(librbd, 'AIO', librbd_aio.AioQueue())
+        self.volumes = librados.Ioctx('volumes')
+        self.backups = librados.Ioctx('backups')
+        librbd.RBD().create(self.volumes, 'volume-v', SIZE)
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             vol.write(b'1' * 8 * BLOCK, 0)
             vol.create_snap('snapshot-s1')
             vol.write(b'2' * 2 * BLOCK, 20 * BLOCK)
             vol.create_snap('snapshot-s2')
             vol.write(b'3' * BLOCK, 40 * BLOCK)
         # The parent: a backup of snapshot s1, as this driver stores it.
-        fake_rbd.RBD().create(self.backups, PARENT_IMAGE, SIZE)
-        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+        librbd.RBD().create(self.backups, PARENT_IMAGE, SIZE)
+        with librbd.Image(self.backups, PARENT_IMAGE) as base:
             base.write(self._data('volumes', 'volume-v', 'snapshot-s1'), 0)
             base.create_snap(PARENT_SNAP)
 
     def _data(self, pool, image, snap):
         ioctx = self.volumes if pool == 'volumes' else self.backups
-        with fake_rbd.Image(ioctx, image, snapshot=snap) as img:
+        with librbd.Image(ioctx, image, snapshot=snap) as img:
             return img.read(0, img.size())
 
     def _job(self, **kwargs):
@@ -65,17 +67,17 @@ class RunTestCase(testtools.TestCase):
         return rbd_backup.Job(**values)
 
     def _run(self, job):
-        return rbd_backup.run(fake_rbd, self.volumes, self.backups, job)
+        return rbd_backup.run(librbd, self.volumes, self.backups, job)
 
     def _restored(self, job):
         """The backup as restore reads it: its point, else the image."""
-        with fake_rbd.Image(self.backups, job.dest_image) as img:
+        with librbd.Image(self.backups, job.dest_image) as img:
             snaps = [s['name'] for s in img.list_snaps()]
         return self._data('backups', job.dest_image,
                           job.dest_snap if job.dest_snap in snaps else None)
 
     def _snaps(self, image):
-        with fake_rbd.Image(self.backups, image) as img:
+        with librbd.Image(self.backups, image) as img:
             return [s['name'] for s in img.list_snaps()]
 
     def test_run_snapshot_differential_moves_only_the_diff(self):
@@ -95,20 +97,20 @@ class RunTestCase(testtools.TestCase):
         self._run(job)
         self.assertEqual([], self._snaps(job.dest_image))
         self.assertTrue(rbd_backup.take_restore_point(
-            fake_rbd, self.backups, job.dest_image, job.dest_snap))
+            librbd, self.backups, job.dest_image, job.dest_snap))
         self.assertEqual([job.dest_snap], self._snaps(job.dest_image))
         self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
                          self._data('backups', job.dest_image, job.dest_snap))
         # A second service finding it missing too takes the same one.
         self.assertFalse(rbd_backup.take_restore_point(
-            fake_rbd, self.backups, job.dest_image, job.dest_snap))
+            librbd, self.backups, job.dest_image, job.dest_snap))
         self.assertEqual([job.dest_snap], self._snaps(job.dest_image))
 
     def test_ensure_restore_point_takes_a_missing_one(self):
-        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+        with librbd.Image(self.backups, PARENT_IMAGE) as base:
             base.remove_snap(PARENT_SNAP)
         self.assertEqual(PARENT_SNAP, rbd_backup.ensure_restore_point(
-            fake_rbd, self.backups, PARENT_IMAGE, PARENT, PARENT_SNAP))
+            librbd, self.backups, PARENT_IMAGE, PARENT, PARENT_SNAP))
         self.assertEqual([PARENT_SNAP], self._snaps(PARENT_IMAGE))
         # The child's differential now starts from it.
         job = self._job()
@@ -121,18 +123,18 @@ class RunTestCase(testtools.TestCase):
     def test_ensure_restore_point_keeps_an_existing_one(self):
         # Taken earlier by the same driver under the time-of-call name.
         self.assertEqual(PARENT_SNAP, rbd_backup.ensure_restore_point(
-            fake_rbd, self.backups, PARENT_IMAGE, PARENT,
+            librbd, self.backups, PARENT_IMAGE, PARENT,
             'backup.%s.snap.999.0' % PARENT))
         self.assertEqual([PARENT_SNAP], self._snaps(PARENT_IMAGE))
 
     def test_ensure_restore_point_without_the_image(self):
         self.assertIsNone(rbd_backup.ensure_restore_point(
-            fake_rbd, self.backups, 'volume-v.backup.gone', PARENT,
+            librbd, self.backups, 'volume-v.backup.gone', PARENT,
             PARENT_SNAP))
-        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
+        self.assertEqual([PARENT_IMAGE], librbd.RBD().list(self.backups))
 
     def test_run_full_when_parent_lacks_restore_point(self):
-        with fake_rbd.Image(self.backups, PARENT_IMAGE) as base:
+        with librbd.Image(self.backups, PARENT_IMAGE) as base:
             base.remove_snap(PARENT_SNAP)
         result = self._run(self._job())
         self.assertEqual(rbd_chain.NO_RESTORE_POINT, result.plan.code)
@@ -154,14 +156,14 @@ class RunTestCase(testtools.TestCase):
         self.assertEqual(rbd_chain.DIFFERENTIAL, result.plan.mode)
         # s1 -> now: the blocks at 20 and 40.
         self.assertEqual(3 * BLOCK, result.moved)
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             head = vol.read(0, SIZE)
             self.assertIn('backup.b.snap.200.0',
                           [s['name'] for s in vol.list_snaps()])
         self.assertEqual(head, self._restored(job))
 
     def test_run_falls_back_to_full_when_parent_snapshot_deleted(self):
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             vol.remove_snap('snapshot-s1')
         job = self._job()
         result = self._run(job)
@@ -172,7 +174,7 @@ class RunTestCase(testtools.TestCase):
                          self._restored(job))
 
     def test_run_falls_back_to_full_when_clone_refused(self):
-        self.patch(fake_rbd.RBD, 'can_clone', False)
+        self.patch(librbd.RBD, 'can_clone', False)
         job = self._job()
         result = self._run(job)
         self.assertEqual(rbd_chain.FULL, result.plan.mode)
@@ -182,7 +184,7 @@ class RunTestCase(testtools.TestCase):
                          self._restored(job))
 
     def test_run_resizes_clone_of_smaller_parent(self):
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             vol.resize(2 * SIZE)
             vol.write(b'4' * BLOCK, SIZE + BLOCK)
             vol.create_snap('snapshot-s3')
@@ -194,11 +196,11 @@ class RunTestCase(testtools.TestCase):
 
     def test_run_failure_leaves_nothing_behind(self):
         job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
-        with mock.patch.object(fake_rbd.Image, 'write',
-                               side_effect=fake_rbd.Error('OSD full')):
-            self.assertRaises(fake_rbd.Error, self._run, job)
-        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        with mock.patch.object(librbd.Image, 'write',
+                               side_effect=librbd.Error('OSD full')):
+            self.assertRaises(librbd.Error, self._run, job)
+        self.assertEqual([PARENT_IMAGE], librbd.RBD().list(self.backups))
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             self.assertEqual(['snapshot-s1', 'snapshot-s2'],
                              [s['name'] for s in vol.list_snaps()])
 
@@ -218,7 +220,7 @@ class RunTestCase(testtools.TestCase):
                         parent_image=None, in_flight=4)
         e = self.assertRaises(OSError, self._run, job)
         self.assertEqual(errno.EIO, e.errno)
-        self.assertEqual([PARENT_IMAGE], fake_rbd.RBD().list(self.backups))
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        self.assertEqual([PARENT_IMAGE], librbd.RBD().list(self.backups))
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             self.assertEqual(['snapshot-s1', 'snapshot-s2'],
                              [s['name'] for s in vol.list_snaps()])

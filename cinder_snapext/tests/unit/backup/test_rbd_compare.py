@@ -17,9 +17,11 @@ import hashlib
 import testtools
 
 from cinder_snapext.backup import rbd_compare
-from cinder_snapext.tests.unit.backup import fake_rbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
-BLOCK = fake_rbd.BLOCK
+BLOCK = librbd.BLOCK
 SIZE = 32 * BLOCK
 
 
@@ -27,17 +29,17 @@ class CompareTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.aio = fake_rbd.AioQueue(seed=5)
-        self.patch(fake_rbd, 'AIO', self.aio)
-        self.pool = fake_rbd.Ioctx()
+        self.aio = librbd_aio.AioQueue(seed=5)
+        self.patch(librbd, 'AIO', self.aio)
+        self.pool = librados.Ioctx()
         self.data = hashlib.shake_256(b'compare').digest(SIZE)
         self.source = self._image('source', SIZE, self.data)
 
     def _image(self, name, size, data):
-        fake_rbd.RBD().create(self.pool, name, size)
-        with fake_rbd.Image(self.pool, name) as img:
+        librbd.RBD().create(self.pool, name, size)
+        with librbd.Image(self.pool, name) as img:
             img.write(data, 0)
-        return fake_rbd.Image(self.pool, name)
+        return librbd.Image(self.pool, name)
 
     def _compare(self, copy, **kwargs):
         return rbd_compare.compare(self.source, copy, chunk=BLOCK, **kwargs)

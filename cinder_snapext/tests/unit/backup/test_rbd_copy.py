@@ -18,37 +18,39 @@ import random
 import testtools
 
 from cinder_snapext.backup import rbd_copy
-from cinder_snapext.tests.unit.backup import fake_rbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
-SIZE = 64 * fake_rbd.BLOCK
-BLOCK = fake_rbd.BLOCK
+SIZE = 64 * librbd.BLOCK
+BLOCK = librbd.BLOCK
 
 
 def _image(pool, name, size=SIZE):
-    fake_rbd.RBD().create(pool, name, size)
-    return fake_rbd.Image(pool, name)
+    librbd.RBD().create(pool, name, size)
+    return librbd.Image(pool, name)
 
 
 class CopyTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.aio = fake_rbd.AioQueue()
-        self.patch(fake_rbd, 'AIO', self.aio)
-        self.pool = fake_rbd.Ioctx()
+        self.aio = librbd_aio.AioQueue()
+        self.patch(librbd, 'AIO', self.aio)
+        self.pool = librados.Ioctx()
         self.src = _image(self.pool, 'src')
-        self.src.write(b'a' * 3 * fake_rbd.BLOCK, 0)
+        self.src.write(b'a' * 3 * librbd.BLOCK, 0)
         self.src.create_snap('one')
-        self.src.write(b'b' * fake_rbd.BLOCK, 10 * fake_rbd.BLOCK)
-        self.src.discard(0, fake_rbd.BLOCK)
+        self.src.write(b'b' * librbd.BLOCK, 10 * librbd.BLOCK)
+        self.src.discard(0, librbd.BLOCK)
         self.src.create_snap('two')
 
     def _at(self, snap):
-        return fake_rbd.Image(self.pool, 'src', snapshot=snap)
+        return librbd.Image(self.pool, 'src', snapshot=snap)
 
     def test_changed_extents_from_nothing_are_allocated_ones(self):
         extents = rbd_copy.changed_extents(self._at('one'), None)
-        self.assertEqual(3 * fake_rbd.BLOCK,
+        self.assertEqual(3 * librbd.BLOCK,
                          sum(length for _, length, _ in extents))
 
     def test_copy_diff_moves_only_changes_and_matches_data(self):
@@ -56,21 +58,21 @@ class CopyTestCase(testtools.TestCase):
         moved = rbd_copy.copy_extents(
             self._at('one'), dest,
             rbd_copy.changed_extents(self._at('one'), None))
-        self.assertEqual(3 * fake_rbd.BLOCK, moved)
+        self.assertEqual(3 * librbd.BLOCK, moved)
 
         moved = rbd_copy.copy_extents(
             self._at('two'), dest,
             rbd_copy.changed_extents(self._at('two'), 'one'))
         # One block written; the discarded one is zeroed, not copied.
-        self.assertEqual(fake_rbd.BLOCK, moved)
+        self.assertEqual(librbd.BLOCK, moved)
         self.assertEqual(self._at('two').read(0, SIZE), dest.read(0, SIZE))
 
     def test_copy_in_chunks_smaller_than_extent(self):
         dest = _image(self.pool, 'dest')
         moved = rbd_copy.copy_extents(
-            self._at('one'), dest, [(0, 3 * fake_rbd.BLOCK, True)],
+            self._at('one'), dest, [(0, 3 * librbd.BLOCK, True)],
             chunk=1000)
-        self.assertEqual(3 * fake_rbd.BLOCK, moved)
+        self.assertEqual(3 * librbd.BLOCK, moved)
         self.assertEqual(self._at('one').read(0, SIZE), dest.read(0, SIZE))
 
 
@@ -79,9 +81,9 @@ class ParallelCopyTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.aio = fake_rbd.AioQueue(seed=7)
-        self.patch(fake_rbd, 'AIO', self.aio)
-        self.pool = fake_rbd.Ioctx()
+        self.aio = librbd_aio.AioQueue(seed=7)
+        self.patch(librbd, 'AIO', self.aio)
+        self.pool = librados.Ioctx()
         src = _image(self.pool, 'src')
         rnd = random.Random(1)  # noqa: S311 (test data)
         src.write(rnd.randbytes(40 * BLOCK), 0)
@@ -93,7 +95,7 @@ class ParallelCopyTestCase(testtools.TestCase):
         self.dest = _image(self.pool, 'dest')
 
     def _at(self, snap):
-        return fake_rbd.Image(self.pool, 'src', snapshot=snap)
+        return librbd.Image(self.pool, 'src', snapshot=snap)
 
     def _copy(self, snap, from_snap, **kwargs):
         return rbd_copy.copy_extents(

@@ -20,8 +20,8 @@ from cinder.objects import fields
 from cinder_snapext.backup import manager
 from cinder_snapext.backup import scrub
 from cinder_snapext.backup import verify
-from cinder_snapext.tests.unit.backup import fake_rbd
 from cinder_snapext.tests.unit.backup import test_verify
+from cinder_snapext.tests.unit.fakes import librbd
 
 
 class ScrubTestCase(test_verify.VerifyBase):
@@ -30,7 +30,7 @@ class ScrubTestCase(test_verify.VerifyBase):
         super().setUp()
         # Cinder's test helper gives backups this host.
         self.scrubber = scrub.Scrubber(socket.gethostname(), self.rados,
-                                       fake_rbd)
+                                       librbd)
 
     def test_share_adds_up_across_runs_oldest_first(self):
         backups = [self._backup() for _ in range(4)]
@@ -50,7 +50,7 @@ class ScrubTestCase(test_verify.VerifyBase):
 
     def test_scrub_finds_a_corrupted_backup(self):
         whole, damaged = self._backup(), self._backup()
-        self._corrupt(damaged, 3 * fake_rbd.BLOCK)
+        self._corrupt(damaged, 3 * librbd.BLOCK)
         done = self.scrubber.run(self.ctxt, 1.0, scrub.DAY)
         self.assertEqual({whole.id: verify.MATCH,
                           damaged.id: verify.MISMATCH}, done)
@@ -75,7 +75,7 @@ class ManagerScrubTestCase(test_verify.VerifyBase):
         self.override_config('backup_driver', test_verify.OURS)
         self.manager = manager.SnapextBackupManager(
             host=socket.gethostname())
-        ceph_modules = {'rados': self.rados, 'rbd': fake_rbd}
+        ceph_modules = {'rados': self.rados, 'rbd': librbd}
         patcher = mock.patch.object(manager.importutils, 'import_module',
                                     ceph_modules.__getitem__)
         patcher.start()

@@ -25,10 +25,12 @@ from cinder.tests.unit import utils as test_utils
 
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import verify
-from cinder_snapext.tests.unit.backup import fake_rbd
 from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
-BLOCK = fake_rbd.BLOCK
+BLOCK = librbd.BLOCK
 SIZE = 64 * BLOCK
 CINDER_CEPH = 'cinder.backup.drivers.ceph.CephBackupDriver'
 OURS = 'cinder_snapext.backup.drivers.ceph.SnapextCephBackupDriver'
@@ -39,15 +41,15 @@ class VerifyBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        aio = mock.patch.object(fake_rbd, 'AIO', fake_rbd.AioQueue())
+        aio = mock.patch.object(librbd, 'AIO', librbd_aio.AioQueue())
         aio.start()
         self.addCleanup(aio.stop)
         self.ctxt = cinder_context.get_admin_context()
         self.ctxt.project_id, self.ctxt.user_id = (fake.PROJECT_ID,
                                                    fake.USER_ID)
-        self.volumes = fake_rbd.Ioctx('rbd')
-        self.backups = fake_rbd.Ioctx('backups')
-        self.rados = fake_rbd.Rados({'rbd': self.volumes,
+        self.volumes = librados.Ioctx('rbd')
+        self.backups = librados.Ioctx('backups')
+        self.rados = librados.Cluster({'rbd': self.volumes,
                                  'backups': self.backups})
         self.volume = test_utils.create_volume(self.ctxt,
                                                host='node@ceph#rbd')
@@ -55,8 +57,8 @@ class VerifyBase(base.TestCase):
             self.ctxt, self.volume.id,
             status=fields.SnapshotStatus.AVAILABLE)
         self.data = hashlib.shake_256(b'verify').digest(SIZE)
-        fake_rbd.RBD().create(self.volumes, self.volume.name, SIZE)
-        with fake_rbd.Image(self.volumes, self.volume.name) as vol:
+        librbd.RBD().create(self.volumes, self.volume.name, SIZE)
+        with librbd.Image(self.volumes, self.volume.name) as vol:
             vol.write(self.data, 0)
             vol.create_snap(self.snapshot.name)
             # The volume moves on after the snapshot.
@@ -73,8 +75,8 @@ class VerifyBase(base.TestCase):
         backup.service_metadata = rbd_chain.service_metadata(
             image, rbd_chain.FULL, SIZE)
         backup.save()
-        fake_rbd.RBD().create(self.backups, image, SIZE)
-        with fake_rbd.Image(self.backups, image) as img:
+        librbd.RBD().create(self.backups, image, SIZE)
+        with librbd.Image(self.backups, image) as img:
             img.write(self.data, 0)
             if point:
                 img.create_snap('backup.%s.snap.1.0' % backup.id)
@@ -89,7 +91,7 @@ class VerifyBase(base.TestCase):
         data[offset] ^= 0xff
 
     def _verify(self, backup, **kwargs):
-        return verify.verify(self.ctxt, backup.id, self.rados, fake_rbd,
+        return verify.verify(self.ctxt, backup.id, self.rados, librbd,
                              **kwargs)
 
     def _reloaded(self, backup):
@@ -155,9 +157,9 @@ class VerifyTestCase(VerifyBase):
 
     def test_missing_backup_image_is_a_mismatch(self):
         backup = self._backup()
-        with fake_rbd.Image(self.backups, self.image) as img:
+        with librbd.Image(self.backups, self.image) as img:
             img.remove_snap('backup.%s.snap.1.0' % backup.id)
-        fake_rbd.RBD().remove(self.backups, self.image)
+        librbd.RBD().remove(self.backups, self.image)
         outcome = self._verify(backup)
         self.assertEqual(verify.MISMATCH, outcome.result)
         self.assertIn('the backup image is gone', outcome.detail)
@@ -167,7 +169,7 @@ class VerifyTestCase(VerifyBase):
     def test_without_its_point_the_image_head_is_compared(self):
         backup = self._backup(point=False)
         self.assertEqual(verify.MATCH, self._verify(backup).result)
-        with fake_rbd.Image(self.backups, self.image) as img:
+        with librbd.Image(self.backups, self.image) as img:
             img.write(b'x', SIZE - 1)
         self.assertEqual(verify.MISMATCH, self._verify(backup).result)
 
@@ -186,7 +188,7 @@ class VerifyTestCase(VerifyBase):
         outcome = self._verify(backup)
         self.assertEqual(verify.UNVERIFIABLE, outcome.result)
         self.assertIn('pruned', outcome.detail)
-        with fake_rbd.Image(self.volumes, self.volume.name) as vol:
+        with librbd.Image(self.volumes, self.volume.name) as vol:
             vol.write(self.data, 0)
             vol.create_snap('backup.%s.snap.1.0' % backup.id)
         self.assertEqual(verify.MATCH, self._verify(backup).result)

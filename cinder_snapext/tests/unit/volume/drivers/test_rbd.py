@@ -19,7 +19,8 @@ from cinder.tests.unit import fake_volume
 from cinder.volume import configuration
 
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.volume.drivers import fake_librbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
 from cinder_snapext.volume.drivers import rbd
 
 
@@ -33,14 +34,14 @@ class SnapextRBDDriverTestCase(base.TestCase):
         config.rados_connect_timeout = -1
         config.rados_connection_retries = 1
         config.rados_connection_interval = 0
+        self.pool = librados.Ioctx('volumes')
         self.driver = rbd.SnapextRBDDriver(
-            configuration=config, rados=fake_librbd.RadosModule,
-            rbd=fake_librbd.RbdModule)
-        self.pool = fake_librbd.Rados.pool = fake_librbd.Pool()
+            configuration=config,
+            rados=librados.Cluster({'volumes': self.pool}), rbd=librbd)
         self.volume = fake_volume.fake_volume_obj(self.ctxt)
 
     def _image(self, *snapshots):
-        self.pool.images[self.volume.name] = list(snapshots)
+        librbd.make_image(self.pool, self.volume.name, snapshots)
 
     def test_backend_snapshots_skip_cinder_internal_ones(self):
         self._image('snapshot-1', 'nightly', '%s.clone_snap' % self.volume.id,
@@ -58,7 +59,7 @@ class SnapextRBDDriverTestCase(base.TestCase):
         self.assertRaises(cinder_exception.VolumeIsBusy,
                           self.driver.delete_volume, self.volume)
         self.assertEqual({self.volume.name: ['snapshot-1']},
-                         self.pool.images)
+                         librbd.snapshot_names(self.pool.images))
         self.assertEqual({}, self.pool.trash)
 
     def test_delete_volume_refusal_turned_off_is_cinders_delete(self):
@@ -69,7 +70,8 @@ class SnapextRBDDriverTestCase(base.TestCase):
         self._image('snapshot-1')
         self.driver.delete_volume(self.volume)
         self.assertEqual({}, self.pool.images)
-        self.assertEqual([['snapshot-1']], list(self.pool.trash.values()))
+        self.assertEqual({self.volume.name: ['snapshot-1']},
+                         librbd.snapshot_names(self.pool.trash))
 
     def test_delete_volume_without_snapshots_removes_image(self):
         self._image('backup.7.snap.1700000000.1')

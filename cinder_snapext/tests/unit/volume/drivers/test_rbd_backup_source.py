@@ -22,7 +22,8 @@ from cinder.volume import configuration
 
 from cinder_snapext import opts
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.volume.drivers import fake_librbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
 from cinder_snapext.volume.drivers import rbd
 from cinder_snapext.volume.drivers import rbd_backup_source
 
@@ -37,7 +38,7 @@ MONMAP = {'epoch': 2, 'fsid': '929dee60-fac9-4dd3-a743-ff8fc1524639',
                    {'rank': 1, 'name': 'b', 'addr': '[fd00::2]:6789/0'}]}
 
 
-class _Cluster(fake_librbd.Rados):
+class _Cluster(librados.Cluster):
     """A connected cluster whose monitors answer 'mon dump'."""
 
     answer = (0, json.dumps(MONMAP).encode(), '')
@@ -47,21 +48,17 @@ class _Cluster(fake_librbd.Rados):
         return self.answer
 
 
-class _RadosModule(fake_librbd.RadosModule):
-    Rados = _Cluster
-
-
 class MonitorsTestCase(base.TestCase):
 
     def test_monitors_come_from_the_monmap(self):
-        cluster = _Cluster()
+        cluster = _Cluster({})
         self.assertEqual([('10.0.0.1', '6789'), ('fd00::2', '6789')],
                          rbd_backup_source.monitors(cluster))
         self.assertEqual({'prefix': 'mon dump', 'format': 'json'},
                          cluster.asked)
 
     def test_monitors_refused_is_a_backend_error(self):
-        cluster = _Cluster()
+        cluster = _Cluster({})
         cluster.answer = (-13, b'', 'access denied')
         self.assertRaises(cinder_exception.VolumeBackendAPIException,
                           rbd_backup_source.monitors, cluster)
@@ -80,11 +77,11 @@ class SnapshotSourceTestCase(base.TestCase):
         config.rados_connection_retries = 1
         config.rados_connection_interval = 0
         self.driver = rbd.SnapextRBDDriver(
-            configuration=config, rados=_RadosModule,
-            rbd=fake_librbd.RbdModule)
+            configuration=config,
+            rados=_Cluster({'volumes': librados.Ioctx('volumes')}),
+            rbd=librbd)
         self.driver._active_config = {'name': 'ceph', 'conf': None,
                                       'user': 'cinder', 'secret_uuid': None}
-        fake_librbd.Rados.pool = fake_librbd.Pool()
         volume = fake_volume.fake_volume_obj(self.ctxt)
         # A migrated volume keeps its data under its name_id.
         volume.name_id = '6d5e1d5e-0000-4000-8000-00000000beef'

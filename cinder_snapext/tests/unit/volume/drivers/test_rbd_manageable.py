@@ -17,7 +17,8 @@ from cinder.tests.unit import utils as test_utils
 from cinder.volume import configuration
 
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.volume.drivers import fake_librbd
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
 from cinder_snapext.volume.drivers import rbd
 from cinder_snapext.volume.drivers import rbd_manageable
 from cinder_snapext.volume import manageable
@@ -26,7 +27,7 @@ GiB = 1 << 30
 HOST = 'peer@ceph'
 
 
-class SizedImage(fake_librbd.Image):
+class SizedImage(librbd.Image):
     """An image whose snapshots have the sizes of ``sizes`` (bytes)."""
 
     sizes = {}
@@ -36,16 +37,21 @@ class SizedImage(fake_librbd.Image):
             yield dict(snap, size=self.sizes.get(snap['name'], snap['size']))
 
 
-class ListingRBD(fake_librbd.RBD):
+class ListingRBD(librbd.RBD):
     """Lists the pool, plus ``vanished``: images deleted while listing."""
 
     vanished = []
 
     def list(self, ioctx):
-        return sorted(list(ioctx.pool.images) + self.vanished)
+        return sorted(list(ioctx.images) + self.vanished)
 
 
-class RbdModule(fake_librbd.RbdModule):
+class RbdModule:
+    """librbd, with the two classes above."""
+
+    def __getattr__(self, name):
+        return getattr(librbd, name)
+
     Image = SizedImage
     RBD = ListingRBD
 
@@ -60,10 +66,10 @@ class ManageableSnapshotsTestCase(base.TestCase):
         config.rados_connect_timeout = -1
         config.rados_connection_retries = 1
         config.rados_connection_interval = 0
+        self.pool = librados.Ioctx('volumes')
         self.driver = rbd.SnapextRBDDriver(
-            configuration=config, host=HOST, rados=fake_librbd.RadosModule,
-            rbd=RbdModule)
-        self.pool = fake_librbd.Rados.pool = fake_librbd.Pool()
+            configuration=config, host=HOST,
+            rados=librados.Cluster({'volumes': self.pool}), rbd=RbdModule())
         SizedImage.sizes = {}
         ListingRBD.vanished = []
         self.volume = test_utils.create_volume(self.ctxt,
@@ -76,7 +82,7 @@ class ManageableSnapshotsTestCase(base.TestCase):
 
     def test_list_foreign_snapshot_of_our_volume_is_safe(self):
         # What 'rbd snap create volumes/volume-<id>@nightly' leaves.
-        self.pool.images[self.volume.name] = ['nightly']
+        librbd.make_image(self.pool, self.volume.name, ['nightly'])
         SizedImage.sizes = {'nightly': GiB + GiB // 2}
         self.assertEqual(
             {'nightly': {
@@ -91,7 +97,8 @@ class ManageableSnapshotsTestCase(base.TestCase):
 
     def test_list_managed_snapshot_is_not_safe(self):
         snapshot = test_utils.create_snapshot(self.ctxt, self.volume.id)
-        self.pool.images[self.volume.name] = [snapshot.name, 'nightly']
+        librbd.make_image(self.pool, self.volume.name,
+                          [snapshot.name, 'nightly'])
         entries = self._list([snapshot])
         self.assertEqual(
             (False, manageable.ALREADY_MANAGED, snapshot.id),
@@ -103,8 +110,8 @@ class ManageableSnapshotsTestCase(base.TestCase):
     def test_list_exported_snapshot_is_safe_again(self):
         # After an export, the snapshot keeps the name of its old id, which
         # Cinder no longer has on this backend.
-        self.pool.images[self.volume.name] = [
-            'snapshot-7e9c1a54-5f0b-4c1e-8b7a-1d2f3e4a5b6c']
+        librbd.make_image(self.pool, self.volume.name, [
+            'snapshot-7e9c1a54-5f0b-4c1e-8b7a-1d2f3e4a5b6c'])
         entry, = self._list().values()
         self.assertEqual((True, None),
                          (entry['safe_to_manage'], entry['cinder_id']))
@@ -112,7 +119,8 @@ class ManageableSnapshotsTestCase(base.TestCase):
     def test_list_cinder_internal_snapshots_are_not_safe(self):
         clone_snap = '%s.clone_snap' % self.volume.id
         backup_snap = 'backup.7.snap.1700000000.1'
-        self.pool.images[self.volume.name] = [clone_snap, backup_snap]
+        librbd.make_image(self.pool, self.volume.name,
+                          [clone_snap, backup_snap])
         entries = self._list()
         for name in (clone_snap, backup_snap):
             self.assertEqual(
@@ -124,8 +132,8 @@ class ManageableSnapshotsTestCase(base.TestCase):
         # Another cloud's volume on the shared pool, or an exported one:
         # Cinder cannot import a snapshot without its volume.
         other = test_utils.create_volume(self.ctxt, host='ci@ceph#ceph')
-        self.pool.images[other.name] = ['snapshot-of-a']
-        self.pool.images['volume-exported'] = ['snapshot-exported']
+        librbd.make_image(self.pool, other.name, ['snapshot-of-a'])
+        librbd.make_image(self.pool, 'volume-exported', ['snapshot-exported'])
         entries = self._list()
         self.assertEqual(
             {'snapshot-of-a': (False, None, None, other.name),
@@ -137,12 +145,12 @@ class ManageableSnapshotsTestCase(base.TestCase):
                       entries['snapshot-exported']['reason_not_safe'])
 
     def test_list_skips_image_deleted_while_listing(self):
-        self.pool.images[self.volume.name] = ['nightly']
+        librbd.make_image(self.pool, self.volume.name, ['nightly'])
         ListingRBD.vanished = ['volume-being-deleted']
         self.assertEqual(['nightly'], list(self._list()))
 
     def test_list_pages_by_reference(self):
-        self.pool.images[self.volume.name] = ['c', 'a', 'b']
+        librbd.make_image(self.pool, self.volume.name, ['c', 'a', 'b'])
         entries = self.driver.get_manageable_snapshots(
             [], None, 2, 0, ['reference'], ['asc'])
         self.assertEqual(['a', 'b'],

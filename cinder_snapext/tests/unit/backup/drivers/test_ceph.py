@@ -30,8 +30,10 @@ from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
-from cinder_snapext.tests.unit.backup import fake_rbd
 from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.fakes import librados
+from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
 
 class TakesOurPathTestCase(base.TestCase):
@@ -71,22 +73,22 @@ class FinishTestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.volumes = fake_rbd.Ioctx('volumes')
-        self.backups = fake_rbd.Ioctx('backups')
+        self.volumes = librados.Ioctx('volumes')
+        self.backups = librados.Ioctx('backups')
         self.driver = ceph.SnapextCephBackupDriver(
             cinder_context.get_admin_context())
-        self.driver.rbd = fake_rbd
-        self.driver.rados = fake_rbd.Rados({'volumes': self.volumes})
+        self.driver.rbd = librbd
+        self.driver.rados = librados.Cluster({'volumes': self.volumes})
         radosclient = mock.patch.object(
             ceph.rbd_driver, 'RADOSClient',
             lambda driver, pool: contextlib.nullcontext(
                 types.SimpleNamespace(ioctx=self.backups)))
         radosclient.start()
         self.addCleanup(radosclient.stop)
-        fake_rbd.RBD().create(self.volumes, 'volume-v', fake_rbd.BLOCK)
-        fake_rbd.RBD().create(self.backups, 'volume-v.backup.b3',
-                              fake_rbd.BLOCK)
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
+        librbd.RBD().create(self.volumes, 'volume-v', librbd.BLOCK)
+        librbd.RBD().create(self.backups, 'volume-v.backup.b3',
+                              librbd.BLOCK)
+        with librbd.Image(self.volumes, 'volume-v') as vol:
             for n in (1, 2, 3):
                 vol.create_snap('backup.b%d.snap.%d.0' % (n, n))
             vol.create_snap('snapshot-user')
@@ -95,12 +97,12 @@ class FinishTestCase(base.TestCase):
         return rbd_backup.Job(
             src_image='volume-v', end_snap='backup.b3.snap.3.0',
             create_end_snap=create_end_snap, dest_image='volume-v.backup.b3',
-            dest_snap='backup.b3.snap.3.0', length=fake_rbd.BLOCK,
+            dest_snap='backup.b3.snap.3.0', length=librbd.BLOCK,
             parent_id=None, parent_snapshot=None, parent_image=None,
             create_kwargs={})
 
     def _snaps(self, ioctx, image):
-        with fake_rbd.Image(ioctx, image) as img:
+        with librbd.Image(ioctx, image) as img:
             return [s['name'] for s in img.list_snaps()]
 
     def test_restore_point_taken_and_volume_points_pruned(self):
@@ -157,20 +159,20 @@ class CopyTestCase(FinishTestCase):
                          (job.in_flight, pool, job.end_snap))
 
     def test_run_copies_the_snapshot_in_parallel(self):
-        aio = mock.patch.object(fake_rbd, 'AIO', fake_rbd.AioQueue())
+        aio = mock.patch.object(librbd, 'AIO', librbd_aio.AioQueue())
         aio.start()
         self.addCleanup(aio.stop)
-        with fake_rbd.Image(self.volumes, 'volume-v') as vol:
-            vol.resize(64 * fake_rbd.BLOCK)
-            vol.write(b'7' * 40 * fake_rbd.BLOCK, 0)
+        with librbd.Image(self.volumes, 'volume-v') as vol:
+            vol.resize(64 * librbd.BLOCK)
+            vol.write(b'7' * 40 * librbd.BLOCK, 0)
             vol.create_snap('snapshot-s')
         job = self._job(False)._replace(
             end_snap='snapshot-s', dest_image='volume-v.backup.b5',
-            length=64 * fake_rbd.BLOCK, in_flight=4)
+            length=64 * librbd.BLOCK, in_flight=4)
         result = self.driver._snapext_run(job, 'volumes', {}, 'backups')
-        self.assertEqual(40 * fake_rbd.BLOCK, result.moved)
-        with fake_rbd.Image(self.backups, 'volume-v.backup.b5') as img, \
-                fake_rbd.Image(self.volumes, 'volume-v',
+        self.assertEqual(40 * librbd.BLOCK, result.moved)
+        with librbd.Image(self.backups, 'volume-v.backup.b5') as img, \
+                librbd.Image(self.volumes, 'volume-v',
                                snapshot='snapshot-s') as snap:
             self.assertEqual(snap.read(0, snap.size()),
                              img.read(0, img.size()))
@@ -189,7 +191,7 @@ class PendingPointTestCase(base.TestCase):
 
     def _driver(self):
         driver = ceph.SnapextCephBackupDriver(self.ctxt)
-        driver.rbd = fake_rbd
+        driver.rbd = librbd
         return driver
 
     def test_delete_waits_for_the_point_another_driver_started(self):
@@ -210,7 +212,7 @@ class PendingPointTestCase(base.TestCase):
         def delete(driver, b):
             self.seen.append('delete')
             if len(self.seen) == 1:
-                raise fake_rbd.ImageHasSnapshots('volume-v.backup.b4')
+                raise librbd.ImageHasSnapshots('volume-v.backup.b4')
 
         with mock.patch.object(cinder_ceph.CephBackupDriver, 'delete_backup',
                                delete):
@@ -222,6 +224,6 @@ class PendingPointTestCase(base.TestCase):
 
     def test_delete_of_cinders_backup_with_snapshots_fails_as_cinder(self):
         self.backup.service_metadata = '{"base": "volume-v.backup.base"}'
-        self.assertRaises(fake_rbd.ImageHasSnapshots,
+        self.assertRaises(librbd.ImageHasSnapshots,
                           self._delete_meeting_a_new_point, self.backup)
         self.assertEqual(['delete'], self.seen)

@@ -12,17 +12,25 @@
 
 """A test double of librbd's Python module: images, snapshots, clones.
 
-It stands in for librbd only (no Ceph here in unit tests). Data lives in
-memory per pool; extents are tracked in BLOCK units, which is enough for
+The one stand-in for librbd of the unit tests (``librados.py`` holds the
+pools); the real cluster is exercised by the integration tests. Data lives
+in memory per pool; extents are tracked in BLOCK units, which is enough for
 diff_iterate's contract: report what differs from a snapshot, or every
 allocated extent (the parent's included) from nothing. Asynchronous reads
 and writes stay pending until a completion is waited for; then every
-pending one completes, in a shuffled order, as librbd may complete them.
+pending one completes, in a shuffled order, as librbd may complete them
+(``librbd_aio.py``; tests swap the queue ``AIO`` for a fresh one).
 """
 
-import random
+from cinder_snapext.tests.unit.fakes import librbd_aio
 
 BLOCK = 4096
+# Feature bits as librbd numbers them.
+RBD_FEATURE_LAYERING = 1
+RBD_FEATURE_EXCLUSIVE_LOCK = 4
+RBD_FEATURE_OBJECT_MAP = 8
+RBD_FEATURE_FAST_DIFF = 16
+RBD_FEATURE_JOURNALING = 64
 
 
 class Error(Exception):
@@ -38,6 +46,14 @@ class ImageExists(Error):
 
 
 class InvalidArgument(Error):
+    pass
+
+
+class ImageBusy(Error):
+    pass
+
+
+class PermissionError(Error):  # noqa: A001 (librbd's own name)
     pass
 
 
@@ -72,94 +88,7 @@ class _ImageData:
             state.data
 
 
-class Ioctx:
-    """One pool."""
-
-    def __init__(self, name='pool'):
-        self.name = name
-        self.images = {}
-        # (image name, 'read' or 'write', offset) -> errno of its failure.
-        self.failures = {}
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        pass
-
-    def close(self):
-        pass
-
-
-class Rados:
-    """librados's cluster handle, as a module: Rados(**kwargs) connects.
-
-    Pools by name; every connection's arguments are kept in ``connected``.
-    """
-
-    def __init__(self, pools):
-        self.pools = pools
-        self.connected = []
-
-    def Rados(self, **kwargs):
-        self.connected.append(kwargs)
-        return self
-
-    def connect(self, timeout=None):
-        pass
-
-    def shutdown(self):
-        pass
-
-    def open_ioctx(self, name):
-        return self.pools[name]
-
-
-class Completion:
-    """An aio operation, done when the pending ones are completed."""
-
-    def __init__(self, run, oncomplete):
-        self._run, self._oncomplete = run, oncomplete
-        self._ret = None
-
-    def complete(self):
-        self._ret, args = self._run()
-        self._oncomplete(self, *args)
-
-    def is_complete(self):
-        return self._ret is not None
-
-    def wait_for_complete_and_cb(self):
-        if self._ret is None:
-            AIO.complete_pending()
-
-    def get_return_value(self):
-        return self._ret
-
-
-class AioQueue:
-    """Operations issued and not completed, across every pool."""
-
-    def __init__(self, seed=0):
-        self.pending = []
-        self.peak = 0
-        self.issued = 0
-        self._random = random.Random(seed)  # noqa: S311 (test order)
-
-    def add(self, completion):
-        self.pending.append(completion)
-        self.issued += 1
-        self.peak = max(self.peak, len(self.pending))
-        return completion
-
-    def complete_pending(self):
-        pending, self.pending = self.pending, []
-        self._random.shuffle(pending)
-        for completion in pending:
-            completion.complete()
-
-
-AIO = AioQueue()
+AIO = librbd_aio.AioQueue()
 
 
 class RBD:
@@ -191,6 +120,9 @@ class RBD:
     def list(self, ioctx):
         return sorted(ioctx.images)
 
+    def trash_move(self, ioctx, name, delay=0):
+        ioctx.trash[name] = ioctx.images.pop(name)
+
 
 class Image:
     def __init__(self, ioctx, name, snapshot=None, read_only=False):
@@ -203,6 +135,7 @@ class Image:
             raise ImageNotFound('%s@%s' % (name, snapshot))
         self._snap = snapshot
         self._read_only = read_only or snapshot is not None
+        self.closed = False
 
     def __enter__(self):
         return self
@@ -211,7 +144,7 @@ class Image:
         self.close()
 
     def close(self):
-        pass
+        self.closed = True
 
     def _state(self):
         return (self._image.head if self._snap is None
@@ -226,7 +159,19 @@ class Image:
         return self._state().size
 
     def list_snaps(self):
-        return [{'name': name} for name in self._image.snaps]
+        # Like librbd's: a lazy iterator that needs the image still open.
+        for name, state in list(self._image.snaps.items()):
+            if self.closed:
+                raise InvalidArgument('image is closed')
+            yield {'name': name, 'size': state.size}
+
+    def list_children(self):
+        return [(self._ioctx.name, name)
+                for name, image in sorted(self._ioctx.images.items())
+                if image.parent and image.parent[0] is self._image]
+
+    def set_snap(self, name):
+        self._snap = name
 
     def create_snap(self, name):
         self._writable()
@@ -257,7 +202,7 @@ class Image:
                 return -self._failure('read', offset), (None,)
             data = self.read(offset, length)
             return len(data), (data,)
-        return AIO.add(Completion(run, oncomplete))
+        return AIO.add(run, oncomplete)
 
     def aio_write(self, data, offset, oncomplete):
         self._writable()
@@ -266,7 +211,7 @@ class Image:
             if self._failure('write', offset):
                 return -self._failure('write', offset), ()
             return self.write(data, offset), ()
-        return AIO.add(Completion(run, oncomplete))
+        return AIO.add(run, oncomplete)
 
     def write(self, data, offset):
         head = self._writable()
@@ -290,7 +235,7 @@ class Image:
     def parent_info(self):
         if self._image.parent is None:
             raise ImageNotFound('no parent')
-        raise NotImplementedError
+        raise NotImplementedError('parents are not reported')
 
     def diff_iterate(self, offset, length, from_snapshot, iterate_cb,
                      include_parent=True, whole_object=False):
@@ -307,3 +252,16 @@ class Image:
         for b, exists in changed:
             lo = b * BLOCK
             iterate_cb(lo, min(BLOCK, self.size() - lo), exists)
+
+
+def make_image(ioctx, name, snapshots=(), size=BLOCK):
+    """An image of size bytes with the named snapshots, oldest first."""
+    RBD().create(ioctx, name, size)
+    with Image(ioctx, name) as image:
+        for snap in snapshots:
+            image.create_snap(snap)
+
+
+def snapshot_names(images):
+    """{image name: [snapshot names]} of a pool's images or trash."""
+    return {name: list(image.snaps) for name, image in images.items()}

@@ -1,0 +1,76 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A test double of librados's Python module: a cluster and its pools.
+
+Used as the ``rados`` module itself: ``Cluster(pools).Rados(**kwargs)``
+"connects" and returns the cluster, whose ``open_ioctx`` hands out the
+named pools. Images live in the pools; ``librbd.py`` works on them.
+"""
+
+
+class Error(Exception):
+    pass
+
+
+class ObjectNotFound(Error):
+    pass
+
+
+class Ioctx:
+    """One pool: its images (librbd.py's) and its trash, by name."""
+
+    def __init__(self, name='pool'):
+        self.name = name
+        self.images = {}
+        self.trash = {}
+        # (image name, 'read' or 'write', offset) -> errno of its failure.
+        self.failures = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def close(self):
+        pass
+
+
+class Cluster:
+    """A cluster, standing in for the rados module.
+
+    Every connection's arguments are kept in ``connected``.
+    """
+
+    Error = Error
+    ObjectNotFound = ObjectNotFound
+
+    def __init__(self, pools):
+        self.pools = pools
+        self.connected = []
+
+    def Rados(self, **kwargs):
+        self.connected.append(kwargs)
+        return self
+
+    def conf_set(self, key, value):
+        pass
+
+    def connect(self, timeout=None):
+        pass
+
+    def shutdown(self):
+        pass
+
+    def open_ioctx(self, name):
+        return self.pools[name]
