@@ -20,12 +20,14 @@ both. The page holds only what the run measured.
 
 import collections
 import json
+import re
 import sys
 import textwrap
 
 from cinder_snapext.tests.fuzz import routes
 
 _ORDER = ('stock', 'ours', 'guarded')
+_STDLIB = re.compile(r'^.*/lib/python3\.\d+/')
 _TITLES = {'stock': 'Cinder 29 as shipped',
            'ours': 'with cinder-snapext',
            'guarded': 'with cinder-snapext and the request guard'}
@@ -42,9 +44,17 @@ def render(results):
         [len(run['errors']), len(run['leaks']), len(run['stuck'])]
         for name, run in runs])
     if 'added_5xx' in results:
-        out += ['', 'Requests answered 5xx with cinder-snapext that stock '
-                'Cinder answered without one: **%d**.'
-                % len(results['added_5xx']), '']
+        added = results['added_5xx']
+        crash = sum(1 for e in added if not e.get('path_utf8', True))
+        out += textwrap.wrap(
+            'Requests answered 5xx with cinder-snapext that stock Cinder '
+            'answered without one: **%d**, of which %d have a path that is '
+            "not UTF-8 on a route only cinder-snapext has: Cinder's "
+            '``wsgi.Resource`` fails on such a path before any controller '
+            'runs, on every route (stock Cinder answers the same bytes on '
+            'its own routes with an empty 500, see :doc:`request-guard`); '
+            'stock answered 404 only because it has no such route. The '
+            'guard answers them 400.' % (len(added), crash), 79) + ['']
     out += ['5xx by route', '-' * 12, '']
     out += _table(['route'] + [name for name, _ in runs], [
         [route['name']] + [collections.Counter(
@@ -78,11 +88,13 @@ def _logged(name, run):
     lines = ['', title, '-' * len(title), '']
     if not run['tracebacks']:
         return lines + ['None.']
-    lines += ['Grouped by the last frame of cinder-snapext (``-``: none), '
-              "the last frame and the exception. Some are Cinder's own 400s "
-              'that it logs with a traceback.', '']
+    lines += textwrap.wrap(
+        'Grouped by the last frame of cinder-snapext (``-``: none), the '
+        "last frame and the exception. Some are Cinder's own 400s that it "
+        'logs with a traceback.', 79) + ['']
     return lines + _table(['ours', 'last frame', 'exception', 'count'],
-                          [['``%s``' % a if a != '-' else a, '``%s``' % b,
+                          [['``%s``' % a if a != '-' else a,
+                            '``%s``' % _STDLIB.sub('', b),
                             c.replace('*', r'\*').replace('`', "'"), n]
                            for a, b, c, n in run['tracebacks']])
 
@@ -90,8 +102,12 @@ def _logged(name, run):
 def _table(header, rows):
     lines = ['.. list-table::', '   :header-rows: 1', '']
     for row in [header] + rows:
-        lines.append('   * - %s' % row[0])
-        lines += ['     - %s' % cell for cell in row[1:]]
+        for n, cell in enumerate(row):
+            # doc8 wants lines of 79 characters at most.
+            lines += textwrap.wrap(
+                str(cell), 79, initial_indent='   * - ' if n == 0 else
+                '     - ', subsequent_indent='       ',
+                break_long_words=False, break_on_hyphens=False)
     return lines + ['']
 
 

@@ -51,10 +51,12 @@ def classes(path, offset=0):
 
 def _short(frame):
     path, function = frame
-    for root in ('/cinder_snapext/', '/site-packages/'):
+    for root in ('/cinder_snapext/', '/site-packages/', '/lib/python3.'):
         if root in path:
             path = path.split(root, 1)[1]
             if root == '/cinder_snapext/':
                 path = 'cinder_snapext/' + path
+            elif root == '/lib/python3.':
+                path = path.split('/', 1)[1]
             break
     return '%s:%s' % (path, function)
