@@ -18,7 +18,8 @@ from sqlalchemy import orm
 
 # Our own declarative base: Cinder's migrations and model-sync tests read
 # cinder_models.BASE.metadata and must never see our tables.
-BASE = orm.declarative_base()
+class BASE(orm.DeclarativeBase):
+    pass
 
 
 class SnapshotAdminMetadata(BASE, cinder_models.CinderBase):

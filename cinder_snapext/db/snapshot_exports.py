@@ -25,8 +25,8 @@ _Volume = cinder_models.Volume
 
 
 def _live_names(context, volume_id):
-    query = sa.select(_Export.name).where(_Export.volume_id == volume_id,
-                                          _Export.deleted.is_(False))
+    query: sa.Select = sa.select(_Export.name).where(
+        _Export.volume_id == volume_id, _Export.deleted.is_(False))
     return set(context.session.execute(query).scalars())
 
 

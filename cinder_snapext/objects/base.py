@@ -24,7 +24,7 @@ class SnapextPersistentObject(base.CinderPersistentObject):
     are not; ``MODEL_NAME`` names the class in our models module instead.
     """
 
-    MODEL_NAME = None
+    MODEL_NAME: str = ''
 
     @classmethod
     def cinder_ovo_cls_init(cls):

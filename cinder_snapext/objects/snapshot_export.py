@@ -82,7 +82,7 @@ class SnapextSnapshotExportList(cinder_base.ObjectListBase,
 
     def names_by_volume(self):
         """{volume_id: [names]}, in the order read."""
-        found = {}
+        found: dict[str, list[str]] = {}
         for item in self.objects:
             found.setdefault(item.volume_id, []).append(item.name)
         return found

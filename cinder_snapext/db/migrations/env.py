@@ -22,7 +22,8 @@ from cinder_snapext.db import models
 
 config = context.config
 
-if config.attributes.get('configure_logger', True):
+if (config.attributes.get('configure_logger', True)
+        and config.config_file_name is not None):
     logging_config.fileConfig(config.config_file_name)
 
 TABLE_PREFIX = 'snapext_'
@@ -56,7 +57,7 @@ def run_migrations_online():
         _configure_and_run(connection)
         return
     engine = sa.engine_from_config(
-        config.get_section(config.config_ini_section),
+        config.get_section(config.config_ini_section, {}),
         prefix='sqlalchemy.', poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         _configure_and_run(connection)

@@ -339,10 +339,6 @@ class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
                 self.cinder('reset-state', '--state', 'available',
                             '--attach-status', 'detached', volume_id,
                             check=False)
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix='snapext-it-%s-' % self.run_id)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         self.assertEqual([], [n for n in os.listdir(self.share_dir)
                               if n.startswith('volume-')])

@@ -103,8 +103,4 @@ class CephProtectionTest(base.ScenarioTestCase):
 
     @step(always=True)
     def test_06_clean_up(self):
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+        self.sweep_made()

@@ -17,9 +17,9 @@ import errno
 import testtools
 
 from cinder_snapext.backup import rbd_aio
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
-from cinder_snapext.tests.unit.fakes import librbd_aio
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
+from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 BLOCK = librbd.BLOCK
 

@@ -18,9 +18,9 @@ import random
 import testtools
 
 from cinder_snapext.backup import rbd_copy
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
-from cinder_snapext.tests.unit.fakes import librbd_aio
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
+from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 SIZE = 64 * librbd.BLOCK
 BLOCK = librbd.BLOCK

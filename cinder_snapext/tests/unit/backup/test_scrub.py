@@ -21,7 +21,7 @@ from cinder_snapext.backup import manager
 from cinder_snapext.backup import scrub
 from cinder_snapext.backup import verify
 from cinder_snapext.tests.unit.backup import test_verify
-from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fake_ceph import librbd
 
 
 class ScrubTestCase(test_verify.VerifyBase):

@@ -236,7 +236,7 @@ class AgreementTestCase(DevstackPluginTestCase):
         self._render(
             'hook_output() { :; }\n'
             'db_url() { echo sqlite://; }\n'
-            'source "$REPO/tools/stack/lib/cinder.sh"\n'
+            'source "$REPO/tools/stack/lib/cinder_conf.sh"\n'
             'BACKUP=ceph\n'
             'write_cinder_conf "$1"\n', out)
         return read_ini(out)

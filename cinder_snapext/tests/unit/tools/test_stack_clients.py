@@ -71,6 +71,7 @@ VENV=$STATE/venv RUN=$STATE/run LOGS=$STATE/logs
 CINDER_CONF=$STATE/cinder.conf
 . %(lib)s/common.sh
 . %(lib)s/install.sh
+. %(lib)s/cinder_conf.sh
 . %(lib)s/cinder.sh
 ''' % {'repo': REPO, 'state': self.state, 'lib': LIB}
         return subprocess.run(

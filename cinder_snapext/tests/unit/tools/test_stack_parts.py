@@ -62,6 +62,7 @@ SLOT=0 OFFSET=0 API_PORT=8776 HOST_NAME=ci DEADLINE=2
 VENV=$STATE/venv RUN=$STATE/run LOGS=$STATE/logs
 CINDER_CONF=$STATE/cinder.conf VENV_CHANGED=
 . %(lib)s/common.sh
+. %(lib)s/cinder_conf.sh
 . %(lib)s/cinder.sh
 . %(lib)s/part-posix-backup.sh
 ''' % {'repo': REPO, 'state': self.state, 'lib': LIB}

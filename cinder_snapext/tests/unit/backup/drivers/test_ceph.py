@@ -31,9 +31,9 @@ from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
-from cinder_snapext.tests.unit.fakes import librbd_aio
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
+from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 
 class TakesOurPathTestCase(base.TestCase):

@@ -19,8 +19,8 @@ from cinder.tests.unit import fake_volume
 from cinder.volume import configuration
 
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
 from cinder_snapext.volume.drivers import rbd
 
 

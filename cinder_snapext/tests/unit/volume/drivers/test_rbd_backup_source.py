@@ -22,8 +22,8 @@ from cinder.volume import configuration
 
 from cinder_snapext import opts
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
 from cinder_snapext.volume.drivers import rbd
 from cinder_snapext.volume.drivers import rbd_backup_source
 

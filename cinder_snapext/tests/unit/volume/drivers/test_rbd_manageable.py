@@ -17,8 +17,8 @@ from cinder.tests.unit import utils as test_utils
 from cinder.volume import configuration
 
 from cinder_snapext.tests.unit import base
-from cinder_snapext.tests.unit.fakes import librados
-from cinder_snapext.tests.unit.fakes import librbd
+from cinder_snapext.tests.unit.fake_ceph import librados
+from cinder_snapext.tests.unit.fake_ceph import librbd
 from cinder_snapext.volume.drivers import rbd
 from cinder_snapext.volume.drivers import rbd_manageable
 from cinder_snapext.volume import manageable

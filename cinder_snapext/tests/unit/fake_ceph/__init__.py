@@ -10,4 +10,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Test doubles at process and library boundaries (librados, librbd)."""
+"""The test double of Ceph's client libraries (librados, librbd)."""

@@ -22,7 +22,7 @@ pending one completes, in a shuffled order, as librbd may complete them
 (``librbd_aio.py``; tests swap the queue ``AIO`` for a fresh one).
 """
 
-from cinder_snapext.tests.unit.fakes import librbd_aio
+from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 BLOCK = 4096
 # Feature bits as librbd numbers them.
