@@ -13,9 +13,11 @@
 
 # The fuzz lane: generated requests against the real stack's API.
 #
-# Usage: tools/fuzz.sh [run OPTIONS]   CI: 10,000 requests to the guarded
-#                                      cinder-api; fails on any 5xx, leak
-#                                      or stuck resource
+# Usage: tools/fuzz.sh [run OPTIONS]   10,000 requests to the guarded
+#                                      cinder-api (CI adds --apis
+#                                      stock,ours,guarded); fails on a 5xx
+#                                      with the guard, a 5xx that ours adds,
+#                                      a leak or a stuck resource
 #        tools/fuzz.sh report          the same corpus to stock Cinder,
 #                                      ours and ours with the guard; writes
 #                                      doc/source/admin/reliability.rst
