@@ -47,6 +47,8 @@
 #   SNAPEXT_STACK_PYTHON   a CPython 3.11 for the venv (Debian's rados and
 #                          rbd modules are built for 3.11)
 #   SNAPEXT_STACK_TIMEOUT  deadline in seconds for each wait (default 120)
+#   SNAPEXT_SCENARIO       demo: run only the integration tests that match
+#                          this stestr filter (default: all of them)
 #   SNAPEXT_STACK_PG_PORT, SNAPEXT_STACK_MYSQL_PORT  (15433, 13307)
 #   AUTH                   noauth (default) or keystone: Keystone 30 in
 #                          front of Cinder (tools/stack/lib/part-keystone.sh);
@@ -365,9 +367,11 @@ cmd_demo() {
         export OS_TEST_TIMEOUT=${OS_TEST_TIMEOUT:-900}
         # Eventlet warns that it is deprecated when cinder imports it.
         export PYTHONWARNINGS=ignore:::cinder
+        # shellcheck disable=SC2086
         "$VENV/bin/stestr" --top-dir "$REPO" \
             --test-path "$REPO/cinder_snapext/tests/integration" \
-            run --serial 2>&1 | tee "$LOGS/scenario.log"
+            run --serial ${SNAPEXT_SCENARIO:-} 2>&1 |
+            tee "$LOGS/scenario.log"
     ) || rc=$?
     (cd "$STATE/itest" && "$VENV/bin/stestr" last --subunit |
         "$VENV/bin/subunit2csv" >"$csv") || true

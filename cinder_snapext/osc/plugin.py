@@ -38,6 +38,12 @@ def make_client(instance):
     return client.SnapextClient(instance.sdk_connection.block_storage)
 
 
+def client_of(app):
+    """The client of ``make_client``, which OSC keeps on its manager."""
+    # The attribute is named after API_NAME and set by OSC at run time.
+    return getattr(app.client_manager, API_NAME)
+
+
 def build_option_parser(parser):
     """Add the API version option to OSC's global options."""
     parser.add_argument(

@@ -18,13 +18,14 @@ from osc_lib.cli import parseractions
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from cinder_snapext.osc import plugin
 from cinder_snapext.osc.v3 import arguments
 
 LOG = logging.getLogger(__name__)
 
 
 def _find(app, name_or_id):
-    client = app.client_manager.volume_snapext
+    client = plugin.client_of(app)
     return client, client.find_snapshot(name_or_id, all_projects=True)
 
 

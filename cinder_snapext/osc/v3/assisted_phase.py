@@ -14,6 +14,7 @@
 
 from osc_lib.command import command
 
+from cinder_snapext.osc import plugin
 from cinder_snapext.osc.v3 import arguments
 
 # (API field, column heading); the first ones are the default listing.
@@ -55,7 +56,7 @@ class ListPhase(command.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        client = self.app.client_manager.volume_snapext
+        client = plugin.client_of(self.app)
         fields = _FIELDS if parsed_args.long else _FIELDS[:_SHORT]
         phases = client.list_phases(stuck=parsed_args.stuck)
         return ([heading for _, heading in fields],
@@ -69,7 +70,7 @@ class ShowPhase(command.ShowOne):
         return arguments.snapshot(super().get_parser(prog_name))
 
     def take_action(self, parsed_args):
-        client = self.app.client_manager.volume_snapext
+        client = plugin.client_of(self.app)
         snapshot = client.find_snapshot(parsed_args.snapshot,
                                         all_projects=True)
         phase = client.show_phase(snapshot.id)

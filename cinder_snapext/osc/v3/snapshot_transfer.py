@@ -16,6 +16,7 @@ from osc_lib.cli import format_columns
 from osc_lib.cli import parseractions
 from osc_lib.command import command
 
+from cinder_snapext.osc import plugin
 from cinder_snapext.osc.v3 import arguments
 
 
@@ -37,7 +38,7 @@ class ExportSnapshot(command.ShowOne):
                                   help='Snapshot to export (name or ID)')
 
     def take_action(self, parsed_args):
-        client = self.app.client_manager.volume_snapext
+        client = plugin.client_of(self.app)
         snapshot = client.find_snapshot(parsed_args.snapshot)
         exported = client.export_snapshot(snapshot.id)
         reference = exported['reference']
@@ -84,7 +85,7 @@ class ImportSnapshot(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        client = self.app.client_manager.volume_snapext
+        client = plugin.client_of(self.app)
         volume = client.find_volume(parsed_args.volume)
         body = {'volume_id': volume.id, 'ref': parsed_args.remote_source}
         for key, value in (('name', parsed_args.name),
