@@ -13,8 +13,9 @@
 
 # The test command (README.rst, .ci/run): from a fresh Debian 12 machine to
 # pep8, mypy, unit, functional and migration tests (SQLite, MariaDB,
-# PostgreSQL), the karbor tests, docs and release notes. tox -e cover is
-# not part of it: under coverage the tests take two to four times as long.
+# PostgreSQL), the karbor tests, docs, the API reference and release
+# notes. tox -e cover is not part of it: under coverage the tests take two
+# to four times as long.
 #
 # Usage: tools/run-tests.sh [-e ENV[,ENV...]] [-- ARGS]
 #   tools/run-tests.sh                        what CI runs
@@ -32,10 +33,10 @@ TOOLS=$REPO/.tools
 DATABASES=$REPO/tools/test-databases.sh
 # tox.ini: the virtualenv that every env shares.
 SHARED_ENV=$REPO/.tox/snapext
-ENVS=pep8,mypy,py3,functional,functional-karbor,docs,releasenotes
+ENVS=pep8,mypy,py3,functional,functional-karbor,docs,api-ref,releasenotes
 
 usage() {
-    sed -n 's/^# \{0,1\}//; 14,26p' "$0"
+    sed -n 's/^# \{0,1\}//; 14,27p' "$0"
 }
 
 apt_install() {

@@ -15,6 +15,7 @@
 from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
+from cinder_snapext.api import assisted_phases
 from cinder_snapext.api import snapshot_guard
 from cinder_snapext.api import snapshot_manage
 from cinder_snapext.api import snapshot_status
@@ -47,6 +48,10 @@ class SnapextExtension(extensions.ExtensionDescriptor):
                 admin_metadata.SnapshotAdminMetadataController(),
                 parent={'member_name': 'snapshot',
                         'collection_name': 'snapshots'},
+                custom_routes_fn=version_header.take_over),
+            extensions.ResourceExtension(
+                'snapext-assisted-phases',
+                assisted_phases.AssistedPhasesController(),
                 custom_routes_fn=version_header.take_over),
             # Cinder owns the os-snapshot-manage collection; we only add
             # the spec's member action route to it.

@@ -41,3 +41,34 @@ unmanage_snapshot = {
     'required': ['os-unmanage'],
     'additionalProperties': False,
 }
+
+# Admin metadata keys and values: 1 to 255 characters, none of them a
+# control character (the column is 255 wide; PostgreSQL refuses a NUL).
+_admin_metadata_text = '^[^\\x00-\\x1f]{1,255}$'
+_admin_metadata_value = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                         'pattern': '^[^\\x00-\\x1f]*$'}
+_admin_metadata_pairs = {
+    'type': 'object',
+    'minProperties': 1,
+    # One request sets a handful of keys; a bound keeps one request from
+    # writing thousands of rows.
+    'maxProperties': 64,
+    'patternProperties': {_admin_metadata_text: _admin_metadata_value},
+    'additionalProperties': False,
+}
+
+# POST snapshots/{id}/snapext-admin-metadata: set these keys, keep others.
+admin_metadata_set = {
+    'type': 'object',
+    'properties': {'admin_metadata': _admin_metadata_pairs},
+    'required': ['admin_metadata'],
+    'additionalProperties': False,
+}
+
+# PUT snapshots/{id}/snapext-admin-metadata/{key}: the key of the URL.
+admin_metadata_meta = {
+    'type': 'object',
+    'properties': {'meta': dict(_admin_metadata_pairs, maxProperties=1)},
+    'required': ['meta'],
+    'additionalProperties': False,
+}

@@ -259,9 +259,8 @@ class ClientsImportExportTest(base.ScenarioTestCase):
             if mine.get('ref') and not mine.get('imported'):
                 pending.append((self.ctx['volume'], mine['ref']))
         for volume_id, ref in pending:
-            if not (volume_id and ref):
-                continue
-            self.take_back(volume_id, ref)
+            if volume_id and ref:
+                self.take_back(volume_id, ref)
         self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         for volume_id in (self.ctx.get('volume'), self.ctx.get('other')):
             if volume_id:
