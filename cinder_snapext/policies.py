@@ -19,20 +19,48 @@ from oslo_policy import policy
 from cinder_snapext.internals import policy as internal_policy
 
 ADMIN_METADATA_GET = 'snapext:snapshot_admin_metadata:get'
+ADMIN_METADATA_UPDATE = 'snapext:snapshot_admin_metadata:update'
+ADMIN_METADATA_DELETE = 'snapext:snapshot_admin_metadata:delete'
+ASSISTED_PHASE_GET = 'snapext:assisted_phase:get'
 
 _ADMIN_METADATA_PATH = '/snapshots/{snapshot_id}/snapext-admin-metadata'
+_ASSISTED_PHASES_PATH = '/snapext-assisted-phases'
+
+
+def _admin_rule(name, description, operations):
+    return policy.DocumentedRuleDefault(
+        name=name, check_str=base.RULE_ADMIN_API, description=description,
+        operations=[{'method': method, 'path': path}
+                    for method, path in operations])
+
 
 rules = [
-    policy.DocumentedRuleDefault(
-        name=ADMIN_METADATA_GET,
-        check_str=base.RULE_ADMIN_API,
-        description='Show the admin metadata of a snapshot: the internal '
-                    'state that cinder-snapext keeps for it, such as the '
-                    'phase of an assisted snapshot.',
-        operations=[
-            {'method': 'GET', 'path': _ADMIN_METADATA_PATH},
-            {'method': 'GET', 'path': _ADMIN_METADATA_PATH + '/{key}'},
-        ]),
+    _admin_rule(
+        ADMIN_METADATA_GET,
+        'Show the admin metadata of a snapshot: the internal state that '
+        'cinder-snapext keeps for it, such as the phase of an assisted '
+        'snapshot.',
+        [('GET', _ADMIN_METADATA_PATH),
+         ('GET', _ADMIN_METADATA_PATH + '/{key}')]),
+    _admin_rule(
+        ADMIN_METADATA_UPDATE,
+        'Set keys of the admin metadata of a snapshot, for operators\' own '
+        'bookkeeping. Keys starting with "snapext:" stay cinder-snapext\'s '
+        'own.',
+        [('POST', _ADMIN_METADATA_PATH),
+         ('PUT', _ADMIN_METADATA_PATH + '/{key}')]),
+    _admin_rule(
+        ADMIN_METADATA_DELETE,
+        'Delete a key of the admin metadata of a snapshot. Keys starting '
+        'with "snapext:" stay cinder-snapext\'s own.',
+        [('DELETE', _ADMIN_METADATA_PATH + '/{key}')]),
+    _admin_rule(
+        ASSISTED_PHASE_GET,
+        'List and show the phases of assisted snapshots in every project: '
+        'phase, volume service, deadline, and whether the phase is stuck '
+        'past its deadline.',
+        [('GET', _ASSISTED_PHASES_PATH),
+         ('GET', _ASSISTED_PHASES_PATH + '/{snapshot_id}')]),
 ]
 
 

@@ -13,8 +13,9 @@
 
 # The test command (README.rst, .ci/run): from a fresh Debian 12 machine to
 # pep8, mypy, unit, functional and migration tests (SQLite, MariaDB,
-# PostgreSQL), the karbor tests, docs and release notes. tox -e cover is
-# not part of it: under coverage the tests take two to four times as long.
+# PostgreSQL), the karbor tests, docs, the API reference and release
+# notes. tox -e cover is not part of it: under coverage the tests take two
+# to four times as long.
 #
 # Usage: tools/run-tests.sh [-e ENV[,ENV...]] [-- ARGS]
 #   tools/run-tests.sh                        what CI runs
@@ -35,10 +36,10 @@ SHARED_ENV=$REPO/.tox/snapext
 # The unit and functional tests run twice: on eventlet and, as upstream
 # Cinder's *-threading jobs do, on native threads.
 ENVS=pep8,mypy,py3,py3-threading,functional,functional-threading
-ENVS=$ENVS,functional-karbor,docs,releasenotes
+ENVS=$ENVS,functional-karbor,docs,api-ref,releasenotes
 
 usage() {
-    sed -n 's/^# \{0,1\}//; 14,26p' "$0"
+    sed -n 's/^# \{0,1\}//; 14,27p' "$0"
 }
 
 apt_install() {

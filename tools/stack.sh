@@ -47,6 +47,8 @@
 #   SNAPEXT_STACK_PYTHON   a CPython 3.11 for the venv (Debian's rados and
 #                          rbd modules are built for 3.11)
 #   SNAPEXT_STACK_TIMEOUT  deadline in seconds for each wait (default 120)
+#   SNAPEXT_SCENARIO       demo: run only the integration tests that match
+#                          this stestr filter (default: all of them)
 #   SNAPEXT_STACK_PG_PORT, SNAPEXT_STACK_MYSQL_PORT  (15433, 13307)
 #   AUTH                   noauth (default) or keystone: Keystone 30 in
 #                          front of Cinder (tools/stack/lib/part-keystone.sh);

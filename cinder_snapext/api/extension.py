@@ -15,9 +15,11 @@
 from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
+from cinder_snapext.api import assisted_phases
 from cinder_snapext.api import snapshot_guard
 from cinder_snapext.api import snapshot_manage
 from cinder_snapext.api import snapshot_status
+from cinder_snapext.api import version_header
 from cinder_snapext.api import volume_delete
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
@@ -45,7 +47,12 @@ class SnapextExtension(extensions.ExtensionDescriptor):
                 'snapext-admin-metadata',
                 admin_metadata.SnapshotAdminMetadataController(),
                 parent={'member_name': 'snapshot',
-                        'collection_name': 'snapshots'}),
+                        'collection_name': 'snapshots'},
+                custom_routes_fn=version_header.take_over),
+            extensions.ResourceExtension(
+                'snapext-assisted-phases',
+                assisted_phases.AssistedPhasesController(),
+                custom_routes_fn=version_header.take_over),
             # Cinder owns the os-snapshot-manage collection; we only add
             # the spec's member action route to it.
             extensions.ResourceExtension(
@@ -81,6 +88,7 @@ class SnapextExtension(extensions.ExtensionDescriptor):
 
 
 def _connect_export_route(mapper, wsgi_resource):
+    version_header.take_over(mapper, wsgi_resource)
     for prefix in ('/{project_id}', ''):
         mapper.connect('snapext_snapshot_export' + prefix,
                        prefix + '/os-snapshot-manage/{id}/action',

@@ -73,7 +73,7 @@ def check(environ):
 
     May replace ``wsgi.input`` with a copy of the body it read.
     """
-    for check_part in (_check_path, _check_version_header, _check_body):
+    for check_part in (_check_path, version_header_problem, _check_body):
         problem = check_part(environ)
         if problem:
             return problem
@@ -96,7 +96,8 @@ def _check_path(environ):
     return None
 
 
-def _check_version_header(environ):
+def version_header_problem(environ):
+    """Why the OpenStack-API-Version header is malformed, or None."""
     header = environ.get(_VERSION_HEADER)
     if header is None:
         return None
@@ -142,6 +143,12 @@ def _check_body(environ):
         return None
     if _has_nul(document):
         return 'The request body contains a NUL character.'
+    if isinstance(document, dict) and 'type' in document:
+        # Cinder's schemas list 'type': 'object' among their properties:
+        # jsonschema then reads 'object' as the schema of such a key and
+        # fails. No request of Cinder's has this key at the top.
+        return ('The request body has a top-level key "type", which no '
+                'request of this API takes.')
     return None
 
 

@@ -25,6 +25,7 @@ import webob
 from cinder_snapext.api import ids
 from cinder_snapext.api import manage_checks
 from cinder_snapext.api import schemas
+from cinder_snapext.api import version_header
 from cinder_snapext.internals import api as internal_api
 from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import services
@@ -101,6 +102,7 @@ class SnapshotExportController(snapshot_unmanage.SnapshotUnmanageController):
 
     @wsgi.response(HTTPStatus.ACCEPTED)
     @wsgi.action('os-unmanage')
+    @version_header.checked
     @validation.schema(schemas.unmanage_snapshot)
     def export(self, req, id, body):
         context = req.environ['cinder.context']

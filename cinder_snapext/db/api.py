@@ -63,6 +63,18 @@ def snapshot_admin_metadata_get(context, snapshot_id, key):
     return rows[0]
 
 
+@cinder_db_api.require_admin_context
+@cinder_db_api.main_context_manager.reader
+def snapshot_admin_metadata_get_all_by_keys(context, keys):
+    """Live rows of ``keys`` of every live snapshot, by snapshot and key."""
+    query = (sa.select(_Meta)
+             .join(_Snapshot, _Snapshot.id == _Meta.snapshot_id)
+             .where(_Meta.key.in_(list(keys)), _Meta.deleted.is_(False),
+                    _Snapshot.deleted.is_(False))
+             .order_by(_Meta.snapshot_id, _Meta.key))
+    return context.session.execute(query).scalars().all()
+
+
 def _validate(metadata):
     for key, value in metadata.items():
         for what, text in (('key', key), ('value', value)):

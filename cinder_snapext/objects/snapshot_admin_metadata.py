@@ -68,6 +68,12 @@ class SnapextSnapshotAdminMetadataList(cinder_base.ObjectListBase,
         return cls._from_rows(context, rows)
 
     @classmethod
+    def get_all_by_keys(cls, context, keys):
+        """Rows of ``keys`` of every live snapshot (admin context only)."""
+        rows = db_api.snapshot_admin_metadata_get_all_by_keys(context, keys)
+        return cls._from_rows(context, rows)
+
+    @classmethod
     def set_for_snapshot(cls, context, snapshot_id, metadata, delete=False):
         """Set ``metadata``; with ``delete``, every other key is dropped."""
         rows = db_api.snapshot_admin_metadata_update(

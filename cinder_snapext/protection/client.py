@@ -195,3 +195,13 @@ def protection_snapshots(cinder, volume_id=None, checkpoint_id=None):
                  snapshot.metadata[PROTECTION_TAG] == checkpoint_id)]
     return sorted(found, key=lambda snapshot: snapshot.created_at,
                   reverse=True)
+
+
+def volume_snapshots(cinder, volume_id):
+    """Every snapshot of a volume, protection or not, in Cinder's order."""
+    return cinder.volume_snapshots.list(search_opts={'volume_id': volume_id})
+
+
+def set_snapshot_metadata(cinder, snapshot_id, metadata):
+    """Add or replace these metadata keys of a snapshot."""
+    cinder.volume_snapshots.set_metadata(snapshot_id, metadata)

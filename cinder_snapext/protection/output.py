@@ -37,6 +37,9 @@ def print_result(result, output_format, stream):
 
 
 def _cell(value):
+    if isinstance(value, dict):
+        # A nested record (a hook's outcome): its one-line summary.
+        return str(value.get('summary', json.dumps(value, sort_keys=True)))
     if isinstance(value, list):
         return ', '.join(str(item) for item in value) or '-'
     return '-' if value is None else str(value)

@@ -89,24 +89,3 @@ class ResourceRecord:
 def volume_resource(volume_id, name=None):
     return interface.Resource(type=interface.VOLUME_RESOURCE_TYPE,
                               id=volume_id, name=name)
-
-
-def expired(protections, keep):
-    """The protections beyond the newest ``keep`` available ones.
-
-    ``protections`` are one volume's, newest first. Only available ones
-    count towards ``keep`` (an errored protection restores nothing); of
-    the older ones, those Cinder can delete (available or error) expire.
-    Nothing expires until ``keep`` available ones exist, and snapshots in
-    creating or deleting belong to another run and are left alone.
-    """
-    if keep < 1:
-        raise ValueError('keep must be at least 1')
-    kept = 0
-    for position, snapshot in enumerate(protections):
-        if snapshot.status == 'available':
-            kept += 1
-            if kept == keep:
-                return [older for older in protections[position + 1:]
-                        if older.status in ('available', 'error')]
-    return []

@@ -19,6 +19,9 @@ extensions = [
     # entry points of setup.cfg.
     'oslo_config.sphinxext',
     'oslo_policy.sphinxext',
+    # autoprogram-cliff: the CLI reference comes from the commands of the
+    # openstack CLI plugin (entry point group openstack.volume_snapext.v3).
+    'cliff.sphinxext',
 ]
 
 # openstackdocstheme: the project name and version come from pbr.

@@ -13,11 +13,16 @@
 
 """Shared parts of the protection tests: a holding backend, the base."""
 
+import json
 import os
+import subprocess
+import sys
+import time
 
 from cinder import exception as cinder_exception
 from cinder.tests.unit import fake_constants as fake
 from oslo_config import cfg
+from testtools import content
 
 from cinder_snapext.protection import client
 from cinder_snapext.protection import interface
@@ -123,3 +128,33 @@ class ProtectionTestCase(base.FunctionalTestCase):
 
     def section(self, checkpoint, volume_id):
         return checkpoint.get_resource_bank_section(volume_id).objects
+
+
+class CommandLineTestCase(ProtectionTestCase):
+    """cinder-snapext-protect run as a separate process, as cron runs it."""
+
+    def cli(self, *args, expect=0):
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(('OS_', 'CINDER_'))}
+        env.update(OS_AUTH_TYPE='noauth', OS_ENDPOINT=self.auth_url,
+                   OS_PROJECT_ID=fake.PROJECT_ID, OS_USER_ID=fake.USER_ID)
+        start = time.monotonic()
+        # eventlet's subprocess waits cooperatively, so the in-process API
+        # keeps serving the child.
+        result = subprocess.run(
+            [sys.executable, '-m', 'cinder_snapext.cmd.protect'] +
+            list(args) + ['--poll-interval', '0.1'],
+            capture_output=True, text=True, env=env, timeout=120)
+        self.seconds.append('%s %.2f' % (args[0], time.monotonic() - start))
+        self.assertEqual(expect, result.returncode, result.stderr)
+        return result
+
+    def cli_json(self, *args, expect=0):
+        return json.loads(self.cli(*args + ('--format', 'json'),
+                                   expect=expect).stdout)
+
+    def setUp(self):
+        super().setUp()
+        self.seconds = []
+        self.addCleanup(lambda: self.addDetail(
+            'cli-seconds', content.text_content(', '.join(self.seconds))))

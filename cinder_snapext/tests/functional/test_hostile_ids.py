@@ -54,6 +54,12 @@ class HostileIdsTestCase(base.FunctionalTestCase):
                                         'progress': '90%'}}),
         ('get', '/snapshots/%s/snapext-admin-metadata' % BAD, None),
         ('get', '/snapshots/%s/snapext-admin-metadata/k%%00' % REAL, None),
+        ('post', '/snapshots/%s/snapext-admin-metadata' % BAD,
+         {'admin_metadata': {'k': 'v'}}),
+        ('put', '/snapshots/%s/snapext-admin-metadata/k%%00' % REAL,
+         {'meta': {'k': 'v'}}),
+        ('delete', '/snapshots/%s/snapext-admin-metadata/k%%00' % REAL, None),
+        ('get', '/snapext-assisted-phases/%s' % BAD, None),
         ('post', '/os-snapshot-manage/%s/action' % BAD, {'os-unmanage': {}}),
         ('post', '/groups/%s/action' % BAD,
          {'delete': {'delete-volumes': True}}),
@@ -65,6 +71,41 @@ class HostileIdsTestCase(base.FunctionalTestCase):
         self.assertNotIn('\\u0000', text)
         self.assertEqual('available',
                          self.api.get_snapshot(self.snapshot['id'])['status'])
+
+    # Found by the fuzzer: Cinder's Resource crashed (ValueError, a 500)
+    # on these headers before any controller of ours ran.
+    @ddt.data(
+        ('get', '/snapshots/%s/snapext-admin-metadata' % REAL, None),
+        ('get', '/snapshots/%s/snapext-admin-metadata/k' % REAL, None),
+        ('post', '/os-snapshot-manage/%s/action' % REAL,
+         '{"os-unmanage": {}}'),
+    )
+    @ddt.unpack
+    def test_malformed_version_header_on_our_routes_is_400(self, method,
+                                                             path, body):
+        path = path.replace(REAL, self.snapshot['id'])
+        self.api.api_version = None
+        for header in ('volume', 'volume 3.0 volume 3.70', 'volume x'):
+            response = self.api.api_request(
+                path, method=method.upper(), body=body,
+                headers={'OpenStack-API-Version': header})
+            self.assertEqual(400, response.status_code, response.text)
+            self.assertIn('OpenStack-API-Version', response.text)
+        self.assertEqual('available',
+                         self.api.get_snapshot(self.snapshot['id'])['status'])
+
+    def test_version_header_on_our_routes_is_read_as_cinder_reads_it(self):
+        path = '/snapshots/%s/snapext-admin-metadata' % self.snapshot['id']
+        self.api.api_version = None
+        for header, status in (('volume 3.70', 200), ('volume latest', 200),
+                               ('volume 3.99', 406), ('volume 2.0', 406)):
+            response = self.api.api_request(
+                path, headers={'OpenStack-API-Version': header})
+            self.assertEqual(status, response.status_code, response.text)
+        response = self.api.api_request(
+            path, headers={'OpenStack-API-Version': 'volume 3.70'})
+        self.assertEqual('volume 3.70',
+                         response.headers['OpenStack-API-Version'])
 
     def test_reference_with_control_character_is_400_and_makes_nothing(self):
         before = len(self.api.api_get('/snapshots')['snapshots'])

@@ -25,27 +25,13 @@ import urllib.parse
 import fixtures
 
 from cinder_snapext.tests.functional import base
+from cinder_snapext.tests.fuzz import apis
 from cinder_snapext.tests.unit import base as unit_base
-
-GUARD = ('[filter:snapext_guard]\n'
-         'paste.filter_factory = cinder_snapext.api.request_guard:factory\n')
-
 
 def guarded_paste_config(folder):
     """Cinder's api-paste.ini with the guard first in every pipeline."""
-    with open(os.path.join(unit_base.CINDER_ETC, 'api-paste.ini')) as f:
-        lines = f.read().splitlines()
-    out = []
-    for line in lines:
-        name, sep, value = line.partition('=')
-        if sep and name.strip() in ('noauth', 'noauth_include_project_id',
-                                    'keystone', 'pipeline'):
-            line = '%s= snapext_guard %s' % (name, value.strip())
-        out.append(line)
-    path = os.path.join(folder, 'api-paste.ini')
-    with open(path, 'w') as f:
-        f.write('\n'.join(out) + '\n\n' + GUARD)
-    return path
+    return apis.guarded_paste(
+        os.path.join(unit_base.CINDER_ETC, 'api-paste.ini'), folder)
 
 
 class RequestGuardPipelineTestCase(base.FunctionalTestCase):

@@ -92,14 +92,6 @@ class RbdBackupScenario(base.ScenarioTestCase):
         return [r['User Message'] for r in rows
                 if r.get('Resource UUID') == resource_id]
 
-    def _delete_everything(self):
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
-
     def _assert_no_image_left(self):
         volume_id = self.ctx.get('volume')
         if not volume_id:

@@ -32,61 +32,10 @@ import testtools
 from testtools import content
 
 from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import stack
 
 TIMEOUT = int(os.environ.get('SNAPEXT_IT_TIMEOUT', '180'))
 POLL = 0.5
-
-_REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                     '..', '..', '..'))
-
-
-class Stack:
-    """Where the stack of tools/stack.sh lives, and how to reach it."""
-
-    def __init__(self, state_dir):
-        self.dir = state_dir
-        self.venv = os.path.join(state_dir, 'venv')
-        self.cinder_bin = os.path.join(self.venv, 'bin', 'cinder')
-        self.python = os.path.join(self.venv, 'bin', 'python')
-        self.ceph_conf = os.path.join(state_dir, 'ceph', 'ceph.conf')
-        self.rbdtool = os.path.join(_REPO, 'tools', 'stack', 'rbdtool.py')
-        if not os.path.exists(self.rbdtool):
-            self.rbdtool = os.path.join(state_dir, 'rbdtool.py')
-        self.openrc = os.path.join(state_dir, 'openrc')
-
-    @classmethod
-    def locate(cls):
-        state = os.environ.get('SNAPEXT_STACK_DIR') or os.path.join(
-            _REPO, '.stack')
-        stack = cls(os.path.abspath(state))
-        missing = [p for p in (stack.cinder_bin, stack.openrc,
-                               stack.ceph_conf, stack.rbdtool)
-                   if not os.path.exists(p)]
-        if missing:
-            raise RuntimeError(
-                'no stack at %s (missing %s): run tools/stack.sh up, or set '
-                'SNAPEXT_STACK_DIR' % (state, ', '.join(missing)))
-        return stack
-
-    def cli_env(self):
-        """The caller's environment with openrc's settings.
-
-        No other OpenStack settings: an OS_CLOUD of the caller must not
-        leak in.
-        """
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(('OS_', 'CINDER_'))}
-        with open(self.openrc) as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith('export ') and '=' in line:
-                    key, value = line[len('export '):].split('=', 1)
-                    if key != 'PATH':
-                        env[key] = value
-        env['PATH'] = os.path.join(self.venv, 'bin') + ':' + env.get(
-            'PATH', '/usr/bin:/bin')
-        return env
-
 
 def step(func=None, always=False):
     """Mark a scenario step: skipped once an earlier step failed."""
@@ -118,7 +67,7 @@ class ScenarioTestCase(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stack = Stack.locate()
+        cls.stack = stack.Stack.locate()
         cls.env = cls.stack.cli_env()
         cls.failed_step = None
         cls.run_id = uuid.uuid4().hex[:8]
@@ -217,6 +166,35 @@ class ScenarioTestCase(testtools.TestCase):
                 self.fail('%s %s went to %s' % (kind, obj_id, obj['status']))
             return obj is None
         self.wait_for('%s %s gone' % (kind, obj_id), probe, timeout)
+
+    def take_back(self, volume_id, reference, check=True):
+        """Import an exported snapshot again, so a sweep deletes it.
+
+        Returns the new snapshot's id, or None when check is false and
+        Cinder refused.
+        """
+        rc, out, err = self.cinder(
+            'snapshot-manage', '--id-type', 'source-name', '--name',
+            self.name('cleanup'), volume_id, reference, check=False)
+        if rc != 0:
+            if check:
+                raise cli.CommandFailed(['cinder', 'snapshot-manage'], rc,
+                                        out, err)
+            return None
+        snap = cli.parse_properties(out)['id']
+        self.made['snapshot'].append(snap)
+        self.wait_for('managed snapshot', lambda: self.show(
+            'snapshot', snap)['status'] != 'creating')
+        return snap
+
+    def sweep_made(self, prefix='snapext-it-'):
+        """Sweep (below), then check that all this run made is gone."""
+        made = {kind: list(ids) for kind, ids in self.made.items()}
+        self.sweep(prefix=prefix)
+        for kind, ids in made.items():
+            for obj_id in ids:
+                self.assertIsNone(self.show(kind, obj_id))
+            self.made[kind] = []
 
     def sweep(self, prefix='snapext-it-'):
         """Delete what the scenarios made, this run's and earlier ones'.

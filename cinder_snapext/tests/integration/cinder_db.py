@@ -10,10 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Read-only looks at the stack's Cinder database, for what no API shows.
+"""Looks at the stack's Cinder database, for what no API shows or moves.
 
 A refused manage request must leave no snapshot row, not even a deleted
-one, and no quota in use or reserved: the API lists neither.
+one, and no quota in use or reserved: the API lists neither. Writes are
+for the clock only: a deadline or a creation time moved to the past.
 """
 
 import configparser
@@ -58,6 +59,11 @@ class CinderDb:
             usage['reservations'] = conn.execute(
                 _RESERVATIONS, {'project_id': project_id}).scalar()
         return usage
+
+    def update(self, statement, params):
+        """Run one UPDATE in its own transaction; the rows it changed."""
+        with self.engine.begin() as conn:
+            return conn.execute(sqlalchemy.text(statement), params).rowcount
 
     def close(self):
         self.engine.dispose()

@@ -200,7 +200,7 @@ class CephBackupChainTest(backup_base.RbdBackupScenario):
 
     @step(always=True)
     def test_12_delete_everything(self):
-        self._delete_everything()
+        self.sweep_made()
 
     @step(always=True)
     def test_13_no_image_left_behind(self):

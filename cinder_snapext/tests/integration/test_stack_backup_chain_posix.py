@@ -159,7 +159,7 @@ class PosixBackupChainTest(backup_base.RbdBackupScenario):
 
     @step(always=True)
     def test_11_delete_everything(self):
-        self._delete_everything()
+        self.sweep_made()
 
     @step(always=True)
     def test_12_no_file_left_behind(self):

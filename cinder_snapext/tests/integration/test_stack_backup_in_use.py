@@ -125,7 +125,7 @@ class CephInUseBackupTest(backup_base.RbdBackupScenario):
             self.cinder('attachment-delete', self.ctx['attachment'])
             self.wait_status('volume', self.ctx['volume'], 'available')
             self.ctx.pop('attachment')
-        self._delete_everything()
+        self.sweep_made()
 
     @step(always=True)
     def test_13_no_image_left_behind(self):

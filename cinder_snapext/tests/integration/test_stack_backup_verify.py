@@ -168,7 +168,7 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
     @step(always=True)
     def test_08_delete_everything(self):
         # Backups in error are deleted as any other (Cinder allows it).
-        self._delete_everything()
+        self.sweep_made()
 
     @step(always=True)
     def test_09_no_image_left_behind(self):

@@ -259,19 +259,9 @@ class ClientsImportExportTest(base.ScenarioTestCase):
             if mine.get('ref') and not mine.get('imported'):
                 pending.append((self.ctx['volume'], mine['ref']))
         for volume_id, ref in pending:
-            if not (volume_id and ref):
-                continue
-            out = self.cinder('snapshot-manage', '--id-type', 'source-name',
-                              '--name', self.name('cleanup'), volume_id, ref)
-            snap = cli.parse_properties(out)['id']
-            self.made['snapshot'].append(snap)
-            self.wait_for('managed snapshot', lambda: self.show(
-                'snapshot', snap)['status'] != 'creating')
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix='snapext-it-%s-' % self.run_id)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+            if volume_id and ref:
+                self.take_back(volume_id, ref)
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         for volume_id in (self.ctx.get('volume'), self.ctx.get('other')):
             if volume_id:
                 listing = self.rbd('ls', 'volumes')

@@ -35,6 +35,7 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import data
+from cinder_snapext.tests.integration import stack
 
 SIZE_GB = 1
 SIZE = SIZE_GB * data.GiB
@@ -62,7 +63,7 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
         if enabled == '0':
             raise cls.skipException(
                 'the stack was brought up with PEER=0: no second Cinder')
-        peer = base.Stack(cls.stack.dir)
+        peer = stack.Stack(cls.stack.dir)
         peer.openrc = os.path.join(peer_dir, 'openrc')
         if not os.path.exists(peer.openrc):
             raise RuntimeError('no Cinder B at %s: run tools/stack.sh up '

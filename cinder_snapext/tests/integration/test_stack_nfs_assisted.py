@@ -24,14 +24,12 @@ other in order (one volume, its chain, its exports); split, each part
 would repeat the set-up it needs.
 """
 
-import configparser
 import json
 import os
 import urllib.request
 
-import sqlalchemy
-
 from cinder_snapext.tests.integration.base import step
+from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import nfs_base
 from cinder_snapext.tests.integration.nfs_base import ATTACH_ARGS
@@ -85,18 +83,15 @@ class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
         The only way to let the stack's real periodic check find an overdue
         phase without waiting out assisted_snapshot_create_timeout.
         """
-        conf = configparser.ConfigParser(interpolation=None, strict=False)
-        conf.read(os.path.join(self.stack.dir, 'cinder.conf'))
-        engine = sqlalchemy.create_engine(conf['database']['connection'])
+        database = cinder_db.CinderDb(self.stack.dir)
         try:
-            with engine.begin() as conn:
-                changed = conn.execute(sqlalchemy.text(
-                    "UPDATE snapext_snapshot_admin_metadata SET value = "
-                    "'2000-01-01T00:00:00Z' WHERE snapshot_id = :id AND "
-                    "key = 'snapext:phase_deadline' AND NOT deleted"),
-                    {'id': snapshot_id}).rowcount
+            changed = database.update(
+                "UPDATE snapext_snapshot_admin_metadata SET value = "
+                "'2000-01-01T00:00:00Z' WHERE snapshot_id = :id AND "
+                "key = 'snapext:phase_deadline' AND NOT deleted",
+                {'id': snapshot_id})
         finally:
-            engine.dispose()
+            database.close()
         self.assertEqual(1, changed)
 
     # -- offline ----------------------------------------------------------
@@ -339,10 +334,6 @@ class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
                 self.cinder('reset-state', '--state', 'available',
                             '--attach-status', 'detached', volume_id,
                             check=False)
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix='snapext-it-%s-' % self.run_id)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         self.assertEqual([], [n for n in os.listdir(self.share_dir)
                               if n.startswith('volume-')])

@@ -432,20 +432,8 @@ class NfsImportExportTest(nfs_base.NfsScenarioTestCase):
         for overlay in self.left_exported():
             # An import failed: take it back so Cinder deletes it with its
             # volume.
-            rc, out, err = self.cinder(
-                'snapshot-manage', '--id-type', 'source-name', '--name',
-                self.name('cleanup'), self.ctx['volume'], overlay,
-                check=False)
-            if rc == 0:
-                snap = cli.parse_properties(out)['id']
-                self.made['snapshot'].append(snap)
-                self.wait_for('managed snapshot', lambda: self.show(
-                    'snapshot', snap)['status'] != 'creating')
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix='snapext-it-%s-' % self.run_id)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+            self.take_back(self.ctx['volume'], overlay, check=False)
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         left = [n for n in os.listdir(self.share_dir)
                 if any(n.startswith('volume-%s' % v)
                        for v in self.volumes_seen)]

@@ -213,19 +213,8 @@ class CephScenarioTest(base.ScenarioTestCase):
         if self.ctx.get('unmanaged'):
             # Managing it back failed: take it back so Cinder can delete
             # it with its volume.
-            out = self.cinder('snapshot-manage', '--id-type', 'source-name',
-                              '--name', self.name('snap-cleanup'),
-                              self.ctx['volume'], self.ctx.pop('unmanaged'))
-            snap_id = cli.parse_properties(out)['id']
-            self.made['snapshot'].append(snap_id)
-            self.wait_for('managed snapshot', lambda: self.show(
-                'snapshot', snap_id)['status'] != 'creating')
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep()
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
+            self.take_back(self.ctx['volume'], self.ctx.pop('unmanaged'))
+        self.sweep_made()
 
     @step(always=True)
     def test_16_pools_empty(self):

@@ -29,6 +29,7 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import stack
 
 #: An answer that does not wait on the volume service comes well within
 #: this; the RPC timeout it must not wait for is 30 s.
@@ -71,7 +72,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
         port = int(self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
         env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
                    SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
-        tool = os.path.join(base._REPO, 'tools', 'stack.sh')
+        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
         return cli.run([tool] + list(args), env=env, timeout=300)[1]
 
     def timed(self, method, path, body=None):
@@ -173,8 +174,4 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
             snap = cli.parse_properties(out)['id']
             self.made['snapshot'].append(snap)
             self.wait_status('snapshot', snap, 'available')
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix='snapext-it-%s-' % self.run_id)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)

@@ -14,6 +14,7 @@
 
 ``protection/`` stands alone: it runs in Karbor or in a cron job, and
 imports nothing of Cinder's server nor of the rest of cinder-snapext.
+``osc/``, the openstack CLI plugin, runs on client machines: the same.
 Only ``concurrency.py`` knows eventlet, tests included.
 """
 
@@ -96,17 +97,23 @@ def _eventlet_outside_the_seam():
                 yield '%s:%s uses %s' % (where, lineno, name)
 
 
+# Packages that run outside Cinder's services and stand alone.
+_STANDALONE = ('protection', 'osc')
+
+
 def _check(layer, module):
     parts = module.split('.')
-    if layer == 'protection':
+    if layer in _STANDALONE:
         if parts[0] == 'cinder':
-            return 'protection depends on no Cinder server module'
-        if parts[0] == 'cinder_snapext' and parts[1] != 'protection':
-            return 'protection stands alone'
+            return '%s depends on no Cinder server module' % layer
+        if parts[0] == 'cinder_snapext' and parts[1] != layer:
+            return '%s stands alone' % layer
         return None
     if parts[0] != 'cinder_snapext' or len(parts) < 2:
         return None
     target = parts[1]
+    if target == 'osc':
+        return 'only the openstack CLI loads osc'
     if target == 'protection':
         return None if layer == 'cmd' else 'only commands run protection'
     if target == layer:
@@ -127,6 +134,15 @@ class LayersTestCase(testtools.TestCase):
         self.assertEqual('protection depends on no Cinder server module',
                          _check('protection', 'cinder.exception'))
         self.assertIsNone(_check('api', 'cinder_snapext.volume.rpcapi'))
+
+    def test_the_cli_plugin_stands_alone(self):
+        self.assertEqual('osc depends on no Cinder server module',
+                         _check('osc', 'cinder.objects'))
+        self.assertEqual('osc stands alone',
+                         _check('osc', 'cinder_snapext.api.ids'))
+        self.assertEqual('only the openstack CLI loads osc',
+                         _check('api', 'cinder_snapext.osc.client'))
+        self.assertIsNone(_check('osc', 'cinder_snapext.osc.client'))
 
     def test_only_the_concurrency_seam_knows_eventlet(self):
         # With OS_CINDER_DISABLE_EVENTLET_PATCHING=true nothing patches

@@ -136,9 +136,11 @@ cmd_demo() {
         export OS_TEST_TIMEOUT=${OS_TEST_TIMEOUT:-900}
         # Eventlet warns that it is deprecated when cinder imports it.
         export PYTHONWARNINGS=ignore:::cinder
+        # shellcheck disable=SC2086
         "$VENV/bin/stestr" --top-dir "$REPO" \
             --test-path "$REPO/cinder_snapext/tests/integration" \
-            run --serial 2>&1 | tee "$LOGS/scenario.log"
+            run --serial ${SNAPEXT_SCENARIO:-} 2>&1 |
+            tee "$LOGS/scenario.log"
     ) || rc=$?
     (cd "$STATE/itest" && "$VENV/bin/stestr" last --subunit |
         "$VENV/bin/subunit2csv" >"$csv") || true

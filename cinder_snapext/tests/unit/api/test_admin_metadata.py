@@ -14,45 +14,26 @@
 
 from http import HTTPStatus
 
-from cinder.api.v3 import router
-from cinder import context as cinder_context
 from cinder import policy as cinder_policy
-from cinder.tests.unit.api import fakes as api_fakes
-from cinder.tests.unit import fake_constants as fake
-from oslo_serialization import jsonutils
-import webob
 
 from cinder_snapext.objects import snapshot_admin_metadata
-from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.api import api_request
 from cinder_snapext.tests.unit import fakes
 
-STANDARD = 'cinder.api.contrib.standard_extensions'
-OURS = 'cinder_snapext.api.extension.SnapextExtension'
 
-
-class SnapshotAdminMetadataAPITestCase(base.TestCase):
+class SnapshotAdminMetadataAPITestCase(api_request.RouterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.override_config('osapi_volume_extension', [STANDARD, OURS])
-        self.admin = cinder_context.RequestContext(
-            fake.USER_ID, fake.PROJECT_ID, is_admin=True, roles=['admin'])
-        self.member = cinder_context.RequestContext(
-            fake.USER_ID, fake.PROJECT_ID, is_admin=False,
-            roles=['member', 'reader'])
         self.snapshot = fakes.create_snapshot(self.admin)
         snapshot_admin_metadata.SnapextSnapshotAdminMetadataList.\
             set_for_snapshot(self.admin, self.snapshot.id,
                              {'phase': 'begin'})
-        self.app = router.APIRouter()
 
     def _get(self, context, path):
-        url = '/v3/%s/snapshots/%s/snapext-admin-metadata%s' % (
-            fake.PROJECT_ID, self.snapshot.id, path)
-        response = webob.Request.blank(url).get_response(
-            api_fakes.wsgi_app(inner_app_v3=self.app,
-                               fake_auth_context=context))
-        return response.status_int, jsonutils.loads(response.body)
+        return self.request(context, 'GET',
+                            '/snapshots/%s/snapext-admin-metadata%s'
+                            % (self.snapshot.id, path))
 
     def test_index_as_admin_lists_metadata(self):
         self.assertEqual(

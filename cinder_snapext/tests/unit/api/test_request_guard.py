@@ -102,6 +102,15 @@ class RequestGuardTestCase(testtools.TestCase):
     def test_missing_body_is_400(self, method):
         self.assertRefused(self._send(method=method), 'needs a JSON body')
 
+    @ddt.data('{"type": 1, "backup": {}}', '{"type": "object"}')
+    def test_top_level_type_key_is_400(self, body):
+        self.assertRefused(self._send(method='POST', body=body), '"type"')
+
+    def test_nested_type_key_passes(self):
+        body = '{"volume": {"size": 1, "type": "x"}}'
+        self.assertEqual(200, self._send(method='POST',
+                                         body=body).status_int)
+
     def test_malformed_json_is_left_to_cinder(self):
         self.assertEqual(200, self._send(method='POST',
                                          body='{not json').status_int)

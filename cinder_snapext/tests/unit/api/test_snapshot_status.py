@@ -14,47 +14,31 @@
 
 from http import HTTPStatus
 
-from cinder.api.v3 import router
-from cinder import context as cinder_context
 from cinder import objects as cinder_objects
-from cinder.tests.unit.api import fakes as api_fakes
 from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as cinder_utils
 import ddt
-from oslo_serialization import jsonutils
-import webob
 
 from cinder_snapext.tests.functional import fake_assisted_backend
-from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.api import api_request
 from cinder_snapext.tests.unit.volume.assisted import (
     test_coordinator as test_assisted_snapshot)
 from cinder_snapext.tests.unit.volume import test_rpcapi
 from cinder_snapext.volume.assisted import phases
 
-STANDARD = 'cinder.api.contrib.standard_extensions'
-OURS = 'cinder_snapext.api.extension.SnapextExtension'
 
-
-class SnapshotAPITestCase(base.TestCase):
+class SnapshotAPITestCase(api_request.RouterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.override_config('osapi_volume_extension', [STANDARD, OURS])
-        self.ctxt = cinder_context.RequestContext(
-            fake.USER_ID, fake.PROJECT_ID, is_admin=True, roles=['admin'])
+        self.ctxt = self.admin
         volume = cinder_utils.create_volume(self.ctxt, host='snapext#pool',
                                             status='in-use')
         self.snapshot = cinder_utils.create_snapshot(self.ctxt, volume.id,
                                                      status='creating')
 
     def request(self, method, path, body=None):
-        request = webob.Request.blank('/v3/%s%s' % (fake.PROJECT_ID, path),
-                                      method=method)
-        if body is not None:
-            request.content_type = 'application/json'
-            request.body = jsonutils.dump_as_bytes(body)
-        return request.get_response(api_fakes.wsgi_app(
-            inner_app_v3=router.APIRouter(), fake_auth_context=self.ctxt))
+        return self.response(self.ctxt, method, path, body)
 
     def update(self, update, snapshot_id=None):
         return self.request(

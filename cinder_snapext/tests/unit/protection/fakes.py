@@ -178,6 +178,11 @@ class FakeSnapshots(_Manager):
                         description=description, metadata=metadata or {},
                         created_at='2026-11-22T06:%02d:00' % len(self.items))
 
+    def set_metadata(self, snapshot_id, metadata):
+        if snapshot_id not in self.items:
+            raise cinder_exceptions.NotFound(404)
+        self.items[snapshot_id].metadata.update(metadata)
+
     def delete(self, snapshot_id):
         if snapshot_id not in self.items:
             raise cinder_exceptions.NotFound(404)

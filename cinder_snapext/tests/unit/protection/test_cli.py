@@ -19,6 +19,7 @@ import fixtures
 from keystoneauth1 import loading
 import testtools
 
+from cinder_snapext.protection import arguments
 from cinder_snapext.protection import cli
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
@@ -43,14 +44,14 @@ class CommandLineTestCase(testtools.TestCase):
 
     def run_cli(self, cinder, *argv):
         self.environment(NOAUTH_ENV)
-        args = cli.parse_args(list(argv) + ['--poll-interval', '0'])
+        args = arguments.parse_args(list(argv) + ['--poll-interval', '0'])
         stdout, stderr = io.StringIO(), io.StringIO()
         code = cli.run(args, cinder, stdout, stderr)
         return code, stdout.getvalue(), stderr.getvalue()
 
     def test_noauth_settings_come_from_os_variables(self):
         self.environment(NOAUTH_ENV)
-        args = cli.parse_args(['list'])
+        args = arguments.parse_args(['list'])
         self.assertEqual(
             ('noauth', 'http://cinder:8776/v3', 'project-1', 'admin'),
             (args.os_auth_type, args.os_endpoint, args.os_project_id,
@@ -62,7 +63,7 @@ class CommandLineTestCase(testtools.TestCase):
             'OS_PASSWORD': 'secret', 'OS_PROJECT_NAME': 'backup',
             'OS_USER_DOMAIN_NAME': 'Default',
             'OS_PROJECT_DOMAIN_NAME': 'Default'})
-        args = cli.parse_args(['list'])
+        args = arguments.parse_args(['list'])
         auth = loading.load_auth_from_argparse_arguments(args)
         self.assertEqual(
             ('http://keystone/v3', 'ops', 'secret', 'backup', 'Default'),

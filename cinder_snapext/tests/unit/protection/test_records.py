@@ -10,43 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Checkpoints rebuilt from Cinder snapshots, and what --keep expires."""
+"""Checkpoints rebuilt from Cinder snapshots, and their records."""
 
-import ddt
 import testtools
 
 from cinder_snapext.protection import client
 from cinder_snapext.protection import records
 from cinder_snapext.tests.unit.protection import fakes
-
-
-def _snapshots(*statuses):
-    return [fakes.FakeResource(id='s%d' % number, status=status)
-            for number, status in enumerate(statuses)]
-
-
-@ddt.ddt
-class ExpiredTestCase(testtools.TestCase):
-
-    @ddt.unpack
-    @ddt.data(
-        # Newest first, keep, expected expired ids.
-        (('available', 'available', 'available'), 2, ['s2']),
-        (('available', 'available'), 2, []),
-        (('available',), 3, []),
-        # Errored ones do not count towards keep, and older ones expire.
-        (('error', 'available', 'error', 'available', 'error'), 2, ['s4']),
-        (('error', 'available', 'available', 'error'), 1, ['s2', 's3']),
-        # Another run's snapshot in creating or deleting is left alone.
-        (('creating', 'available', 'deleting', 'available'), 1, ['s3']),
-        ((), 1, []))
-    def test_expired_beyond_newest_available(self, statuses, keep, expected):
-        self.assertEqual(expected, [snapshot.id for snapshot in
-                                    records.expired(_snapshots(*statuses),
-                                                    keep)])
-
-    def test_expired_needs_keep_of_one_or_more(self):
-        self.assertRaises(ValueError, records.expired, [], 0)
 
 
 class CheckpointTestCase(testtools.TestCase):

@@ -1,0 +1,184 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The command line of cinder-snapext-protect: commands and their options."""
+
+import argparse
+import os
+
+from keystoneauth1 import loading
+
+from cinder_snapext.protection import retention
+
+NOAUTH = 'noauth'
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog='cinder-snapext-protect', conflict_handler='resolve',
+        description='Protect Cinder volumes by snapshots, restore them as '
+                    'new volumes, and expire old snapshots.')
+    _add_connection_arguments(parser, argv)
+    parser.add_argument('--debug', action='store_true')
+    # Given after the command, as in "protect VOLUME --wait-timeout 60".
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--format', choices=['table', 'json'],
+                        default='table', help='Output format.')
+    common.add_argument('--wait-timeout', type=float, metavar='SECONDS',
+                        help='Deadline of each wait (default: the plugin\'s '
+                             'per-wait defaults, 600 to 3600 s).')
+    common.add_argument('--poll-interval', type=float, metavar='SECONDS',
+                        help='Seconds between status polls (default 5).')
+    common.add_argument('--no-progress', action='store_true',
+                        help='Do not show progress on stderr while waiting.')
+    commands = parser.add_subparsers(dest='command', required=True)
+
+    def add_command(name, help_text):
+        return commands.add_parser(name, help=help_text, parents=[common])
+
+    protect = add_command(
+        'protect', 'Snapshot a volume between optional pre and post '
+        'commands; with --keep-*, expire old protections.')
+    protect.add_argument('volume', help='Volume name or ID.')
+    protect.add_argument('--name', help='Snapshot name (default '
+                         'snapshot-<checkpoint>@<volume>).')
+    protect.add_argument('--description', help='Snapshot description.')
+    protect.add_argument('--force', action='store_true',
+                         help='Snapshot the volume even if it is attached.')
+    _add_retention_arguments(protect)
+    _add_hook_arguments(protect)
+
+    restore = add_command(
+        'restore', 'Create a new volume from a protection snapshot.')
+    source = restore.add_mutually_exclusive_group(required=True)
+    source.add_argument('snapshot', nargs='?', help='Snapshot name or ID.')
+    source.add_argument('--latest', metavar='VOLUME',
+                        help='Restore the newest available protection of '
+                             'this volume (name or ID).')
+    restore.add_argument('--name', help='Name of the new volume.')
+    restore.add_argument('--description',
+                         help='Description of the new volume.')
+
+    delete = add_command('delete', 'Delete protection snapshots; already '
+                         'gone counts as done.')
+    delete.add_argument('snapshots', nargs='+', metavar='snapshot',
+                        help='Snapshot ID.')
+
+    listing = add_command('list', 'List protection snapshots, newest '
+                          'first.')
+    listing.add_argument('volume', nargs='?', help='Only this volume (name '
+                         'or ID).')
+
+    prune = add_command('prune', 'Delete the protections of volumes that '
+                        'the --keep-* rules do not keep.')
+    prune.add_argument('volumes', nargs='+', metavar='volume',
+                       help='Volume name or ID.')
+    _add_retention_arguments(prune)
+    prune.add_argument('--dry-run', action='store_true',
+                       help='Only show what would be kept and deleted, and '
+                            'which rule keeps each protection.')
+    args = parser.parse_args(argv)
+    if hasattr(args, 'keep_last'):
+        args.policy = retention.Policy(**{
+            rule: getattr(args, 'keep_' + rule)
+            for rule in retention.Policy.RULES})
+        if args.command == 'prune' and args.policy.empty:
+            parser.error('prune needs at least one --keep-* rule')
+    return args
+
+
+def _add_retention_arguments(parser):
+    rules = parser.add_argument_group(
+        'retention', 'Natural calendar buckets in --timezone: of each hour, '
+        'day, ISO week, month and year the newest available protection '
+        'counts; a protection kept by any rule stays.')
+    rules.add_argument('--keep-last', '--keep', type=_count, default=0,
+                       metavar='N', help='Keep the newest N.')
+    for rule, bucket in (('hourly', 'hours'), ('daily', 'days'),
+                         ('weekly', 'ISO weeks'), ('monthly', 'months'),
+                         ('yearly', 'years')):
+        rules.add_argument('--keep-' + rule, type=_count, default=0,
+                           metavar='N', help='Keep the newest of each of '
+                           'the last N %s that have one.' % bucket)
+    rules.add_argument('--timezone', type=_zone, default='UTC',
+                       metavar='ZONE', help='IANA time zone of the buckets, '
+                       'e.g. Europe/Paris (default UTC).')
+
+
+def _add_hook_arguments(parser):
+    group = parser.add_argument_group(
+        'hooks', 'Shell commands (sh -c) run before and after the snapshot, '
+        'in a process group of their own that is killed at the deadline.')
+    group.add_argument('--pre', metavar='CMD',
+                       help='Run before the snapshot (freeze, flush...).')
+    group.add_argument('--post', metavar='CMD',
+                       help='Run after the snapshot, even a failed or '
+                            'skipped one (see SNAPEXT_PROTECT_STATUS).')
+    group.add_argument('--hook-timeout', type=_seconds, default=300.0,
+                       metavar='SECONDS',
+                       help='Deadline of each hook (default 300).')
+    group.add_argument('--on-hook-failure', choices=['abort', 'continue'],
+                       default='abort',
+                       help='abort (default): a failed pre hook skips the '
+                            'snapshot, a failed post hook skips expiry, '
+                            'and the exit status is 1; continue: record '
+                            'the failure and go on.')
+
+
+def _add_connection_arguments(parser, argv):
+    loading.register_session_argparse_arguments(parser)
+    parser.add_argument('--os-endpoint', metavar='URL',
+                        default=os.environ.get(
+                            'OS_ENDPOINT', os.environ.get('CINDER_ENDPOINT')),
+                        help='Block Storage endpoint overriding the catalog; '
+                             'with noauth, the /v3 URL without project. '
+                             'Defaults to env[OS_ENDPOINT] or '
+                             'env[CINDER_ENDPOINT].')
+    parser.add_argument('--os-interface', default=os.environ.get(
+        'OS_INTERFACE', 'public'), help='Catalog interface.')
+    parser.add_argument('--os-region-name', default=os.environ.get(
+        'OS_REGION_NAME'), help='Catalog region.')
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument('--os-auth-type', default=os.environ.get(
+        'OS_AUTH_TYPE', 'password'))
+    if pre.parse_known_args(argv)[0].os_auth_type != NOAUTH:
+        loading.register_auth_argparse_arguments(parser, argv,
+                                                 default='password')
+        return
+    # cinderclient's own noauth loader reads Cinder_* variables and
+    # --user-id style flags; the usual OS_* ones are what operators set.
+    parser.add_argument('--os-auth-type', default=NOAUTH)
+    parser.add_argument('--os-user-id', default=os.environ.get(
+        'OS_USER_ID', 'admin'))
+    parser.add_argument('--os-project-id', default=os.environ.get(
+        'OS_PROJECT_ID', 'admin'))
+
+
+def _count(value):
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError('must not be negative')
+    return number
+
+
+def _seconds(value):
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError('must be more than 0')
+    return number
+
+
+def _zone(value):
+    try:
+        return retention.timezone(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e

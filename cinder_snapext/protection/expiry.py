@@ -1,0 +1,86 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A retention plan carried out on a volume's snapshots in Cinder."""
+
+import datetime
+
+from cinder_snapext.protection import client
+from cinder_snapext.protection import exception
+from cinder_snapext.protection import retention
+from cinder_snapext.protection import runner
+
+# What a row says after a real run, for each planned action.
+_DONE = {retention.KEEP: 'kept', retention.IGNORE: 'ignored',
+         retention.DELETE: 'deleted'}
+
+
+def prune(args, cinder, protection):
+    """The prune command: expire, or with --dry-run show, per volume."""
+    rows, code = [], 0
+    for ref in args.volumes:
+        volume = client.find_volume(cinder, ref)
+        volume_rows, failures = expire(cinder, protection, volume.id,
+                                       args.policy, args.timezone,
+                                       dry_run=args.dry_run)
+        rows.extend(volume_rows)
+        code = 1 if failures else code
+    return rows, code
+
+
+def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
+    """Apply ``policy`` to one volume; returns (rows, failure messages).
+
+    Every snapshot of the volume gets a row, with the action and the
+    reasons: a snapshot protect did not tag is listed as ignored, so that
+    a dry run shows it is safe, and is never deleted.
+    """
+    snapshots = {snapshot.id: snapshot for snapshot in
+                 client.volume_snapshots(cinder, volume_id)}
+    decisions = retention.plan(
+        [_candidate(snapshot) for snapshot in snapshots.values()], policy,
+        zone)
+    rows, failures = [], []
+    for decision in decisions:
+        candidate = decision.candidate
+        row = {'id': candidate.id, 'volume_id': volume_id,
+               'created_at': decision.local_time.isoformat(
+                   timespec='seconds'),
+               'status': candidate.status,
+               'action': (decision.action if dry_run
+                          else _DONE[decision.action]),
+               'reasons': decision.reasons}
+        rows.append(row)
+        if dry_run or decision.action != retention.DELETE:
+            continue
+        try:
+            runner.delete_protection(protection, snapshots[candidate.id])
+        except exception.ProtectionError as e:
+            row['action'] = 'delete failed'
+            row['reasons'] = decision.reasons + [str(e)]
+            failures.append(str(e))
+    return rows, failures
+
+
+def _candidate(snapshot):
+    return retention.Candidate(
+        id=snapshot.id, created_at=_parse_time(snapshot.created_at),
+        status=snapshot.status,
+        protection=client.PROTECTION_TAG in (snapshot.metadata or {}))
+
+
+def _parse_time(value):
+    # Cinder answers naive ISO 8601 in UTC ('2026-12-06T14:06:05.000000');
+    # the plan reads a naive time as UTC.
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromisoformat(value)

@@ -1,0 +1,66 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Where the stack of tools/stack.sh lives, and how its clients reach it."""
+
+import os
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                     '..', '..', '..'))
+
+
+class Stack:
+    """Where the stack of tools/stack.sh lives, and how to reach it."""
+
+    def __init__(self, state_dir):
+        self.dir = state_dir
+        self.venv = os.path.join(state_dir, 'venv')
+        self.cinder_bin = os.path.join(self.venv, 'bin', 'cinder')
+        self.python = os.path.join(self.venv, 'bin', 'python')
+        self.ceph_conf = os.path.join(state_dir, 'ceph', 'ceph.conf')
+        self.rbdtool = os.path.join(REPO, 'tools', 'stack', 'rbdtool.py')
+        if not os.path.exists(self.rbdtool):
+            self.rbdtool = os.path.join(state_dir, 'rbdtool.py')
+        self.openrc = os.path.join(state_dir, 'openrc')
+
+    @classmethod
+    def locate(cls):
+        state = os.environ.get('SNAPEXT_STACK_DIR') or os.path.join(
+            REPO, '.stack')
+        stack = cls(os.path.abspath(state))
+        missing = [p for p in (stack.cinder_bin, stack.openrc,
+                               stack.ceph_conf, stack.rbdtool)
+                   if not os.path.exists(p)]
+        if missing:
+            raise RuntimeError(
+                'no stack at %s (missing %s): run tools/stack.sh up, or set '
+                'SNAPEXT_STACK_DIR' % (state, ', '.join(missing)))
+        return stack
+
+    def cli_env(self):
+        """The caller's environment with openrc's settings.
+
+        No other OpenStack settings: an OS_CLOUD of the caller must not
+        leak in.
+        """
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(('OS_', 'CINDER_'))}
+        with open(self.openrc) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith('export ') and '=' in line:
+                    key, value = line[len('export '):].split('=', 1)
+                    if key != 'PATH':
+                        env[key] = value
+        env['PATH'] = os.path.join(self.venv, 'bin') + ':' + env.get(
+            'PATH', '/usr/bin:/bin')
+        return env
