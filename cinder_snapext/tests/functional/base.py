@@ -40,9 +40,6 @@ SNAPEXT_MANAGER = 'cinder_snapext.volume.manager.SnapextVolumeManager'
 IN_MEMORY_DRIVER = ('cinder_snapext.tests.functional.fake_backend.'
                     'InMemorySnapshotDriver')
 
-if concurrency.native_threads():
-    file_database.use_a_file()
-
 
 class FunctionalTestCase(functional_helpers._FunctionalTestBase):
     """Real WSGI API, scheduler and volume service with cinder-snapext.
@@ -59,6 +56,8 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         self._snapext_sync_pending = True
         fake_backend.SNAPSHOTS.clear()
         if concurrency.native_threads():
+            # Not at import: a unit test process may import this module.
+            file_database.use_a_file()
             file_database.empty()
         super().setUp()
 
