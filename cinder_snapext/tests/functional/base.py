@@ -27,8 +27,8 @@ from oslo_service import wsgi as oslo_wsgi
 from cinder_snapext import concurrency
 from cinder_snapext.db import migration
 from cinder_snapext import policies
+from cinder_snapext.tests import file_database
 from cinder_snapext.tests.functional import fake_backend
-from cinder_snapext.tests.functional import file_database
 from cinder_snapext.tests.functional import wsgi_server
 from cinder_snapext.tests.unit import base as unit_base
 
@@ -55,10 +55,7 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         # init_host already reads them.
         self._snapext_sync_pending = True
         fake_backend.SNAPSHOTS.clear()
-        if concurrency.native_threads():
-            # Not at import: a unit test process may import this module.
-            file_database.use_a_file()
-            file_database.empty()
+        file_database.use_an_empty_file()
         super().setUp()
 
     def start_service(self, name, host=None, **kwargs):

@@ -21,6 +21,7 @@ from cinder.tests.unit import test
 from cinder_snapext.db import migration
 from cinder_snapext import objects
 from cinder_snapext import policies
+from cinder_snapext.tests import file_database
 
 objects.register_all()
 
@@ -35,6 +36,7 @@ class TestCase(test.TestCase):
     RESOURCE_FILTER_PATH = os.path.join(CINDER_ETC, 'resource_filters.json')
 
     def setUp(self):
+        file_database.use_an_empty_file()
         super().setUp()
         # Cinder's fixture rebuilds only Cinder's tables for each test.
         migration.db_sync(engine=cinder_db_api.get_engine())

@@ -10,14 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The functional tests' database in a SQLite file, for native threads.
+"""The tests' database in a SQLite file, for native threads.
 
 Cinder's test fixture keeps SQLite in memory, where oslo.db hands every
-thread the one same connection. Green threads take turns at it; the
-native threads of the in-process API, scheduler and volume service
-interleave their transactions on it ("cannot start a transaction within a
-transaction"). In a file, each thread has a connection of its own and
-SQLite's locks order their writes, as a server database would.
+thread the one same connection. Green threads take turns at it; native
+threads (the in-process API, scheduler and volume service, and the test
+polling them) interleave their transactions on it ("cannot start a
+transaction within a transaction"). In a file, each thread has a
+connection of its own and SQLite's locks order their writes, as a server
+database would.
 """
 
 import atexit
@@ -28,23 +29,37 @@ import tempfile
 from cinder.db import api as cinder_db_api
 from cinder.db import migration as cinder_migration
 from cinder.tests.unit import test as cinder_test
+from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 from sqlalchemy import event
+
+from cinder_snapext import concurrency
 
 # Seconds a connection waits for another's write to finish.
 BUSY_TIMEOUT = 30
 
 _PATH = None
+_TRIED = False
 
 
 def use_a_file():
-    """Point Cinder's engine at a file of this process; once, first."""
-    global _PATH
-    if _PATH is not None:
-        return
-    folder = tempfile.mkdtemp(prefix='snapext-functional-')
+    """Point Cinder's engine at a file of this process, if not started.
+
+    True if the engine uses the file: a process whose engine some other
+    test started in memory first keeps it there.
+    """
+    global _PATH, _TRIED
+    if _TRIED:
+        return _PATH is not None
+    _TRIED = True
+    folder = tempfile.mkdtemp(prefix='snapext-tests-')
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    _PATH = os.path.join(folder, 'cinder.sqlite')
+    path = os.path.join(folder, 'cinder.sqlite')
+    try:
+        cinder_db_api.main_context_manager.configure(
+            connection='sqlite:///%s' % path, sqlite_synchronous=False)
+    except enginefacade.AlreadyStartedError:
+        return False
     # Cinder's fixture builds its schema script once, from the database
     # it is given: build it in memory, as it would, so that the file can
     # start empty for each test.
@@ -54,9 +69,9 @@ def use_a_file():
         cinder_test.DB_SCHEMA = ''.join(
             connection.connection.iterdump())
     memory.dispose()
-    cinder_db_api.main_context_manager.configure(
-        connection='sqlite:///%s' % _PATH, sqlite_synchronous=False)
+    _PATH = path
     event.listen(cinder_db_api.get_engine(), 'connect', _wait_when_busy)
+    return True
 
 
 def _wait_when_busy(dbapi_connection, record):
@@ -66,8 +81,10 @@ def _wait_when_busy(dbapi_connection, record):
     dbapi_connection.execute('PRAGMA journal_mode = WAL')
 
 
-def empty():
-    """Drop the last test's database: Cinder's fixture fills a new one."""
+def use_an_empty_file():
+    """Before Cinder's fixture, with native threads: a new, empty file."""
+    if not (concurrency.native_threads() and use_a_file()):
+        return
     cinder_db_api.get_engine().dispose()
     for suffix in ('', '-wal', '-shm', '-journal'):
         try:
