@@ -54,16 +54,30 @@ def parse_args(argv):
     protect.add_argument('--description', help='Snapshot description.')
     protect.add_argument('--force', action='store_true',
                          help='Snapshot the volume even if it is attached.')
+    copies = protect.add_argument_group(
+        'backup copies', 'A copy off the storage backend: the new snapshot '
+        'backed up by Cinder\'s backup service; --keep-* then expire the '
+        'volume\'s protection backups too.')
+    copies.add_argument('--backup', action='store_true',
+                        help='Back up the new protection snapshot.')
+    copies.add_argument('--incremental', action='store_true',
+                        help='Differential against the volume\'s newest '
+                             'backup (the first copy is full).')
     _add_retention_arguments(protect)
     _add_hook_arguments(protect)
 
     restore = add_command(
         'restore', 'Create a new volume from a protection snapshot.')
     source = restore.add_mutually_exclusive_group(required=True)
-    source.add_argument('snapshot', nargs='?', help='Snapshot name or ID.')
+    source.add_argument('snapshot', nargs='?', help='Snapshot name or ID; '
+                        'once the snapshot is gone, its protection backup '
+                        'is restored.')
     source.add_argument('--latest', metavar='VOLUME',
                         help='Restore the newest available protection of '
-                             'this volume (name or ID).')
+                             'this volume (name or ID): its snapshot, or '
+                             'its backup when no snapshot is left.')
+    source.add_argument('--backup', metavar='BACKUP', dest='from_backup',
+                        help='Restore this protection backup (ID).')
     restore.add_argument('--name', help='Name of the new volume.')
     restore.add_argument('--description',
                          help='Description of the new volume.')
@@ -77,9 +91,12 @@ def parse_args(argv):
                           'first.')
     listing.add_argument('volume', nargs='?', help='Only this volume (name '
                          'or ID).')
+    listing.add_argument('--backups', action='store_true',
+                         help='List protection backups instead.')
 
     prune = add_command('prune', 'Delete the protections of volumes that '
-                        'the --keep-* rules do not keep.')
+                        'the --keep-* rules do not keep: snapshots, then '
+                        'backups, each counted on their own.')
     prune.add_argument('volumes', nargs='+', metavar='volume',
                        help='Volume name or ID.')
     _add_retention_arguments(prune)
@@ -93,6 +110,8 @@ def parse_args(argv):
             for rule in retention.Policy.RULES})
         if args.command == 'prune' and args.policy.empty:
             parser.error('prune needs at least one --keep-* rule')
+    if getattr(args, 'incremental', False) and not args.backup:
+        parser.error('--incremental needs --backup')
     return args
 
 

@@ -21,9 +21,11 @@ from oslo_config import cfg
 
 from cinder_snapext.protection import arguments
 from cinder_snapext.protection import client
+from cinder_snapext.protection import copies
 from cinder_snapext.protection import cycle
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import expiry
+from cinder_snapext.protection import messages
 from cinder_snapext.protection import opts
 from cinder_snapext.protection import output
 from cinder_snapext.protection import plugin
@@ -41,12 +43,15 @@ def main(argv=None):
         # same failure is the one ERROR line below.
         logging.getLogger('cinder_snapext.protection.operations').setLevel(
             logging.CRITICAL)
+    cinder = None
     try:
         cinder = connect(args)
         return run(args, cinder, sys.stdout, sys.stderr)
     except (exception.ProtectionError, client.ClientException,
             client.UnsupportedVersion, ks_exceptions.ClientException) as e:
         sys.stderr.write('ERROR: %s\n' % e)
+        if cinder is not None:
+            _explain(cinder, messages.resource_ids(e), sys.stderr)
         return 1
 
 
@@ -80,7 +85,8 @@ def run(args, cinder, stdout, stderr):
         conf.set_override('poll_interval', args.poll_interval, opts.GROUP)
     if args.wait_timeout is not None:
         for name in ('volume_ready_timeout', 'snapshot_timeout',
-                     'restore_timeout', 'delete_timeout'):
+                     'restore_timeout', 'delete_timeout',
+                     'backup_timeout'):
             conf.set_override(name, args.wait_timeout, opts.GROUP)
     display = output.ProgressDisplay(stderr, enabled=not args.no_progress)
     protection = plugin.SnapextProtectionPlugin(
@@ -95,20 +101,46 @@ def run(args, cinder, stdout, stderr):
         # The result went to stdout for the record; the one line cron
         # mails and scripts grep goes to stderr, as for any failure.
         stderr.write('ERROR: %s\n' % result['error'])
+        _explain(cinder, messages.result_ids(result), stderr)
     return code
 
 
+def _explain(cinder, ids, stderr):
+    for line in messages.explain(cinder, ids):
+        stderr.write(line + '\n')
+
+
 def _restore(args, cinder, protection):
+    if args.from_backup:
+        return copies.restore(cinder, protection,
+                              _backup(cinder, args.from_backup), args.name), 0
     if args.latest:
         volume = client.find_volume(cinder, args.latest)
         available = [snapshot for snapshot in
                      client.protection_snapshots(cinder, volume.id)
                      if snapshot.status == 'available']
         if not available:
-            raise exception.NoAvailableProtection(volume_id=volume.id)
+            # The backend lost the snapshots, or retention took them: the
+            # copies off the backend are what is left.
+            backups = [backup for backup in
+                       client.protection_backups(cinder, volume.id)
+                       if backup.status == 'available']
+            if not backups:
+                raise exception.NoAvailableProtection(volume_id=volume.id)
+            return copies.restore(cinder, protection, backups[0],
+                                  args.name), 0
         snapshot = available[0]
     else:
-        snapshot = client.find_snapshot(cinder, args.snapshot)
+        try:
+            snapshot = client.find_snapshot(cinder, args.snapshot)
+        except exception.NoSuchResource:
+            backups = [backup for backup in client.protection_backups(
+                cinder, snapshot_id=args.snapshot)
+                if backup.status == 'available']
+            if not backups:
+                raise
+            return copies.restore(cinder, protection, backups[0],
+                                  args.name), 0
     checkpoint = records.Checkpoint.of_snapshot(snapshot)
     restore = records.ResourceRecord()
     new_resources: dict[str, str] = {}
@@ -121,6 +153,17 @@ def _restore(args, cinder, protection):
     return {'id': volume.id, 'name': volume.name, 'size': volume.size,
             'status': volume.status, 'snapshot_id': snapshot.id,
             'source_volume_id': snapshot.volume_id}, 0
+
+
+def _backup(cinder, backup_id):
+    backup = client.get_backup(cinder, backup_id)
+    if backup is None:
+        raise exception.NoSuchResource(resource='Backup', ref=backup_id)
+    if client.PROTECTION_TAG not in (getattr(backup, 'metadata', None) or
+                                     {}):
+        raise exception.NotAProtectionBackup(backup_id=backup_id,
+                                             tag=client.PROTECTION_TAG)
+    return backup
 
 
 def _delete(args, cinder, protection):
@@ -148,6 +191,9 @@ def _delete(args, cinder, protection):
 def _list(args, cinder, protection):
     volume_id = (client.find_volume(cinder, args.volume).id
                  if args.volume else None)
+    if args.backups:
+        return [copies.backup_row(backup) for backup in
+                client.protection_backups(cinder, volume_id)], 0
     return [runner.snapshot_row(snapshot) for snapshot in
             client.protection_snapshots(cinder, volume_id)], 0
 

@@ -32,6 +32,13 @@ SNAPSHOT_IN_USE_MICROVERSION = '3.66'
 # Where protect tags its snapshots: the value is the checkpoint id, so that
 # delete and the CLI find them again from Cinder alone.
 PROTECTION_TAG = 'snapext-protection'
+# A protection backup also names the snapshot it copied, so that restoring
+# that snapshot still works once retention or a lost backend took it.
+SNAPSHOT_TAG = 'snapext-snapshot'
+# User messages (GET /messages) filtered by resource, from this one on.
+MESSAGES_MICROVERSION = '3.5'
+# Backups carry metadata, where the tags live, from this microversion on.
+BACKUP_METADATA_MICROVERSION = '3.43'
 
 NotFound = cinder_exceptions.NotFound
 ClientException = cinder_exceptions.ClientException
@@ -117,6 +124,13 @@ def is_transient(error):
         return True
     return (isinstance(error, cinder_exceptions.ClientException) and
             getattr(error, 'code', None) in (500, 502, 503, 504))
+
+
+def reason(error):
+    """The words of a refusal from Cinder, without the request id noise."""
+    if isinstance(error, ClientException) and error.message:
+        return str(error.message)
+    return str(error)
 
 
 def find_volume(cinder, name_or_id):
@@ -205,3 +219,56 @@ def volume_snapshots(cinder, volume_id):
 def set_snapshot_metadata(cinder, snapshot_id, metadata):
     """Add or replace these metadata keys of a snapshot."""
     cinder.volume_snapshots.set_metadata(snapshot_id, metadata)
+
+
+def create_backup(cinder, snapshot, name, incremental, checkpoint_id):
+    """Back up a protection snapshot, tagged as protect's own backup."""
+    if cinder.api_version < api_versions.APIVersion(
+            BACKUP_METADATA_MICROVERSION):
+        raise exception.BackupNeedsMicroversion(
+            version=BACKUP_METADATA_MICROVERSION,
+            server=cinder.api_version.get_string())
+    return cinder.backups.create(
+        snapshot.volume_id, name=name, incremental=incremental,
+        snapshot_id=snapshot.id,
+        metadata={PROTECTION_TAG: checkpoint_id, SNAPSHOT_TAG: snapshot.id})
+
+
+def get_backup(cinder, backup_id):
+    """The backup, or None if Cinder answers 404."""
+    try:
+        return cinder.backups.get(backup_id)
+    except NotFound:
+        return None
+
+
+def volume_backups(cinder, volume_id):
+    """Every backup of a volume, protection or not, in Cinder's order."""
+    return cinder.backups.list(search_opts={'volume_id': volume_id})
+
+
+def protection_backups(cinder, volume_id=None, snapshot_id=None):
+    """Backups protect made, newest first, of one volume or all."""
+    search = {'volume_id': volume_id} if volume_id else None
+    found = [backup for backup in cinder.backups.list(search_opts=search)
+             if PROTECTION_TAG in (getattr(backup, 'metadata', None) or {})
+             and (snapshot_id is None or
+                  backup.metadata.get(SNAPSHOT_TAG) == snapshot_id)]
+    return sorted(found, key=lambda backup: backup.created_at, reverse=True)
+
+
+def delete_backup(cinder, backup_id):
+    cinder.backups.delete(backup_id)
+
+
+def restore_backup(cinder, backup_id, name):
+    """Restore a backup to a new volume; returns the new volume's id."""
+    return cinder.restores.restore(backup_id, name=name).volume_id
+
+
+def newest_user_message(cinder, resource_id):
+    """Cinder's newest user message about a resource, or None."""
+    if cinder.api_version < api_versions.APIVersion(MESSAGES_MICROVERSION):
+        return None
+    found = cinder.messages.list(search_opts={'resource_uuid': resource_id})
+    return max(found, key=lambda message: message.created_at, default=None)

@@ -13,6 +13,7 @@
 """One protect run: pre hook, snapshot, post hook, record, expiry."""
 
 from cinder_snapext.protection import client
+from cinder_snapext.protection import copies
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import expiry
 from cinder_snapext.protection import hooks
@@ -68,6 +69,10 @@ def protect(args, cinder, protection):
         result['%s_hook' % name] = hook.as_dict()
     if snapshot_id and ran:
         _record(cinder, snapshot_id, ran, result)
+    if error is None and args.backup:
+        # After the post hook: an application frozen by --pre must not
+        # wait for a full copy of its volume.
+        error = _back_up(cinder, protection, snapshot_id, args, result)
     if error is not None:
         result['error'] = error
         return result, 1
@@ -75,11 +80,35 @@ def protect(args, cinder, protection):
         return result, 0
     rows, failures = expiry.expire(cinder, protection, volume.id,
                                    args.policy, args.timezone)
-    result['expired'] = [row['id'] for row in rows
-                         if row['action'] == 'deleted']
+    result['expired'] = _deleted(rows)
+    if args.backup:
+        rows, backup_failures = copies.expire(
+            cinder, protection, volume.id, args.policy, args.timezone)
+        result['expired_backups'] = _deleted(rows)
+        failures += backup_failures
     if failures:
         result['expiry_errors'] = failures
     return result, 1 if failures else 0
+
+
+def _back_up(cinder, protection, snapshot_id, args, result):
+    snapshot = client.get_snapshot(cinder, snapshot_id)
+    if snapshot is None:
+        return 'snapshot %s vanished before its backup; nothing expired' % (
+            snapshot_id)
+    try:
+        result['backup'] = copies.back_up(cinder, protection, snapshot,
+                                          args.incremental)
+    except exception.BackupFailed as e:
+        if e.kwargs.get('backup_id'):
+            # Which backup failed, for the record and Cinder's message.
+            result['backup'] = {'id': e.kwargs['backup_id']}
+        return '%s; nothing expired' % e
+    return None
+
+
+def _deleted(rows):
+    return [row['id'] for row in rows if row['action'] == 'deleted']
 
 
 def _result(cinder, volume_id, checkpoint_id, snapshot_id, status):

@@ -112,7 +112,7 @@ class AmbiguousName(Invalid):
 
 class NoAvailableProtection(NotFound):
     message = _("Volume %(volume_id)s has no available protection "
-                "snapshot.")
+                "snapshot or protection backup.")
 
 
 class CinderEndpointNotFound(ProtectionError):
@@ -138,3 +138,18 @@ class DeleteFailed(ProtectionError):
 class VerifyFailed(ProtectionError):
     message = _("Verifying the protection of volume %(volume_id)s failed: "
                 "%(reason)s")
+
+
+class BackupNeedsMicroversion(Invalid):
+    message = _("Backup copies need Block Storage API microversion "
+                "%(version)s (backup metadata, where protect tags its "
+                "backups); the server offers %(server)s at most.")
+
+
+class BackupFailed(ProtectionError):
+    message = _("Backing up snapshot %(snapshot_id)s failed: %(reason)s")
+
+
+class NotAProtectionBackup(Invalid):
+    message = _("Backup %(backup_id)s is not a protection backup (no "
+                "%(tag)s metadata); restore it with Cinder's own command.")

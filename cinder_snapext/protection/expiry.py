@@ -12,9 +12,8 @@
 
 """A retention plan carried out on a volume's snapshots in Cinder."""
 
-import datetime
-
 from cinder_snapext.protection import client
+from cinder_snapext.protection import copies
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import retention
 from cinder_snapext.protection import runner
@@ -32,8 +31,11 @@ def prune(args, cinder, protection):
         volume_rows, failures = expire(cinder, protection, volume.id,
                                        args.policy, args.timezone,
                                        dry_run=args.dry_run)
-        rows.extend(volume_rows)
-        code = 1 if failures else code
+        backup_rows, backup_failures = copies.expire(
+            cinder, protection, volume.id, args.policy, args.timezone,
+            dry_run=args.dry_run)
+        rows.extend(volume_rows + backup_rows)
+        code = 1 if failures or backup_failures else code
     return rows, code
 
 
@@ -53,6 +55,7 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
     for decision in decisions:
         candidate = decision.candidate
         row = {'id': candidate.id, 'volume_id': volume_id,
+               'kind': 'snapshot',
                'created_at': decision.local_time.isoformat(
                    timespec='seconds'),
                'status': candidate.status,
@@ -73,14 +76,6 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
 
 def _candidate(snapshot):
     return retention.Candidate(
-        id=snapshot.id, created_at=_parse_time(snapshot.created_at),
+        id=snapshot.id, created_at=retention.parse_time(snapshot.created_at),
         status=snapshot.status,
         protection=client.PROTECTION_TAG in (snapshot.metadata or {}))
-
-
-def _parse_time(value):
-    # Cinder answers naive ISO 8601 in UTC ('2026-12-06T14:06:05.000000');
-    # the plan reads a naive time as UTC.
-    if isinstance(value, datetime.datetime):
-        return value
-    return datetime.datetime.fromisoformat(value)

@@ -34,6 +34,10 @@ wait_opts = [
                       'copy data need the longest.'),
     cfg.FloatOpt('delete_timeout', default=600.0, min=0.0,
                  help='Seconds delete waits for the snapshot to be gone.'),
+    cfg.FloatOpt('backup_timeout', default=7200.0, min=0.0,
+                 help='Seconds cinder-snapext-protect waits for a backup '
+                      'copy of a protection snapshot to become available; '
+                      'a full copy reads the whole volume.'),
 ]
 
 client_opts = [

@@ -94,6 +94,14 @@ class SnapextProtectionPlugin(interface.ProtectionPlugin):
     def get_delete_operation(self, resource):
         return operations.DeleteOperation(self._runtime)
 
+    def waiter(self, timeout_option):
+        """A bounded wait as the operations have, for the CLI's steps.
+
+        :param timeout_option: the name of one of our wait options
+        """
+        return self._runtime.waiter(
+            getattr(self._runtime.settings, timeout_option))
+
     # get_copy_operation stays the contract's NotImplementedError: a Cinder
     # snapshot lives on its volume's backend and cannot be copied to
     # another bank.

@@ -191,3 +191,13 @@ def _label(rule, local):
     if rule == 'monthly':
         return 'monthly %s' % local.strftime('%Y-%m')
     return 'yearly %d' % local.year
+
+
+def parse_time(value):
+    """A Cinder timestamp as a datetime; naive, it is read as UTC later.
+
+    Cinder answers naive ISO 8601 in UTC ('2026-12-06T14:06:05.000000').
+    """
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromisoformat(value)

@@ -78,3 +78,12 @@ VOLUME_RESTORED = Goal('available', done={'available', 'in-use'},
 # failing.
 SNAPSHOT_DELETED = Goal('deleted', done={'deleted'}, failed={'available'},
                         gone_is_done=True)
+
+# A protection backup. restoring: only reachable from available, so its
+# data is complete; error (the backup service failing) ends it badly.
+BACKUP_AVAILABLE = Goal('available', done={'available', 'restoring'},
+                        failed={'deleting', 'deleted'})
+
+# A backup after Cinder accepted its deletion. The backup service sets
+# error when the driver fails, which ends the wait as a failure.
+BACKUP_DELETED = Goal('deleted', done={'deleted'}, gone_is_done=True)

@@ -19,7 +19,6 @@ protection snapshots' rows in the stack's database, which Cinder then
 answers and retention reads.
 """
 
-import json
 import os
 
 import fixtures
@@ -29,6 +28,7 @@ from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import data
+from cinder_snapext.tests.integration import protect_cli
 
 SIZE_GB = 1
 BEFORE = [(0, 16, 'protect-before'), (700, 8, 'protect-tail')]
@@ -39,17 +39,9 @@ NIGHTS = ['2026-12-30', '2026-12-31', '2027-01-03', '2027-01-05']
 POLICY = ('--keep-daily', '1', '--keep-monthly', '2', '--keep-weekly', '2')
 
 
-class CephProtectionTest(base.ScenarioTestCase):
+class CephProtectionTest(protect_cli.ProtectCommandMixin,
+                         base.ScenarioTestCase):
     """cinder-snapext-protect against the real Cinder and Ceph."""
-
-    def protect_cli(self, *args, expect=0):
-        command = os.path.join(self.stack.venv, 'bin',
-                               'cinder-snapext-protect')
-        rc, out, err = cli.run(
-            [command] + list(args) + ['--no-progress', '--format', 'json'],
-            env=self.env, timeout=base.TIMEOUT, check=False)
-        self.assertEqual(expect, rc, err)
-        return json.loads(out)
 
     def backdate(self, snapshot_id, when):
         database = cinder_db.CinderDb(self.stack.dir)

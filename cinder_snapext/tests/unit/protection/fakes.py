@@ -193,6 +193,91 @@ class FakeSnapshots(_Manager):
         self.scripts[snapshot_id] = list(self.delete_statuses)
 
 
+class FakeBackups(_Manager):
+    """Backups as Cinder keeps them: incremental ones need a parent.
+
+    A parent with children cannot be deleted.
+    """
+
+    def __init__(self, cinder):
+        super().__init__(cinder, 'backup')
+        self.created_statuses = ['creating', 'available']
+        self.parents = {}
+
+    def add(self, statuses, **fields):
+        fields.setdefault('is_incremental', False)
+        fields.setdefault('has_dependent_backups', False)
+        return super().add(statuses, **fields)
+
+    def create(self, volume_id, name=None, incremental=False,
+               snapshot_id=None, metadata=None):
+        parents = sorted((backup for backup in self.items.values()
+                          if backup.volume_id == volume_id and
+                          backup.status == 'available'),
+                         key=lambda backup: backup.created_at)
+        if incremental and not parents:
+            raise cinder_exceptions.BadRequest(
+                400, message='No backups available to do an incremental '
+                             'backup.')
+        backup = self.add(list(self.created_statuses), volume_id=volume_id,
+                          name=name, snapshot_id=snapshot_id, size=1,
+                          is_incremental=incremental,
+                          metadata=metadata or {},
+                          created_at='2026-11-22T07:%02d:00' % len(
+                              self.items))
+        if incremental:
+            self.parents[backup.id] = parents[-1].id
+            parents[-1].has_dependent_backups = True
+        return backup
+
+    def delete(self, backup_id):
+        backup = self.items.get(backup_id)
+        if backup is None:
+            raise cinder_exceptions.NotFound(404)
+        if backup.has_dependent_backups:
+            raise cinder_exceptions.BadRequest(
+                400, message='Incremental backups exist for this backup.')
+        parent = self.parents.pop(backup_id, None)
+        if parent is not None and parent not in self.parents.values():
+            self.items[parent].has_dependent_backups = False
+        backup.status = 'deleting'
+        self.scripts[backup_id] = ['deleting', None]
+
+
+class FakeRestores:
+    def __init__(self, cinder):
+        self._cinder = cinder
+        self.restored_statuses = ['restoring-backup', 'available']
+
+    def restore(self, backup_id, volume_id=None, name=None):
+        backup = self._cinder.backups.items[backup_id]
+        volume = self._cinder.volumes.add(
+            list(self.restored_statuses), size=backup.size, name=name,
+            backup_id=backup_id)
+        return FakeResource(backup_id=backup_id, volume_id=volume.id,
+                            volume_name=name)
+
+
+class FakeMessages:
+    """Cinder's user messages; ``fail`` makes the listing raise it."""
+
+    def __init__(self):
+        self.items = []
+        self.fail = None
+
+    def add(self, resource_uuid, user_message, created_at):
+        self.items.append(FakeResource(
+            resource_uuid=resource_uuid, user_message=user_message,
+            created_at=created_at))
+
+    def list(self, search_opts=None):
+        if self.fail is not None:
+            raise self.fail
+        wanted = (search_opts or {}).get('resource_uuid')
+        return [message for message in self.items
+                if wanted in (None, message.resource_uuid)]
+
+
 class FakeCinder:
     """cinderclient's v3 Client, as far as the plugin uses it."""
 
@@ -200,6 +285,10 @@ class FakeCinder:
         self.api_version = api_versions.APIVersion(api_version)
         self.volumes = FakeVolumes(self)
         self.volume_snapshots = FakeSnapshots(self)
+        self.backups = FakeBackups(self)
+        self.restores = FakeRestores(self)
+        self.messages = FakeMessages()
         self.created_with_force = []
         # Exceptions the next gets raise, one each, before answering.
         self.get_failures = []
+

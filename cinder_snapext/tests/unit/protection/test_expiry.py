@@ -81,7 +81,7 @@ class PruneTestCase(testtools.TestCase):
     def test_table_output_has_one_row_per_snapshot(self):
         lines = self.prune('--keep-weekly', '1', '--dry-run',
                            output='table').splitlines()
-        self.assertEqual(['id', 'volume_id', 'created_at', 'status',
+        self.assertEqual(['id', 'volume_id', 'kind', 'created_at', 'status',
                           'action', 'reasons'], lines[0].split())
         self.assertIn('weekly 2026-W49', lines[1])
         self.assertEqual(5, len(lines))
