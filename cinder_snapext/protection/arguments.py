@@ -65,6 +65,10 @@ def parse_args(argv):
                              'backup (the first copy is full).')
     _add_retention_arguments(protect)
     _add_hook_arguments(protect)
+    protect.add_argument('--dry-run', action='store_true',
+                         help='Run nothing and create nothing: show the '
+                              'volume, the hooks and backup that would '
+                              'run, and what --keep-* would then expire.')
 
     restore = add_command(
         'restore', 'Create a new volume from a protection snapshot.')

@@ -77,7 +77,8 @@ def backup_row(backup):
             'checkpoint_id': metadata.get(client.PROTECTION_TAG)}
 
 
-def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
+def expire(cinder, protection, volume_id, policy, zone, dry_run=False,
+           pending=None):
     """Apply ``policy`` to a volume's backups; (rows, failure messages).
 
     As for snapshots, a backup protect did not tag is listed and never
@@ -88,6 +89,17 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
     """
     backups = {backup.id: backup for backup in
                client.volume_backups(cinder, volume_id)}
+    depended = set()
+    if pending is not None:
+        # protect --dry-run: its incremental backup would build on the
+        # newest available one, which Cinder cannot mark as a parent yet.
+        parent = max((backup for backup in backups.values()
+                      if backup.status == 'available'),
+                     key=lambda backup: retention.parse_time(
+                         backup.created_at), default=None)
+        if pending.is_incremental and parent is not None:
+            depended.add(parent.id)
+        backups[pending.id] = pending
     decisions = retention.plan(
         [retention.Candidate(
             id=backup.id, created_at=retention.parse_time(backup.created_at),
@@ -102,6 +114,7 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
         backup = backups[decision.candidate.id]
         action, reasons = decision.action, list(decision.reasons)
         if action == retention.DELETE and kept_incremental and (
+                backup.id in depended or
                 _has_dependents(cinder, backup, fresh=not dry_run)):
             action, reasons = retention.KEEP, [DEPENDED_ON]
         if action == retention.KEEP and backup.is_incremental:

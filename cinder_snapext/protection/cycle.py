@@ -14,6 +14,7 @@
 
 from cinder_snapext.protection import client
 from cinder_snapext.protection import copies
+from cinder_snapext.protection import dry_run
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import expiry
 from cinder_snapext.protection import hooks
@@ -33,6 +34,8 @@ FAILED = 'error'
 def protect(args, cinder, protection):
     """The protect command; returns (result, exit status)."""
     volume = client.find_volume(cinder, args.volume)
+    if args.dry_run:
+        return dry_run.plan(args, cinder, protection, volume), 0
     checkpoint = records.Checkpoint()
     env = {'SNAPEXT_VOLUME_ID': volume.id,
            'SNAPEXT_CHECKPOINT_ID': checkpoint.id}

@@ -39,15 +39,20 @@ def prune(args, cinder, protection):
     return rows, code
 
 
-def expire(cinder, protection, volume_id, policy, zone, dry_run=False):
+def expire(cinder, protection, volume_id, policy, zone, dry_run=False,
+           pending=None):
     """Apply ``policy`` to one volume; returns (rows, failure messages).
 
     Every snapshot of the volume gets a row, with the action and the
     reasons: a snapshot protect did not tag is listed as ignored, so that
-    a dry run shows it is safe, and is never deleted.
+    a dry run shows it is safe, and is never deleted. ``pending`` is a
+    snapshot-like stand-in for one not made yet (``protect --dry-run``).
     """
     snapshots = {snapshot.id: snapshot for snapshot in
                  client.volume_snapshots(cinder, volume_id)}
+    if pending is not None:
+        # protect --dry-run: the protection it would make counts too.
+        snapshots[pending.id] = pending
     decisions = retention.plan(
         [_candidate(snapshot) for snapshot in snapshots.values()], policy,
         zone)
