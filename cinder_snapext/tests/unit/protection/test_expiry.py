@@ -16,24 +16,17 @@ import io
 import json
 
 import fixtures
-import testtools
 
 from cinder_snapext.protection import arguments
 from cinder_snapext.protection import cli
 from cinder_snapext.protection import client
-from cinder_snapext.tests.unit.protection import fakes
+from cinder_snapext.tests.unit.protection import command_base
 
 
-class PruneTestCase(testtools.TestCase):
+class PruneTestCase(command_base.CommandTestCase):
 
     def setUp(self):
         super().setUp()
-        for name, value in (('OS_AUTH_TYPE', 'noauth'),
-                            ('OS_ENDPOINT', 'http://cinder:8776/v3')):
-            self.useFixture(fixtures.EnvironmentVariable(name, value))
-        self.cinder = fakes.FakeCinder()
-        self.volume = self.cinder.volumes.add('available', size=1,
-                                              name='data')
         snapshots = self.cinder.volume_snapshots
         self.made = {}
         for day in (1, 2, 3):
