@@ -106,3 +106,11 @@ class VolumeServiceDown(exception.CinderException):
 class ExportSyncIncomplete(exception.CinderException):
     message = _("%(count)s volume service(s) did not sync their exports; "
                 "see above.")
+
+
+class BackupServiceDown(exception.CinderException):
+    message = _("The backup service %(host)s that holds backup "
+                "%(backup_id)s is not up and enabled, so nothing was "
+                "verified; start or enable it and try again.")
+    code = 503
+    safe = True

@@ -22,6 +22,7 @@ ADMIN_METADATA_GET = 'snapext:snapshot_admin_metadata:get'
 ADMIN_METADATA_UPDATE = 'snapext:snapshot_admin_metadata:update'
 ADMIN_METADATA_DELETE = 'snapext:snapshot_admin_metadata:delete'
 ASSISTED_PHASE_GET = 'snapext:assisted_phase:get'
+BACKUP_VERIFY = 'snapext:backup:verify'
 
 _ADMIN_METADATA_PATH = '/snapshots/{snapshot_id}/snapext-admin-metadata'
 _ASSISTED_PHASES_PATH = '/snapext-assisted-phases'
@@ -61,6 +62,12 @@ rules = [
         'past its deadline.',
         [('GET', _ASSISTED_PHASES_PATH),
          ('GET', _ASSISTED_PHASES_PATH + '/{snapshot_id}')]),
+    _admin_rule(
+        BACKUP_VERIFY,
+        'Verify a Ceph backup against its source snapshot (action '
+        'snapext-verify): its backup service reads both in full; a '
+        'mismatch puts the backup in error with a user message.',
+        [('POST', '/backups/{backup_id}/action (snapext-verify)')]),
 ]
 
 

@@ -16,6 +16,7 @@ from cinder.api import extensions
 
 from cinder_snapext.api import admin_metadata
 from cinder_snapext.api import assisted_phases
+from cinder_snapext.api import backup_verify
 from cinder_snapext.api import snapshot_guard
 from cinder_snapext.api import snapshot_manage
 from cinder_snapext.api import snapshot_status
@@ -84,6 +85,8 @@ class SnapextExtension(extensions.ExtensionDescriptor):
             extensions.ControllerExtension(
                 self, 'snapshots',
                 snapshot_guard.AssistedSnapshotGuardController()),
+            extensions.ControllerExtension(
+                self, 'backups', backup_verify.BackupVerifyController()),
         ]
 
 

@@ -37,6 +37,13 @@ def snapshot_id(value):
     return value
 
 
+def backup_id(value):
+    """``value`` if it can be a backup's id, else BackupNotFound."""
+    if not uuidutils.is_uuid_like(value):
+        raise cinder_exception.BackupNotFound(backup_id=shown(value))
+    return value
+
+
 def metadata_key(snapshot, value):
     """``value`` if it can be a key, else SnapshotAdminMetadataNotFound."""
     if not isinstance(value, str) or not 0 < len(value) <= 255 or any(

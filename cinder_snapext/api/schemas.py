@@ -32,15 +32,21 @@ manage_snapshot['properties']['snapshot']['properties']['host'] = dict(
 # The shape of a reference, shared with the volume service.
 snapshot_reference = snapshot_reference_module.SCHEMA
 
-unmanage_snapshot = {
-    'type': 'object',
-    'properties': {
-        'os-unmanage': {'type': ['object', 'null'],
-                        'additionalProperties': False},
-    },
-    'required': ['os-unmanage'],
-    'additionalProperties': False,
-}
+
+def _action(name):
+    """The body of an action that takes no arguments: {name: {} or null}."""
+    return {
+        'type': 'object',
+        'properties': {
+            name: {'type': ['object', 'null'], 'additionalProperties': False},
+        },
+        'required': [name],
+        'additionalProperties': False,
+    }
+
+
+unmanage_snapshot = _action('os-unmanage')
+verify_backup = _action('snapext-verify')
 
 # Admin metadata keys and values: 1 to 255 characters, none of them a
 # control character (the column is 255 wide; PostgreSQL refuses a NUL).

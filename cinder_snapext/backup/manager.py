@@ -22,6 +22,7 @@ from oslo_service import periodic_task
 from oslo_utils import importutils
 
 from cinder_snapext.backup import direct_read
+from cinder_snapext.backup import endpoint
 from cinder_snapext.backup import scrub
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -67,6 +68,8 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
         # driver, and switching back to it strands nothing.
         self.driver_name = (getattr(self.service, 'snapext_record_as', None)
                             or self.driver_name)
+        self.additional_endpoints.append(
+            endpoint.SnapextBackupEndpoint(self))
 
     def _is_our_backup(self, backup):
         if super()._is_our_backup(backup):

@@ -180,33 +180,52 @@ def _in_line(func, *args):
     return func(*args)
 
 
-def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
-           run=_in_line):
-    """Compare backup_id's restore point with its source; return Outcome.
+def check_state(backup):
+    """Whether an earlier mismatch put backup in error; else InvalidBackup.
 
-    A mismatch (data differs, or the backup image is gone) sets an
-    available backup to error with a fail_reason, records the result in
-    the backup's metadata and leaves the project a user message; a backup
-    set to error by an earlier mismatch returns to available once it
-    matches again. An unverifiable backup is not changed. run(compare,
-    ...) runs the comparison: in line (a command), or in a native thread
-    (a service under eventlet).
+    Only an available backup is verified, or one in error by verify's own
+    finding (so that a repaired backup can come back).
     """
-    backup = objects.Backup.get_by_id(ctxt, backup_id)
     ours_before = (backup.metadata or {}).get(META_RESULT) == MISMATCH
     if backup.status != fields.BackupStatus.AVAILABLE and not (
             ours_before and backup.status == fields.BackupStatus.ERROR):
         raise cinder_exception.InvalidBackup(
             reason='backup %s is %s, not available' % (backup.id,
                                                        backup.status))
-    if backup.service not in CEPH_SERVICES:
-        return Outcome(UNVERIFIABLE, 'not a Ceph backup (%s)' %
-                       backup.service, None)
+    return ours_before
+
+
+def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
+           run=_in_line, mark_unverifiable=False):
+    """Compare backup_id's restore point with its source; return Outcome.
+
+    A mismatch (data differs, or the backup image is gone) sets an
+    available backup to error with a fail_reason, records the result in
+    the backup's metadata and leaves the project a user message; a backup
+    set to error by an earlier mismatch returns to available once it
+    matches again. An unverifiable backup keeps its status; its metadata
+    records why only with mark_unverifiable. run(compare,
+    ...) runs the comparison: in line (a command), or in a native thread
+    (a service under eventlet).
+    """
+    backup = objects.Backup.get_by_id(ctxt, backup_id)
+    ours_before = check_state(backup)
     try:
+        if backup.service not in CEPH_SERVICES:
+            raise _Unverifiable('not a Ceph backup (%s)' % backup.service)
+        if rados is None or rbd is None:
+            raise _Unverifiable('the Python modules rados and rbd are '
+                                'missing on this node (python3-rados, '
+                                'python3-rbd)')
         comparison = run(compare, plan(ctxt, backup), rados, rbd,
                          in_flight)
     except _Unverifiable as e:
-        return Outcome(UNVERIFIABLE, str(e), None)
+        outcome = Outcome(UNVERIFIABLE, str(e), None)
+        if mark_unverifiable:
+            # Asked for through the API: the metadata is the only answer
+            # the operator gets. The status stays: not the backup's fault.
+            _record(backup, outcome)
+        return outcome
     except rbd.ImageNotFound as e:
         outcome = Outcome(MISMATCH, 'the backup image is gone: %s' % e,
                           None)
@@ -220,7 +239,7 @@ def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
     return outcome
 
 
-def _mark(ctxt, backup, outcome, ours_before):
+def _record(backup, outcome):
     metadata = dict(backup.metadata or {})
     metadata.update({META_RESULT: outcome.result,
                      META_AT: timeutils.utcnow().isoformat(
@@ -228,6 +247,10 @@ def _mark(ctxt, backup, outcome, ours_before):
                      META_DETAIL: outcome.detail[:255]})
     backup.metadata = metadata
     backup.save()
+
+
+def _mark(ctxt, backup, outcome, ours_before):
+    _record(backup, outcome)
     if outcome.result == MATCH and ours_before:
         backup.conditional_update(
             {'status': fields.BackupStatus.AVAILABLE, 'fail_reason': None},

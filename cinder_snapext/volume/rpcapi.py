@@ -13,17 +13,16 @@
 """Client side of the 'snapext' RPC namespace served by volume services."""
 
 from cinder.common import constants
-from cinder.objects import base as objects_base
-from cinder import rpc
 from cinder.volume import volume_utils
 from oslo_config import cfg
 import oslo_messaging as messaging
 
 from cinder_snapext import exception
+from cinder_snapext import rpc_namespace
 
 CONF = cfg.CONF
 
-NAMESPACE = 'snapext'
+NAMESPACE = rpc_namespace.NAMESPACE
 
 
 class SnapextVolumeAPI:
@@ -47,12 +46,8 @@ class SnapextVolumeAPI:
     RPC_API_VERSION = '1.4'
 
     def __init__(self):
-        target = messaging.Target(topic=constants.VOLUME_TOPIC,
-                                  namespace=NAMESPACE,
-                                  version=self.RPC_API_VERSION)
-        self.client = rpc.get_client(
-            target, version_cap=self.RPC_API_VERSION,
-            serializer=objects_base.CinderObjectSerializer())
+        self.client = rpc_namespace.client(constants.VOLUME_TOPIC,
+                                           self.RPC_API_VERSION)
 
     def _prepare(self, queue, **kwargs):
         # Same addressing as Cinder's VolumeAPI since 3.6: the topic names

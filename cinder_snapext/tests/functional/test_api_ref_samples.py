@@ -24,6 +24,7 @@ import os
 
 from cinder import context as cinder_context
 from cinder import objects as cinder_objects
+from cinder.tests.unit import utils as test_utils
 import testtools
 
 from cinder_snapext.objects import snapshot_admin_metadata
@@ -140,6 +141,7 @@ class ApiRefSamplesTestCase(base.FunctionalTestCase):
         _List.delete_for_snapshot(ctxt, snap, phases.PHASE_KEY)
 
         self.replay_status_update(ctxt)
+        self.replay_backup_verify(ctxt)
         self.replay_export_and_import()
         self.assertEqual(sorted(os.listdir(SAMPLES)), sorted(self.replayed))
 
@@ -157,6 +159,20 @@ class ApiRefSamplesTestCase(base.FunctionalTestCase):
         self.assertEqual(
             phases.CREATING_COMPUTE_COMPLETE,
             phases.read(ctxt, other['id'])[phases.COMPUTE_STATUS_KEY])
+
+    def replay_backup_verify(self, ctxt):
+        # A Ceph backup on a backup service that is up; the cast that the
+        # answer follows has no listener in this test.
+        service = test_utils.create_service(ctxt, {
+            'host': 'backup-node', 'binary': 'cinder-backup',
+            'topic': 'cinder-backup'})
+        backup = test_utils.create_backup(
+            ctxt, self.volume['id'], host=service.host,
+            status='available')
+        backup.service = 'cinder.backup.drivers.ceph.CephBackupDriver'
+        backup.save()
+        self.replay('POST', '/backups/%s/action' % backup.id, 202,
+                    'backup-verify-request.json')
 
     def export(self, snapshot_id):
         exported = self.replay(

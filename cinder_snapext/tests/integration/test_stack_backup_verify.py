@@ -22,6 +22,8 @@ with a user message, and a repaired backup verifies again.
 
 import json
 import os
+import random
+import time
 
 from cinder_snapext.tests.integration import backup_base
 from cinder_snapext.tests.integration.base import step
@@ -32,7 +34,10 @@ from cinder_snapext.tests.integration import data
 FIRST = [(0, 8, 'verify-a'), (100, 4, 'verify-b')]
 SECOND = [(40, 4, 'verify-c')]
 OBJECT = 4 * data.MiB
+THIRD = [(200, 4, 'verify-d')]
 MATCH, MISMATCH = 0, 3
+# One verify through the API reads the 1 GiB volume twice.
+API_VERIFY_TIMEOUT = 180
 
 
 class BackupVerifyTest(backup_base.RbdBackupScenario):
@@ -52,6 +57,41 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
              '--config-file', os.path.join(self.stack.dir, 'cinder.conf'),
              'backup', 'verify', backup_id], env=self.env, check=False)
         self.assertEqual(expect, rc, 'stdout: %s\nstderr: %s' % (out, err))
+        return out
+
+    def _api_verify(self, backup_id):
+        """snapext-verify through Cinder's API; the metadata it leaves."""
+        before = self._backup_json(backup_id)['metadata'].get(
+            'snapext_verified_at')
+        status, body = self.api('POST', '/backups/%s/action' % backup_id,
+                                {'snapext-verify': {}})
+        self.assertEqual(202, status, body)
+        # Timestamps have whole seconds: a new answer may share one.
+        time.sleep(1.1)
+        return self.wait_for(
+            'verify of %s' % backup_id,
+            lambda: (lambda m: m if m.get('snapext_verified_at') not in (
+                None, before) else None)(
+                    self._backup_json(backup_id)['metadata']),
+            timeout=API_VERIFY_TIMEOUT)
+
+    def _inject(self, backup_id, offset_mib, how, rng):
+        """Damage the object holding offset_mib; how to undo it."""
+        obj = self._object(backup_id, offset_mib)
+        self.ctx['injected'] = self.ctx.get('injected', 0) + 1
+        if how == 'flip':
+            original = self._flip_byte(obj, at=rng.randrange(OBJECT))
+        else:
+            path = os.path.join(self.stack.dir, 'verify-%s' % self.run_id)
+            self._ceph('rados', '-p', 'backups', 'get', obj, path)
+            with open(path, 'rb') as f:
+                original = f.read()
+            os.unlink(path)
+            self._ceph('rados', '-p', 'backups', 'rm', obj)
+        return lambda: self._put(obj, original)
+
+    def _found(self, out):
+        self.ctx['found'] = self.ctx.get('found', 0) + 1
         return out
 
     def _object(self, backup_id, offset_mib):
@@ -135,10 +175,12 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
     def test_04_flipped_byte_in_the_full_backup_is_found(self):
         obj = self._object(self.ctx['full'], 0)
         self.ctx['original'] = (obj, self._flip_byte(obj))
+        self.ctx['injected'] = self.ctx.get('injected', 0) + 1
         out = self._verify(self.ctx['full'], MISMATCH)
         self.assertIn('mismatch: 1 of 256 chunks', out)
         self.assertIn('first at byte 0', out)
         self._assert_marked(self.ctx['full'])
+        self._found(out)
 
     @step
     def test_05_repaired_backup_verifies_and_is_available_again(self):
@@ -153,23 +195,64 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
         # what it did not rewrite (here 100 MiB on) is read from there.
         obj = self._object(self.ctx['full'], 100)
         self._flip_byte(obj, at=OBJECT - 1)
+        self.ctx['injected'] = self.ctx.get('injected', 0) + 1
         out = self._verify(self.ctx['diff'], MISMATCH)
         self.assertIn('first at byte %d' % (100 * data.MiB), out)
         self._assert_marked(self.ctx['diff'])
+        self._found(out)
 
     @step
     def test_07_removed_object_is_found(self):
         self._verify(self.ctx['full'], MISMATCH)  # the 100 MiB one
         obj = self._object(self.ctx['full'], 0)
         self._ceph('rados', '-p', 'backups', 'rm', obj)
+        self.ctx['injected'] = self.ctx.get('injected', 0) + 1
         out = self._verify(self.ctx['full'], MISMATCH)
         self.assertIn('mismatch: 2 of 256 chunks', out)
+        self._found(out)
+
+    @step
+    def test_08_api_verify_finds_corruptions_at_random_places(self):
+        # A full backup of its own: the others are damaged by now.
+        backup_id = self._snapshot_backup('verify-s3', THIRD)
+        self.assertEqual('match', self._api_verify(backup_id)[
+            'snapext_verify'])
+        rng = random.Random(self.run_id)
+        # Three of the objects written so far, each flipped at a random
+        # byte or removed (as a lost placement group would).
+        written = sorted({off // 4 * 4 + i for off, length, _ in
+                          FIRST + SECOND + THIRD
+                          for i in range(0, length, 4)})
+        for offset_mib, how in zip(rng.sample(written, 3),
+                                   ['flip', 'rm', rng.choice(['flip',
+                                                              'rm'])]):
+            undo = self._inject(backup_id, offset_mib, how, rng)
+            metadata = self._api_verify(backup_id)
+            self.assertEqual('mismatch', metadata['snapext_verify'],
+                             metadata)
+            self.assertIn('1 of 256 chunks',
+                          metadata['snapext_verify_detail'])
+            self.assertIn('first at byte %d ' % (offset_mib * data.MiB),
+                          metadata['snapext_verify_detail'])
+            self._assert_marked(backup_id)
+            self._found(metadata)
+            undo()
+        metadata = self._api_verify(backup_id)
+        self.assertEqual('match', metadata['snapext_verify'], metadata)
+        self.assertEqual('available', self._backup_json(backup_id)['status'])
+
+    @step
+    def test_09_every_injected_corruption_was_found(self):
+        print('verify found %d of %d injected corruptions' % (
+            self.ctx.get('found', 0), self.ctx.get('injected', 0)))
+        self.assertEqual(self.ctx['injected'], self.ctx['found'])
+        self.assertGreaterEqual(self.ctx['injected'], 6)
 
     @step(always=True)
-    def test_08_delete_everything(self):
+    def test_10_delete_everything(self):
         # Backups in error are deleted as any other (Cinder allows it).
         self.sweep_made()
 
     @step(always=True)
-    def test_09_no_image_left_behind(self):
+    def test_11_no_image_left_behind(self):
         self._assert_no_image_left()

@@ -12,6 +12,7 @@
 
 """Tests of which backups SnapextBackupManager restores and deletes."""
 
+from cinder_snapext.backup import endpoint
 from cinder_snapext.backup import manager
 from cinder_snapext.tests.unit import base
 
@@ -53,3 +54,9 @@ class SnapextBackupManagerTestCase(base.TestCase):
     def test_driver_without_a_storage_twin_keeps_its_name(self):
         self.override_config('backup_driver', POSIX)
         self.assertEqual(POSIX, manager.SnapextBackupManager().driver_name)
+
+    def test_snapext_endpoint_is_served_beside_the_manager(self):
+        served = [e for e in self.manager.additional_endpoints
+                  if isinstance(e, endpoint.SnapextBackupEndpoint)]
+        self.assertEqual(1, len(served))
+        self.assertIs(self.manager, served[0].manager)
