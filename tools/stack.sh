@@ -49,6 +49,9 @@
 #   SNAPEXT_STACK_TIMEOUT  deadline in seconds for each wait (default 120)
 #   SNAPEXT_SCENARIO       demo: run only the integration tests that match
 #                          this stestr filter (default: all of them)
+#   SNAPEXT_SCENARIO_PATH  demo: the scenarios' folder in the repository
+#                          (default cinder_snapext/tests/integration;
+#                          tools/faults.sh sets cinder_snapext/tests/faults)
 #   SNAPEXT_STACK_PG_PORT, SNAPEXT_STACK_MYSQL_PORT  (15433, 13307)
 #   AUTH                   noauth (default) or keystone: Keystone 30 in
 #                          front of Cinder (tools/stack/lib/part-keystone.sh);

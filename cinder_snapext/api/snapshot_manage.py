@@ -46,8 +46,10 @@ class SnapshotManageController(wsgi.Controller):
 
     # Cinder's @validation.schema wrapper would hide that this is a
     # generator, which makes it a pre-processing extension: validate inline.
+    # body=None: without a body Cinder passes no 'body' argument, and a
+    # TypeError here would be logged with its traceback behind the 400.
     @wsgi.extends
-    def create(self, req, body):
+    def create(self, req, body=None):
         """Accept the spec's ``host`` and refuse a bad ``ref`` at once.
 
         .. code-block:: json
@@ -80,7 +82,7 @@ class ManageableSnapshotsController(SnapshotManageController):
     """
 
     @wsgi.extends
-    def create(self, req, body):
+    def create(self, req, body=None):
         if not req.api_version_request.matches(mv.MANAGE_EXISTING_LIST,
                                                None):
             # Cinder's answer to a method missing at this version: a bare

@@ -118,6 +118,8 @@ cmd_down() {
     log "stack down in $(secs $(($(now_ms) - t0)))s"
 }
 
+SCENARIOS=cinder_snapext/tests/integration
+
 cmd_demo() {
     local t0 rc=0 csv boot
     t0=$(now_ms)
@@ -125,7 +127,7 @@ cmd_demo() {
         log "stack already running: reusing it"
     fi
     cmd_up
-    log "scenario: cinder_snapext/tests/integration (stock cinder CLI)"
+    log "scenario: ${SNAPEXT_SCENARIO_PATH:-$SCENARIOS} (stock cinder CLI)"
     # A stestr repository of its own, made anew: 'last' is this run.
     rm -rf "$STATE/itest"
     mkdir -p "$STATE/itest"
@@ -138,7 +140,7 @@ cmd_demo() {
         export PYTHONWARNINGS=ignore:::cinder
         # shellcheck disable=SC2086
         "$VENV/bin/stestr" --top-dir "$REPO" \
-            --test-path "$REPO/cinder_snapext/tests/integration" \
+            --test-path "$REPO/${SNAPEXT_SCENARIO_PATH:-$SCENARIOS}" \
             run --serial ${SNAPEXT_SCENARIO:-} 2>&1 |
             tee "$LOGS/scenario.log"
     ) || rc=$?

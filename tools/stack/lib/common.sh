@@ -120,13 +120,16 @@ launch() {
     echo "$pid $st $BOOT_ID" >"$RUN/$name.pid"
 }
 
-# recorded NAME: print the recorded pid if that process still runs.
+# recorded NAME: print the recorded pid if that process still runs. A
+# zombie has the same start time but has ended: a server killed a moment
+# ago, not yet reaped by init, must be started again, not trusted.
 recorded() {
     local f=$RUN/$1.pid pid st boot
     [ -s "$f" ] || return 1
     read -r pid st boot <"$f"
     [ "$boot" = "$BOOT_ID" ] || return 1
     [ "$(starttime "$pid" 2>/dev/null)" = "$st" ] || return 1
+    alive_pid "$pid" || return 1
     echo "$pid"
 }
 

@@ -1,0 +1,170 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""What every fault scenario checks once the stack is whole again.
+
+Each resource the flow touched reaches ``available``, ``error`` or is
+gone within its deadline; quota in use is back to the baseline taken
+before the scenario made anything, with nothing reserved; no RBD image,
+trash entry or snapshot of the scenario's volumes is left behind; and
+every fault, its repair time and the outcome go to
+``<state>/faults/results.jsonl`` for the results page (report.py).
+"""
+
+import json
+import os
+import time
+
+import sqlalchemy
+
+from cinder_snapext.tests.faults import inject
+from cinder_snapext.tests.integration import backup_base
+from cinder_snapext.tests.integration import cinder_db
+
+#: A resource a fault interrupted settles within this once the stack
+#: is whole again (Cinder's clean-up at a service's start, a retry).
+SETTLE_DEADLINE = 300
+SETTLED = ('available', 'error', 'gone')
+_USAGE = sqlalchemy.text(
+    'SELECT resource, in_use, reserved FROM quota_usages '
+    'WHERE project_id = :project_id AND deleted = false')
+
+
+class FaultScenario(backup_base.RbdBackupScenario):
+    """A scenario that breaks a server mid-flow, then checks the aftermath."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.servers = inject.Servers(cls.stack.dir, cls.env)
+        cls.db = cinder_db.CinderDb(cls.stack.dir)
+        cls.baseline = None
+        cls.volumes = []
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.close()
+        super().tearDownClass()
+
+    # -- accounting ----------------------------------------------------
+
+    def usage(self):
+        """Quota in use and reserved, by resource; open reservations."""
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(_USAGE,
+                                {'project_id': self.env['OS_PROJECT_ID']})
+            usage = {r.resource: (r.in_use, r.reserved) for r in rows}
+        usage['reservations'] = self.db.quota(
+            self.env['OS_PROJECT_ID'])['reservations']
+        return usage
+
+    def take_baseline(self):
+        type(self).baseline = self.usage()
+
+    def assert_quota_at_baseline(self):
+        # Cinder keeps a zero row for a resource once it was used.
+        def norm(usage):
+            return {k: v for k, v in usage.items() if v not in ((0, 0), 0)}
+        self.wait_for('quota back to the baseline', lambda: norm(
+            self.usage()) == norm(self.baseline), timeout=60)
+
+    def orphans(self):
+        """RBD images, trash entries and snapshots of our volumes left."""
+        left = []
+        for pool in ('volumes', 'backups'):
+            listing = self.rbd('ls', pool)
+            for name in listing['images'] + listing['trash']:
+                if any(v in name for v in self.volumes):
+                    left.append('%s/%s' % (pool, name))
+        return left
+
+    # -- waiting ---------------------------------------------------------
+
+    def settle(self, kind, obj_id, deadline=SETTLE_DEADLINE):
+        """Wait until the object is available, error or gone; return it."""
+        def probe():
+            status, body = self.api('GET', '/%ss/%s' % (kind, obj_id))
+            if status == 404:
+                return 'gone'
+            self.assertEqual(200, status, body)
+            found = body[kind]['status']
+            # error_deleting, error_restoring...: settled, not stuck.
+            return found if found.startswith(SETTLED) else None
+        return self.wait_for('%s %s settled' % (kind, obj_id), probe,
+                             timeout=deadline)
+
+    def create_volume_for_faults(self, what, writes):
+        sha = self._create_volume(what, writes)
+        self.volumes.append(self.ctx['volume'])
+        return sha
+
+    def volume_backup_snapshot(self, tag, first, before, after):
+        """Baseline; a volume, its full backup, a snapshot between writes."""
+        self.take_baseline()
+        self.create_volume_for_faults('%s-vol' % tag, first)
+        self._backup('%s-full' % tag)
+        self._snapshot_between('%s-snap' % tag, before, after)
+
+    def snapshot_backup_at(self, tag, text):
+        """Start an incremental backup of the snapshot; wait for text.
+
+        Returns the backup's id once cinder-backup has logged text.
+        """
+        offset = self.servers.log_offset('cinder-backup')
+        backup_id = self.api_backup(tag, incremental=True,
+                                    snapshot_id=self.ctx['snapshot'])
+        self.assertTrue(self.servers.wait_log('cinder-backup', text, offset,
+                                              60), 'never reached: ' + text)
+        return backup_id
+
+    def settled_around(self):
+        """The volume and the snapshot are available again."""
+        self.assertEqual('available', self.settle('volume',
+                                                  self.ctx['volume']))
+        if self.ctx.get('snapshot'):
+            self.assertEqual('available', self.settle(
+                'snapshot', self.ctx['snapshot']))
+
+    def api_backup(self, what, **fields):
+        body = {'volume_id': self.ctx['volume'], 'name': self.name(what)}
+        body.update(fields)
+        status, answer = self.api('POST', '/backups', {'backup': body})
+        self.assertEqual(202, status, answer)
+        self.made['backup'].append(answer['backup']['id'])
+        return answer['backup']['id']
+
+    # -- the record --------------------------------------------------------
+
+    def record(self, fault, flow, started=None, **outcome):
+        """Append one fault's outcome to the results file.
+
+        The fault's start, repair time and user messages come from ctx
+        (``started``, ``restart``, ``messages``) unless given.
+        """
+        if started is None:
+            started = self.ctx['started']
+            outcome.update(restart_s=round(self.ctx['restart'], 1),
+                           messages=self.ctx.get('messages'))
+        outcome.update(fault=fault, flow=flow,
+                       recovery_s=round(time.monotonic() - started, 1))
+        path = os.path.join(self.stack.dir, 'faults', 'results.jsonl')
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'a') as f:
+            f.write(json.dumps(outcome, sort_keys=True) + '\n')
+
+    def finish(self):
+        """Sweep what the scenario made; no orphan, quota at baseline."""
+        self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
+        self.assertEqual([], self.orphans())
+        if self.baseline is not None:
+            self.assert_quota_at_baseline()

@@ -1,0 +1,133 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Faults in the stack's servers: kill -9, freeze, restart; each bounded.
+
+A server of tools/stack.sh is a session of its own (``setsid``), its
+leader's pid recorded in ``<state>/run/NAME.pid``: a fault signals every
+process of that session, as a crash or a hung host would reach them all,
+and the stack tool brings back what is missing, as an operator would.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+from cinder_snapext.tests.integration import stack
+
+#: A killed server's processes are gone within this.
+GONE_DEADLINE = 30
+#: 'tools/stack.sh up' or 'start' brings a server back within this.
+RESTART_DEADLINE = 420
+
+
+class FaultError(Exception):
+    """A fault could not be injected or undone within its deadline."""
+
+
+def _stat(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return fields[0], int(fields[3])  # state, session id
+
+
+def session(leader):
+    """Every live process of the leader's session (zombies have ended)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            state, sid = _stat(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+        if sid == leader and state != 'Z':
+            found.append(int(entry))
+    return found
+
+
+class Servers:
+    """The servers of one stack, by their records."""
+
+    def __init__(self, state_dir, env):
+        self.dir = state_dir
+        self.env = env
+        self.logs = os.path.join(state_dir, 'logs')
+        #: (fault, seconds) of every fault and its repair, for the report.
+        self.timings = []
+
+    def leader(self, name):
+        with open(os.path.join(self.dir, 'run', '%s.pid' % name)) as f:
+            pid = int(f.read().split()[0])
+        if not session(pid):
+            raise FaultError('%s (pid %d) does not run' % (name, pid))
+        return pid
+
+    def signal(self, name, sig):
+        pids = session(self.leader(name))
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        return pids
+
+    def kill9(self, name):
+        """SIGKILL every process of the server; wait until they are gone."""
+        leader = self.leader(name)
+        self.signal(name, signal.SIGKILL)
+        end = time.monotonic() + GONE_DEADLINE
+        while session(leader):
+            if time.monotonic() > end:
+                raise FaultError('%s outlived SIGKILL by %ss'
+                                 % (name, GONE_DEADLINE))
+            time.sleep(0.2)
+
+    def freeze(self, name):
+        """SIGSTOP: the server holds its sockets and answers nothing."""
+        self.signal(name, signal.SIGSTOP)
+
+    def thaw(self, name):
+        self.signal(name, signal.SIGCONT)
+
+    def stack_tool(self, *args):
+        """Run tools/stack.sh for this stack; return the seconds it took."""
+        env = dict(self.env, SNAPEXT_STACK_DIR=self.dir)
+        port = int(env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
+        env['SNAPEXT_STACK_SLOT'] = str((port - 8776) // 10)
+        start = time.monotonic()
+        proc = subprocess.run(
+            [os.path.join(stack.REPO, 'tools', 'stack.sh')] + list(args),
+            env=env, capture_output=True, text=True,
+            timeout=RESTART_DEADLINE, check=False)
+        if proc.returncode != 0:
+            raise FaultError('stack.sh %s failed (%d): %s' % (
+                ' '.join(args), proc.returncode, proc.stdout[-2000:]
+                + proc.stderr[-2000:]))
+        return time.monotonic() - start
+
+    def log_offset(self, service):
+        return os.path.getsize(os.path.join(self.logs, '%s.log' % service))
+
+    def wait_log(self, service, text, offset, deadline):
+        """Wait until the service logs text after offset; False if not."""
+        path = os.path.join(self.logs, '%s.log' % service)
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            with open(path, 'rb') as f:
+                f.seek(offset)
+                if text.encode() in f.read():
+                    return True
+            time.sleep(0.05)
+        return False

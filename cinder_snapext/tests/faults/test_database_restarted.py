@@ -1,0 +1,80 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""PostgreSQL killed with -9 mid export of a snapshot, then started again.
+
+The export (unmanage) of an RBD snapshot is accepted, then the database
+dies before cinder-volume has finished with it: the volume service
+meets a database that is gone while it exports. ``tools/stack.sh up``
+starts PostgreSQL again. The snapshot must end exported (gone from
+Cinder, its RBD snapshot kept and recorded), ``available`` or an error
+status within its deadline; then the export (or the snapshot) is managed
+back with the data of the moment it was taken, and nothing is left once
+everything is deleted.
+"""
+
+import time
+
+from cinder_snapext.tests.faults import base
+from cinder_snapext.tests.integration.base import step
+
+FIRST = [(0, 16, 'fault-db-a')]
+BEFORE_SNAP = [(32, 16, 'fault-db-b')]
+AFTER_SNAP = [(0, 8, 'fault-db-c')]
+
+
+class DatabaseRestartedTest(base.FaultScenario):
+    """PostgreSQL down and back while a snapshot is exported."""
+
+    @step
+    def test_01_volume_with_a_snapshot(self):
+        self.take_baseline()
+        self.create_volume_for_faults('db-vol', FIRST)
+        self._snapshot_between('db-snap', BEFORE_SNAP, AFTER_SNAP)
+
+    @step
+    def test_02_kill_database_mid_export(self):
+        snap = self.ctx['snapshot']
+        status, body = self.api('POST', '/snapshots/%s/action' % snap,
+                                {'os-unmanage': None})
+        self.assertEqual(202, status, body)
+        started = time.monotonic()
+        self.servers.kill9('postgresql')
+        restart = self.servers.stack_tool('up')
+        status = self.settle('snapshot', snap)
+        self.assertEqual('available', self.settle('volume',
+                                                  self.ctx['volume']))
+        self.ctx.update(started=started, restart=restart, status=status,
+                        messages=self._messages(snap))
+
+    @step
+    def test_03_managed_back_with_its_data(self):
+        snap = self.ctx['snapshot']
+        if self.ctx['status'] == 'gone':
+            self.made['snapshot'].remove(snap)
+            snap = self.take_back(self.ctx['volume'], 'snapshot-%s' % snap)
+            self.wait_status('snapshot', snap, 'available')
+        elif self.ctx['status'] != 'available':
+            self.cinder('snapshot-reset-state', '--state', 'available', snap)
+        image = self.volume_image(self.ctx['volume'])
+        rbd_snap = 'snapshot-%s' % snap
+        self.assertIn(rbd_snap, self.rbd_snaps(image))
+        self.assertEqual(self.ctx['sha_snap'],
+                         self.image_sha256(image, rbd_snap))
+        self.record('PostgreSQL killed (-9), started again',
+                    'export (unmanage) of an RBD snapshot, right after the '
+                    'API accepted it', outcome='snapshot %s; managed back '
+                    'with the right checksum' % self.ctx['status'])
+
+    @step(always=True)
+    def test_04_nothing_left(self):
+        self.finish()
