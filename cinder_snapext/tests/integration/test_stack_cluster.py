@@ -36,6 +36,21 @@ MEMBER_LOGS = {'ci@ceph': 'cinder-volume.log',
                'ci2@ceph': 'cinder-volume-2.log'}
 
 
+def session(sid):
+    """The pids of session ``sid``, one service of tools/stack.sh."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the name: state ppid pgrp session.
+        if fields[0] != 'Z' and int(fields[3]) == sid:
+            pids.append(int(entry))
+    return pids
+
+
 class ClusterTest(base.ScenarioTestCase):
     """Both members of the RBD cluster take work; snapext calls too."""
 
@@ -131,14 +146,19 @@ class ClusterTest(base.ScenarioTestCase):
 
     @step
     def test_05_kill_one_member(self):
-        # kill -9, as a node that crashes: no deregistration, no goodbye.
+        # kill -9 of every process of the member, as a node that crashes:
+        # no deregistration, no goodbye. Killing only the recorded parent
+        # would leave the child that runs the backend serving a while.
         with open(os.path.join(self.stack.dir, 'run',
                                'cinder-volume.pid')) as f:
-            pid = int(f.read().split()[0])
+            sid = int(f.read().split()[0])
+        pids = session(sid)
+        self.assertIn(sid, pids)
         self.ctx['killed'] = True
-        os.kill(pid, signal.SIGKILL)
-        self.wait_for('cinder-volume (ci) gone', lambda: not base.alive(pid),
-                      timeout=30)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        self.wait_for('cinder-volume (ci) gone', lambda: not any(
+            base.alive(pid) for pid in pids), timeout=30)
 
     @step
     def test_06_the_survivor_serves_everything(self):
