@@ -66,6 +66,12 @@
 #   THREADING              0 (default) or 1: every Cinder service on native
 #                          threads (OS_CINDER_DISABLE_EVENTLET_PATCHING),
 #                          cinder-api under gunicorn; remembered like DB
+#   CLUSTER                0 (default) or 1: an active-active cluster
+#                          (part-cluster.sh): Redis as the DLM, two
+#                          cinder-volume members of one cluster on RBD,
+#                          NFS in a volume service of its own, two
+#                          cinder-backup and two cinder-api workers;
+#                          remembered like DB
 #   POSIX_BACKUP           1 (default) or 0: with BACKUP=ceph, a second
 #                          cinder-backup with the posix driver in
 #                          availability zone 'posix' (part-posix-backup.sh);

@@ -58,6 +58,15 @@ def step(func=None, always=False):
     return wrapper
 
 
+def alive(pid):
+    """A process runs with that pid (a zombie has finished)."""
+    try:
+        with open('/proc/%s/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
 class ScenarioTestCase(testtools.TestCase):
     """Steps of one scenario on the stack, sharing state on the class."""
 
@@ -115,6 +124,24 @@ class ScenarioTestCase(testtools.TestCase):
 
     def name(self, what):
         return 'snapext-it-%s-%s' % (self.run_id, what)
+
+    def create_volume(self, what, volume_type='ceph'):
+        """A new 1 GiB volume, available; the sweep deletes it."""
+        out = self.cinder('create', '--volume-type', volume_type, '--name',
+                          self.name(what), '1')
+        volume_id = cli.parse_properties(out)['id']
+        self.made['volume'].append(volume_id)
+        self.wait_status('volume', volume_id, 'available')
+        return volume_id
+
+    def stack_tool(self, *args):
+        """Run tools/stack.sh on this stack; return its stdout."""
+        # The slot sets the ports: read it back from the API's port.
+        port = int(self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
+        env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
+                   SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
+        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
+        return cli.run([tool] + list(args), env=env, timeout=300)[1]
 
     # -- waiting -----------------------------------------------------------
 

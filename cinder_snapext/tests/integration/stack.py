@@ -46,6 +46,23 @@ class Stack:
                 'SNAPEXT_STACK_DIR' % (state, ', '.join(missing)))
         return stack
 
+    def ceph_hosts(self):
+        """The volume services (host@backend) that serve the RBD backend.
+
+        One, unless the stack runs as a cluster (CLUSTER=1,
+        tools/stack/lib/part-cluster.sh), which lists its members.
+        """
+        try:
+            with open(os.path.join(self.dir, 'cluster', 'ceph-hosts')) as f:
+                hosts = [line.strip() for line in f if line.strip()]
+        except FileNotFoundError:
+            hosts = []
+        return hosts or ['ci@ceph']
+
+    def clustered(self):
+        """Whether the RBD backend runs as an active-active cluster."""
+        return len(self.ceph_hosts()) > 1
+
     def cli_env(self):
         """The caller's environment with openrc's settings.
 

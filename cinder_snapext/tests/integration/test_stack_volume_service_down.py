@@ -29,21 +29,11 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
-from cinder_snapext.tests.integration import stack
 
 #: An answer that does not wait on the volume service comes well within
 #: this; the RPC timeout it must not wait for is 30 s.
 AT_ONCE = 2.0
 BACKEND_HOST = 'ci@ceph'
-
-
-def alive(pid):
-    """A process runs with that pid (a zombie has finished)."""
-    try:
-        with open('/proc/%s/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
 
 
 class VolumeServiceDownTest(base.ScenarioTestCase):
@@ -58,22 +48,6 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
     def tearDownClass(cls):
         cls.db.close()
         super().tearDownClass()
-
-    def create_volume(self, what):
-        out = self.cinder('create', '--volume-type', 'ceph', '--name',
-                          self.name(what), '1')
-        volume_id = cli.parse_properties(out)['id']
-        self.made['volume'].append(volume_id)
-        self.wait_status('volume', volume_id, 'available')
-        return volume_id
-
-    def stack_tool(self, *args):
-        # The slot sets the ports: read it back from the API's port.
-        port = int(self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
-        env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
-                   SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
-        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
-        return cli.run([tool] + list(args), env=env, timeout=300)[1]
 
     def timed(self, method, path, body=None):
         start = time.monotonic()
@@ -109,10 +83,10 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
         with open(os.path.join(self.stack.dir, 'run',
                                'cinder-volume.pid')) as f:
             pid = f.read().split()[0]
-        self.assertTrue(alive(pid))
+        self.assertTrue(base.alive(pid))
         self.ctx['stopped'] = True
         self.stack_tool('stop', 'volume')
-        self.assertFalse(alive(pid))
+        self.assertFalse(base.alive(pid))
 
     @step
     def test_03_delete_with_export_refused_at_once(self):

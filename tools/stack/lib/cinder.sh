@@ -24,15 +24,17 @@ cinder_() {
 
 cinder_running() {
     local s
-    for s in $CINDER_SERVICES; do
-        running "cinder-$s" || return 1
+    for s in $CINDER_SERVICES $(hook_output cinder_records); do
+        running "$s" || running "cinder-$s" || return 1
     done
 }
 
 stop_cinder() {
     # Together: stopping the scheduler first removes its fanout exchange
     # and the others then log NOT_FOUND errors.
-    stop_group TERM cinder-volume cinder-backup cinder-scheduler cinder-api
+    # shellcheck disable=SC2046
+    stop_group TERM cinder-volume cinder-backup \
+        $(hook_output cinder_records) cinder-scheduler cinder-api
 }
 
 api_ready() {
@@ -52,32 +54,48 @@ cinder_up() {
     api_ready && cinder_ready 0 -1
 }
 
-# The scheduler has every volume backend's capabilities and a
-# backend_state True report from cinder-backup (it places backups only
-# after that), and all three services have reported since they started.
+# The services cinder_ready waits for, "binary host" a line: the
+# scheduler, cinder-backup, a cinder-volume per backend, and what the
+# parts add (part-cluster.sh: a second member of each).
+stack_service_hosts() {
+    local b
+    echo "cinder-scheduler $HOST_NAME"
+    echo "cinder-backup $HOST_NAME"
+    for b in $(stack_backends); do
+        echo "cinder-volume $HOST_NAME@$b"
+    done
+    hook_output service_hosts
+}
+
+# The scheduler has every volume service's capabilities and a
+# backend_state True report from each cinder-backup (it places backups
+# only after that), and all of them have reported since they started.
 # The log comes first: service-list asks the scheduler for pools over
 # RPC, and waits rpc_response_timeout (60 s) if no scheduler consumes.
 cinder_ready() {
-    local since=$1 offset=$2 list news b backends
-    backends=$(stack_backends | xargs)
+    local since=$1 offset=$2 list news binary host wants
+    wants=$(stack_service_hosts)
     if [ "$offset" -ge 0 ]; then
         news=$(tail -c +"$((offset + 1))" "$LOGS/cinder-scheduler.log" |
             grep -E "Received [a-z]* service update from" | cut -c1-400)
-        for b in $backends; do
-            grep -Eq "volume service update from +$HOST_NAME@$b:" \
-                <<<"$news" || return 1
-        done
-        grep -Eq "backup service update from $HOST_NAME: .*'backend_state'\
-: True" <<<"$news" || return 1
+        while read -r binary host; do
+            case $binary in
+                cinder-volume)
+                    # A cluster member's report names its cluster first.
+                    grep -Eq "volume service update from \
+(Cluster: [^ ]+ - Host: )? *$host:" <<<"$news" || return 1 ;;
+                cinder-backup)
+                    grep -Eq "backup service update from $host: \
+.*'backend_state': True" <<<"$news" || return 1 ;;
+            esac
+        done <<<"$wants"
     fi
     list=$(cinder_ service-list) || return 1
-    "$VENV/bin/python" - "$since" "$list" "$HOST_NAME" $backends <<'EOF'
+    "$VENV/bin/python" - "$since" "$list" "$wants" <<'EOF'
 import datetime, sys
 since = datetime.datetime.fromtimestamp(int(sys.argv[1]),
                                         datetime.timezone.utc)
-want = {('cinder-scheduler', sys.argv[3]), ('cinder-backup', sys.argv[3])}
-want |= {('cinder-volume', '%s@%s' % (sys.argv[3], b))
-         for b in sys.argv[4:]}
+want = {tuple(line.split()) for line in sys.argv[3].splitlines()}
 for line in sys.argv[2].splitlines():
     cols = [c.strip() for c in line.strip().strip('|').split('|')]
     if len(cols) < 6:
@@ -93,14 +111,28 @@ sys.exit(1 if want else 0)
 EOF
 }
 
+# The backends the main cinder-volume serves: all of them, unless a part
+# moves some to processes of its own (part-cluster.sh).
+main_volume_backends() {
+    local b
+    b=$(hook_output main_volume_backends)
+    if [ -n "$b" ]; then
+        echo "$b"
+    else
+        stack_backends
+    fi
+}
+
 # volume_rpc_up OFFSET: every backend's cinder-volume process (one each)
-# has logged, after byte OFFSET, that its RPC server is up.
+# has logged, after byte OFFSET, that its RPC server is up; so have those
+# of the parts (hook_rpc_up_*).
 volume_rpc_up() {
     local n
     n=$(tail -c +"$(($1 + 1))" "$LOGS/cinder-volume.log" |
         grep -cF "Driver post RPC initialization completed successfully" ||
         true)
-    [ "${n:-0}" -ge "$(stack_backends | wc -l)" ]
+    [ "${n:-0}" -ge "$(main_volume_backends | wc -l)" ] || return 1
+    run_hooks rpc_up
 }
 
 # launch_cinder RECORD SERVICE CONF [ARG...]: cinder-SERVICE on CONF. With
@@ -108,7 +140,7 @@ volume_rpc_up() {
 # cinder-api then under gunicorn, since the cinder-api command's eventlet
 # server refuses native threads (doc/source/admin/native-threads.rst).
 launch_cinder() {
-    local name=$1 service=$2 conf=$3 port
+    local name=$1 service=$2 conf=$3 port workers
     shift 3
     if [ "${THREADING:-0}" = 0 ]; then
         launch "$name" "$VENV/bin/cinder-$service" --config-file "$conf" "$@"
@@ -117,6 +149,7 @@ launch_cinder() {
             "$VENV/bin/cinder-$service" --config-file "$conf" "$@"
     else
         port=$(sed -n 's/^osapi_volume_listen_port = //p' "$conf")
+        workers=$(sed -n 's/^osapi_volume_workers = //p' "$conf")
         # oslo.log would name the log after gunicorn; one control socket
         # per user would be shared by every gunicorn of every slot.
         case " $* " in
@@ -125,8 +158,9 @@ launch_cinder() {
         esac
         launch "$name" env OS_CINDER_DISABLE_EVENTLET_PATCHING=true \
             SNAPEXT_CINDER_API_ARGS="--config-file $conf $*" \
-            "$VENV/bin/gunicorn" --bind "127.0.0.1:$port" --workers 1 \
-            --worker-class gthread --threads 8 --timeout 300 \
+            "$VENV/bin/gunicorn" --bind "127.0.0.1:$port" \
+            --workers "${workers:-1}" --worker-class gthread --threads 8 \
+            --timeout 300 \
             --no-control-socket --pythonpath "$REPO/tools/stack" \
             cinder_wsgi:application
     fi
@@ -157,9 +191,13 @@ start_cinder() {
     touch "$LOGS/cinder-scheduler.log" "$LOGS/cinder-volume.log"
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
     voffset=$(stat -c %s "$LOGS/cinder-volume.log")
-    for s in api volume backup; do
+    # shellcheck disable=SC2046
+    launch_cinder cinder-volume volume "$CINDER_CONF" \
+        $(hook_output volume_args)
+    for s in api backup; do
         launch_cinder "cinder-$s" "$s" "$CINDER_CONF"
     done
+    run_hooks launch
     # The scheduler asks every volume service for its capabilities when
     # it starts; a volume service whose RPC server is not up yet misses
     # that and reports only after backend_stats_polling_interval (60 s,
@@ -175,6 +213,9 @@ start_cinder() {
         for s in $CINDER_SERVICES; do
             running "cinder-$s" ||
                 die "cinder-$s died: see $LOGS/cinder-$s.log and .out"
+        done
+        for s in $(hook_output cinder_records); do
+            running "$s" || die "$s died: see $LOGS/$s.log and .out"
         done
         [ "$SECONDS" -lt "$end" ] ||
             die "Cinder: services not ready within ${DEADLINE}s"

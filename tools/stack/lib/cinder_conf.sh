@@ -39,7 +39,7 @@ backup_posix_path = $STATE/cinder/backups-posix"
 # Written by tools/stack.sh (DB=$DB BACKUP=$BACKUP).
 $(cinder_conf_default "$HOST_NAME" "$STATE" "$CINDER_AUTH_STRATEGY" "" \
     "$API_PORT" "$STATE/cinder/api-paste.ini" \
-    "$(stack_backends | paste -sd,)")
+    "$(stack_backends | paste -sd,)" "$(hook_output api_workers)")
 log_dir = $LOGS
 
 $backup_conf
@@ -48,15 +48,17 @@ $backup_conf
 backup_driver_stats_polling_interval = 10
 backup_driver_init_check_interval = 5
 $(hook_output conf_default)
-$(cinder_conf_sections "$(db_url)" "$STATE" "$CINDER_CONF")
+$(cinder_conf_sections "$(db_url)" "$STATE" "$CINDER_CONF" \
+    "$(hook_output coordination_url)")
 $(hook_output conf_sections)
 EOF
 }
 
-# cinder_conf_default HOST DIR AUTH VHOST PORT PASTE BACKENDS: the
-# [DEFAULT] lines every Cinder deployment of the stack (this one, B of
-# part-peer.sh) shares: cinder-snapext enabled as a deployer does it,
-# state in DIR/cinder, RabbitMQ vhost VHOST, the API on PORT.
+# cinder_conf_default HOST DIR AUTH VHOST PORT PASTE BACKENDS [WORKERS]:
+# the [DEFAULT] lines every Cinder deployment of the stack (this one, B
+# of part-peer.sh) shares: cinder-snapext enabled as a deployer does it,
+# state in DIR/cinder, RabbitMQ vhost VHOST, the API on PORT with
+# WORKERS processes (1 by default).
 cinder_conf_default() {
     cat <<EOF
 [DEFAULT]
@@ -76,7 +78,7 @@ auth_strategy = $3
 transport_url = rabbit://guest:guest@127.0.0.1:$RABBIT_PORT/$4
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = $5
-osapi_volume_workers = 1
+osapi_volume_workers = ${8:-1}
 api_paste_config = $6
 resource_query_filters_file = $VENV/etc/cinder/resource_filters.json
 rootwrap_config = $STATE/cinder/rootwrap.conf
@@ -104,9 +106,10 @@ quota_groups = -1
 EOF
 }
 
-# cinder_conf_sections DB_URL DIR CONF: the sections every deployment
-# shares: the RBD backend 'ceph', its database, locks and coordination
-# files in DIR/cinder, privsep helpers reading CONF.
+# cinder_conf_sections DB_URL DIR CONF [COORDINATION]: the sections every
+# deployment shares: the RBD backend 'ceph', its database, locks in
+# DIR/cinder, tooz's coordination backend COORDINATION (files in
+# DIR/cinder by default: one host), privsep helpers reading CONF.
 cinder_conf_sections() {
     cat <<EOF
 
@@ -124,7 +127,7 @@ connection = $1
 lock_path = $2/cinder/locks
 
 [coordination]
-backend_url = file://$2/cinder/coordination
+backend_url = ${4:-file://$2/cinder/coordination}
 
 # cinder-rootwrap is in the venv, not on sudo's secure_path (and a clean
 # image may have no sudo): run the privsep helpers directly as root.

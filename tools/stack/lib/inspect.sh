@@ -27,8 +27,9 @@ hwm_kb() {
 mem_table() {
     local n kb total=0 count
     printf '%-22s %6s %14s\n' SERVICE PROCS "PEAK RSS MiB"
-    for n in rabbitmq epmd postgresql mariadb ceph-mon ceph-mgr ceph-osd \
-        cinder-api cinder-scheduler cinder-volume cinder-backup \
+    for n in rabbitmq epmd postgresql mariadb redis ceph-mon ceph-mgr \
+        ceph-osd cinder-api cinder-scheduler cinder-volume cinder-volume-2 \
+        cinder-volume-nfs cinder-backup cinder-backup-2 \
         cinder-backup-posix; do
         running "$n" || [ -n "$(members "$n")" ] || continue
         count=$(members "$n" | wc -w)

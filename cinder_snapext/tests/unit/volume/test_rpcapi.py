@@ -121,3 +121,21 @@ class SnapextVolumeAPITestCase(base.TestCase):
         self.start_service('volume', host='snapext', manager=MANAGER)
         capabilities = self.rpcapi.get_capabilities(self.ctxt, 'snapext')
         self.assertEqual('1.0', capabilities['rpc_version'])
+
+    def test_call_to_a_cluster_reaches_a_member(self):
+        # A clustered volume's service_topic_queue names its cluster, not
+        # a host: the member's cluster RPC server serves our namespace too,
+        # and the host-addressed queue is not what answers. Cinder's fake
+        # driver that supports active-active, as RBD does.
+        self.override_config(
+            'volume_driver',
+            'cinder.tests.fake_driver.FakeHAReplicatedLoggingVolumeDriver',
+            group='backend_defaults')
+        self.start_service('volume', host='member1', cluster='snapcl',
+                           manager=MANAGER)
+        self.override_config('rpc_call_timeout', 5, group='snapext')
+        capabilities = self.rpcapi.get_capabilities(self.ctxt,
+                                                    'snapcl#pool')
+        self.assertEqual('member1', capabilities['host'])
+        self.assertEqual(list(endpoint.FEATURES),
+                         capabilities['features'])

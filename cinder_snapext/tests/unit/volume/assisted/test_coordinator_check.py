@@ -12,12 +12,15 @@
 
 """The coordinator's periodic and start-up check of open phases."""
 
+import copy
 import datetime
+from unittest import mock
 
 from cinder.tests.unit import utils as cinder_utils
 from oslo_utils import timeutils
 
 from cinder_snapext.tests.unit.volume.assisted import test_coordinator
+from cinder_snapext.volume.assisted import coordinator
 from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume import manager
 
@@ -26,6 +29,23 @@ _CALLS = test_coordinator._CALLS
 
 class AssistedPhaseCheckTestCase(
         test_coordinator.AssistedSnapshotManagerTestCase):
+
+    def phase_of_a_dead_host(self):
+        """A snapshot in a running phase of a host that is down for good."""
+        gone = self.snapshot()
+        phases.write(self.ctxt, gone.id, {
+            phases.PHASE_KEY: phases.CREATE_BEGINNING,
+            phases.HOST_KEY: 'dead@backend'})
+        stale = timeutils.utcnow() - datetime.timedelta(hours=1)
+        cinder_utils.create_service(self.ctxt, {
+            'host': 'dead@backend', 'binary': 'cinder-volume',
+            'topic': 'cinder-volume', 'updated_at': stale,
+            'created_at': stale})
+        # Cinder compares heartbeats with an aware 'now'; the base class
+        # froze a naive one.
+        timeutils.set_time_override(
+            timeutils.utcnow().replace(tzinfo=datetime.UTC))
+        return gone
 
     def test_manager_lists_periodic_check(self):
         tasks = dict(manager.SnapextVolumeManager._periodic_tasks)
@@ -117,22 +137,33 @@ class AssistedPhaseCheckTestCase(
     def test_check_closes_running_phase_of_a_host_that_is_gone(self):
         # A cluster member died while it ran the driver and never came
         # back: another member closes its phase, without a restart.
-        gone = self.snapshot()
-        phases.write(self.ctxt, gone.id, {
-            phases.PHASE_KEY: phases.CREATE_BEGINNING,
-            phases.HOST_KEY: 'dead@backend'})
-        stale = timeutils.utcnow() - datetime.timedelta(hours=1)
-        cinder_utils.create_service(self.ctxt, {
-            'host': 'dead@backend', 'binary': 'cinder-volume',
-            'topic': 'cinder-volume', 'updated_at': stale,
-            'created_at': stale})
-
-        # Cinder compares heartbeats with an aware 'now'; the base class
-        # froze a naive one.
-        timeutils.set_time_override(
-            timeutils.utcnow().replace(tzinfo=datetime.UTC))
+        gone = self.phase_of_a_dead_host()
         self.manager._check_assisted_snapshots(self.ctxt)
 
         self.assertEqual(('error', phases.CREATE_FAILED),
                          self.status_and_phase(gone))
         self.assertIn(('create_abort', gone.id, 'interrupted'), _CALLS)
+
+    def test_two_members_close_a_gone_hosts_phase_once(self):
+        # Two live members of the backend read the dead host's phase
+        # before either acts on it: the compare-and-swap on the phase
+        # lets one close it; the other finds it closed and does nothing
+        # (no second abort of the driver, no second user message).
+        gone = self.phase_of_a_dead_host()
+        seen = [list(phases.snapshots_in_open_phases(self.ctxt, None))
+                for _member in range(2)]
+        other = copy.copy(self.manager)
+        other.host = 'snapext2'
+        members = [coordinator.AssistedSnapshotCoordinator(m)
+                   for m in (self.manager, other)]
+
+        for member, found in zip(members, seen):
+            with mock.patch.object(phases, 'snapshots_in_open_phases',
+                                   return_value=iter(found)):
+                member.check(self.ctxt)
+
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(gone))
+        self.assertEqual(1, _CALLS.count(
+            ('create_abort', gone.id, 'interrupted')), _CALLS)
+        self.assertEqual(1, len(self.messages(gone)))
