@@ -76,9 +76,19 @@ class SnapshotExportMixin:
                 # Not unmanaged (refused or failed): Cinder still has it.
                 _Export.forget(context, snapshot.volume_id, [name])
 
+    # Cinder keeps a workers row for a snapshot create but not for a
+    # manage: a service killed mid-manage left the snapshot 'creating' for
+    # good. With the row, its restart or any member of its cluster
+    # (cinder-manage work-cleanup) moves it to 'error'.
+    @cinder_objects.Snapshot.set_workers
     def manage_existing_snapshot(self, ctxt, snapshot, ref=None):
-        result = super().manage_existing_snapshot(ctxt, snapshot, ref=ref)
-        snapshot.refresh()
+        try:
+            result = super().manage_existing_snapshot(ctxt, snapshot,
+                                                      ref=ref)
+        finally:
+            # Cinder's flow saves a copy: the row's status tells the
+            # workers decorator whether the manage ended.
+            snapshot.refresh()
         if snapshot.status == 'available':
             _Export.forget(ctxt, snapshot.volume_id,
                            exports.reference_names(ref))

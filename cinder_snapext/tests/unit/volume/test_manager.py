@@ -12,8 +12,11 @@
 
 """SnapextVolumeManager: composition, and admin metadata on every delete."""
 
+from unittest import mock
+
 from cinder.backup import manager as backup_manager
 from cinder import context as cinder_context
+from cinder.db import api as cinder_db
 from cinder import objects as cinder_objects
 from cinder.objects import fields
 from cinder.tests.unit import fake_constants as fake
@@ -29,7 +32,14 @@ from cinder_snapext.volume import endpoint
 from cinder_snapext.volume import manager
 
 
+class _ServiceKilled(BaseException):
+    """Stands for kill -9: no Python code of the service runs after it."""
+
+
 class SnapextVolumeManagerTestCase(base.TestCase):
+
+    # Cinder's base fakes the workers table; these tests read its rows.
+    MOCK_WORKER = False
 
     def setUp(self):
         super().setUp()
@@ -116,3 +126,50 @@ class SnapextVolumeManagerTestCase(base.TestCase):
         self.manager.init_host(added_to_cluster=False,
                                service_id=self.service.service_id)
         self.assertMetadataDeletedWithSnapshot(snapshot.id)
+
+    def _manage(self, outcome):
+        volume_type = cinder_utils.create_volume_type(self.ctxt, name='t')
+        volume = cinder_utils.create_volume(self.ctxt, host=self.manager.host,
+                                            volume_type_id=volume_type.id)
+        snapshot = cinder_utils.create_snapshot(self.ctxt, volume.id,
+                                                status='creating')
+        driver = self.manager.driver
+        # The backend is the process boundary: it answers or never returns.
+        self.patch_object(driver, 'manage_existing_snapshot_get_size',
+                          return_value=1)
+        self.patch_object(driver, 'manage_existing_snapshot',
+                          side_effect=outcome)
+        return snapshot
+
+    def patch_object(self, target, name, **kwargs):
+        patcher = mock.patch.object(target, name, **kwargs)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _workers(self, snapshot):
+        return cinder_db.worker_get_all(self.ctxt, resource_type='Snapshot',
+                                        resource_id=snapshot.id)
+
+    def test_manage_killed_midway_is_cleaned_to_error_on_restart(self):
+        snapshot = self._manage(_ServiceKilled())
+        self.assertRaises(_ServiceKilled,
+                          self.manager.manage_existing_snapshot,
+                          self.ctxt, snapshot, ref={'source-name': 'x'})
+        snapshot.refresh()
+        self.assertEqual('creating', snapshot.status)
+        self.assertEqual(1, len(self._workers(snapshot)))
+
+        self.manager.init_host(added_to_cluster=False,
+                               service_id=self.service.service_id)
+
+        snapshot.refresh()
+        self.assertEqual('error', snapshot.status)
+        self.assertEqual([], self._workers(snapshot))
+
+    def test_manage_that_ends_leaves_no_worker_row(self):
+        snapshot = self._manage(lambda snapshot, existing_ref: None)
+        self.manager.manage_existing_snapshot(self.ctxt, snapshot,
+                                              ref={'source-name': 'x'})
+        snapshot.refresh()
+        self.assertEqual('available', snapshot.status)
+        self.assertEqual([], self._workers(snapshot))
