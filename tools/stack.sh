@@ -17,6 +17,7 @@
 # or posix driver), all on 127.0.0.1, configured as a deployer would.
 #
 # Usage: tools/stack.sh up|down|status|logs [SERVICE] [-f]|demo|help
+#        tools/stack.sh remove-plugin|uninstall
 #        tools/stack.sh stop|start api|scheduler|volume|backup
 #
 #   up      install what is missing (Debian packages, <state>/venv with
@@ -34,6 +35,13 @@
 #   demo    up if needed, run the scenario with the stock cinder CLI
 #           (cinder_snapext/tests/integration), print a PASS/FAIL table,
 #           the boot time and each service's peak memory
+#   remove-plugin  take cinder-snapext out of the running stack as the
+#           install guide's "Removing it" says (cinder.conf, restart,
+#           db downgrade base, pip uninstall; Cinder B stops); the
+#           next 'up' puts it back
+#   uninstall  up if needed, then the removal scenario
+#           (cinder_snapext/tests/lifecycle/test_stack_uninstall.py),
+#           which runs remove-plugin; reported like demo
 #
 # Environment:
 #   SNAPEXT_STACK_SLOT     0 (default) to 9: a stack of its own, with its
@@ -96,7 +104,7 @@ done
 #   hook_down_*           stop or undo, after Cinder has stopped
 #   hook_running_*        fail when the part should run but does not
 for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
-    commands; do
+    commands lifecycle; do
     # shellcheck disable=SC1090
     . "$REPO/tools/stack/lib/$_lib.sh"
 done
@@ -123,6 +131,8 @@ main() {
         demo) cmd_demo ;;
         stop) cmd_stop "$@" ;;
         start) cmd_start "$@" ;;
+        remove-plugin) cmd_remove_plugin ;;
+        uninstall) cmd_uninstall ;;
         help|-h|--help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

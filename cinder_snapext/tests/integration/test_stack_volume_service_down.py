@@ -29,7 +29,6 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
-from cinder_snapext.tests.integration import stack
 
 #: An answer that does not wait on the volume service comes well within
 #: this; the RPC timeout it must not wait for is 30 s.
@@ -67,14 +66,6 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
         self.wait_status('volume', volume_id, 'available')
         return volume_id
 
-    def stack_tool(self, *args):
-        # The slot sets the ports: read it back from the API's port.
-        port = int(self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
-        env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
-                   SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
-        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
-        return cli.run([tool] + list(args), env=env, timeout=300)[1]
-
     def timed(self, method, path, body=None):
         start = time.monotonic()
         status, answer = self.api(method, path, body)
@@ -92,15 +83,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
     @step
     def test_01_volume_with_an_export_and_a_plain_one(self):
         self.ctx['exported'] = self.create_volume('exported')
-        out = self.cinder('snapshot-create', '--name', self.name('snap'),
-                          self.ctx['exported'])
-        snap = cli.parse_properties(out)['id']
-        self.made['snapshot'].append(snap)
-        self.wait_status('snapshot', snap, 'available')
-        self.cinder('snapshot-unmanage', snap)
-        self.wait_gone('snapshot', snap)
-        self.made['snapshot'].remove(snap)
-        self.ctx['ref'] = 'snapshot-%s' % snap
+        self.ctx['ref'] = self.export(self.ctx['exported'], 'snap')
         self.ctx['plain'] = self.create_volume('plain')
         self.assertEqual('up', self.backend_state()[BACKEND_HOST])
 

@@ -148,8 +148,10 @@ start_cinder() {
     "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" db sync \
         >>"$LOGS/db-sync.log" 2>&1 ||
         die "cinder-manage db sync failed: see $LOGS/db-sync.log"
-    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db sync \
-        >>"$LOGS/db-sync.log" 2>&1 ||
+    # Not once remove-plugin took cinder-snapext out (lifecycle.sh).
+    plugin_removed ||
+        "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" \
+            db sync >>"$LOGS/db-sync.log" 2>&1 ||
         die "cinder-snapext-manage db sync failed: see $LOGS/db-sync.log"
     log "$(printf '%-34s %6ss' "db sync (cinder, then snapext)" \
         "$(secs $(($(now_ms) - t0)))")"

@@ -118,6 +118,9 @@ cmd_down() {
     log "stack down in $(secs $(($(now_ms) - t0)))s"
 }
 
+# The scenarios 'demo' runs (SCENARIO_PATH: others, see lifecycle.sh).
+SCENARIOS=cinder_snapext/tests/integration
+
 cmd_demo() {
     local t0 rc=0 csv boot
     t0=$(now_ms)
@@ -138,7 +141,7 @@ cmd_demo() {
         export PYTHONWARNINGS=ignore:::cinder
         # shellcheck disable=SC2086
         "$VENV/bin/stestr" --top-dir "$REPO" \
-            --test-path "$REPO/cinder_snapext/tests/integration" \
+            --test-path "${SCENARIO_PATH:-$REPO/$SCENARIOS}" \
             run --serial ${SNAPEXT_SCENARIO:-} 2>&1 |
             tee "$LOGS/scenario.log"
     ) || rc=$?
