@@ -23,6 +23,7 @@ from oslo_utils import importutils
 
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import scrub
+from cinder_snapext import mode_record
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
 CONF = cfg.CONF
@@ -67,6 +68,10 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
         # driver, and switching back to it strands nothing.
         self.driver_name = (getattr(self.service, 'snapext_record_as', None)
                             or self.driver_name)
+
+    def init_host(self, *args, **kwargs):
+        super().init_host(*args, **kwargs)
+        mode_record.record(CONF.state_path, 'cinder-backup')
 
     def _is_our_backup(self, backup):
         if super()._is_our_backup(backup):
