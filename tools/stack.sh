@@ -18,6 +18,7 @@
 #
 # Usage: tools/stack.sh up|down|status|logs [SERVICE] [-f]|demo|help
 #        tools/stack.sh remove-plugin|uninstall
+#        tools/stack.sh downgrade-plugin|upgrade-plugin|upgrade
 #        tools/stack.sh stop|start api|scheduler|volume|backup
 #
 #   up      install what is missing (Debian packages, <state>/venv with
@@ -42,6 +43,14 @@
 #   uninstall  up if needed, then the removal scenario
 #           (cinder_snapext/tests/lifecycle/test_stack_uninstall.py),
 #           which runs remove-plugin; reported like demo
+#   downgrade-plugin  cinder-snapext of SNAPEXT_UPGRADE_FROM (a commit,
+#           default ef6d2a5) into the running stack, our schema down
+#           to its head, Cinder restarted (Cinder B keeps running)
+#   upgrade-plugin  this checkout again as the install guide orders
+#           it: package, db sync, cinder-volume, -backup, then -api
+#   upgrade  up if needed, then the upgrade scenario
+#           (cinder_snapext/tests/lifecycle/test_stack_upgrade.py),
+#           which runs both with work in flight; reported like demo
 #
 # Environment:
 #   SNAPEXT_STACK_SLOT     0 (default) to 9: a stack of its own, with its
@@ -133,6 +142,9 @@ main() {
         start) cmd_start "$@" ;;
         remove-plugin) cmd_remove_plugin ;;
         uninstall) cmd_uninstall ;;
+        downgrade-plugin) cmd_downgrade_plugin ;;
+        upgrade-plugin) cmd_upgrade_plugin ;;
+        upgrade) cmd_upgrade ;;
         help|-h|--help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

@@ -128,7 +128,7 @@ cmd_demo() {
         log "stack already running: reusing it"
     fi
     cmd_up
-    log "scenario: cinder_snapext/tests/integration (stock cinder CLI)"
+    log "scenario: ${SCENARIO_PATH:-$SCENARIOS} (stock cinder CLI)"
     # A stestr repository of its own, made anew: 'last' is this run.
     rm -rf "$STATE/itest"
     mkdir -p "$STATE/itest"
@@ -141,7 +141,7 @@ cmd_demo() {
         export PYTHONWARNINGS=ignore:::cinder
         # shellcheck disable=SC2086
         "$VENV/bin/stestr" --top-dir "$REPO" \
-            --test-path "${SCENARIO_PATH:-$REPO/$SCENARIOS}" \
+            --test-path "$REPO/${SCENARIO_PATH:-$SCENARIOS}" \
             run --serial ${SNAPEXT_SCENARIO:-} 2>&1 |
             tee "$LOGS/scenario.log"
     ) || rc=$?

@@ -11,8 +11,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-# The life-cycle commands of tools/stack.sh: removing cinder-snapext from
-# a running stack as the install guide says, and its scenario (sourced).
+# The life-cycle commands of tools/stack.sh: an earlier cinder-snapext put
+# in and upgraded in place, cinder-snapext removed as the install guide
+# says, and their scenarios (sourced).
 
 # True once remove-plugin ran and no 'up' has put cinder-snapext back.
 plugin_removed() {
@@ -50,6 +51,76 @@ cmd_remove_plugin() {
 # The removal scenario (cinder_snapext/tests/lifecycle); the stack has
 # no cinder-snapext afterwards until the next 'up'.
 cmd_uninstall() {
-    SCENARIO_PATH=$REPO/cinder_snapext/tests/lifecycle \
+    SCENARIO_PATH=cinder_snapext/tests/lifecycle \
         SNAPEXT_SCENARIO=test_stack_uninstall cmd_demo
+}
+
+# The release the upgrade scenario starts from: the last commit of the
+# 2026-11-22 session, whose CI passed, with exports, restore points,
+# protection and assisted snapshots, before the exports table (0002).
+UPGRADE_FROM=${SNAPEXT_UPGRADE_FROM:-ef6d2a5}
+UPGRADE_FROM_SCHEMA=0001
+
+# Stop every Cinder service of this deployment that runs our code.
+# Cinder B (part-peer.sh), a deployment of its own on its own database,
+# keeps running what it loaded.
+stop_our_services() {
+    stop_posix_backup
+    stop_cinder
+}
+
+start_our_services() {
+    step "Cinder services ready" start_cinder
+    ! posix_backup_on || step "cinder-backup (posix)" start_posix_backup
+}
+
+# Cinder on cinder-snapext as of $UPGRADE_FROM (a commit of this
+# repository): our schema down to that release's head, its package in
+# the venv, Cinder restarted.
+cmd_downgrade_plugin() {
+    local src=$STATE/upgrade-from
+    stack_running || die "the stack is not running: '$0 up' first"
+    rm -rf "$src"
+    mkdir -p "$src"
+    git -C "$REPO" archive "$UPGRADE_FROM" | tar -x -C "$src" ||
+        die "no commit $UPGRADE_FROM in $REPO"
+    stop_our_services
+    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db \
+        downgrade "$UPGRADE_FROM_SCHEMA" >>"$LOGS/db-sync.log" 2>&1 ||
+        die "db downgrade failed: see $LOGS/db-sync.log"
+    # No git metadata in the archive: pbr takes the version from here.
+    PBR_VERSION=0.0.1 pip_install --no-deps --force-reinstall "$src"
+    # The next 'up' puts this checkout back.
+    echo "$UPGRADE_FROM" >"$STATE/venv.stamp"
+    start_our_services
+    log "cinder-snapext $UPGRADE_FROM runs (schema $UPGRADE_FROM_SCHEMA)"
+}
+
+# The upgrade as the install guide orders it: the package, db sync, then
+# cinder-volume (which records the exports the new API reads), then
+# cinder-backup, then cinder-api; between those, a mixed window.
+cmd_upgrade_plugin() {
+    local s
+    stack_running || die "the stack is not running: '$0 up' first"
+    pip_install --no-deps --force-reinstall "$REPO"
+    source_stamp | sha1sum | cut -d' ' -f1 >"$STATE/venv.stamp"
+    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db \
+        sync >>"$LOGS/db-sync.log" 2>&1 ||
+        die "db sync failed: see $LOGS/db-sync.log"
+    for s in volume backup api; do
+        cmd_stop "$s"
+        cmd_start "$s"
+    done
+    if posix_backup_on; then
+        stop_posix_backup
+        start_posix_backup
+    fi
+    log "cinder-snapext upgraded to this checkout"
+}
+
+# The upgrade scenario (cinder_snapext/tests/lifecycle): ends on this
+# checkout.
+cmd_upgrade() {
+    SCENARIO_PATH=cinder_snapext/tests/lifecycle \
+        SNAPEXT_SCENARIO=test_stack_upgrade cmd_demo
 }
