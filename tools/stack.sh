@@ -17,6 +17,8 @@
 # or posix driver), all on 127.0.0.1, configured as a deployer would.
 #
 # Usage: tools/stack.sh up|down|status|logs [SERVICE] [-f]|demo|help
+#        tools/stack.sh remove-plugin|uninstall
+#        tools/stack.sh downgrade-plugin|upgrade-plugin|upgrade
 #        tools/stack.sh stop|start api|scheduler|volume|backup
 #
 #   up      install what is missing (Debian packages, <state>/venv with
@@ -34,6 +36,21 @@
 #   demo    up if needed, run the scenario with the stock cinder CLI
 #           (cinder_snapext/tests/integration), print a PASS/FAIL table,
 #           the boot time and each service's peak memory
+#   remove-plugin  take cinder-snapext out of the running stack as the
+#           install guide's "Removing it" says (cinder.conf, restart,
+#           db downgrade base, pip uninstall; Cinder B stops); the
+#           next 'up' puts it back
+#   uninstall  up if needed, then the removal scenario
+#           (cinder_snapext/tests/lifecycle/test_stack_uninstall.py),
+#           which runs remove-plugin; reported like demo
+#   downgrade-plugin  cinder-snapext of SNAPEXT_UPGRADE_FROM (a commit,
+#           default ef6d2a5) into the running stack, our schema down
+#           to its head, Cinder restarted (Cinder B keeps running)
+#   upgrade-plugin  this checkout again as the install guide orders
+#           it: package, db sync, cinder-volume, -backup, then -api
+#   upgrade  up if needed, then the upgrade scenario
+#           (cinder_snapext/tests/lifecycle/test_stack_upgrade.py),
+#           which runs both with work in flight; reported like demo
 #
 # Environment:
 #   SNAPEXT_STACK_SLOT     0 (default) to 9: a stack of its own, with its
@@ -105,7 +122,7 @@ done
 #   hook_down_*           stop or undo, after Cinder has stopped
 #   hook_running_*        fail when the part should run but does not
 for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
-    commands; do
+    commands lifecycle; do
     # shellcheck disable=SC1090
     . "$REPO/tools/stack/lib/$_lib.sh"
 done
@@ -132,6 +149,11 @@ main() {
         demo) cmd_demo ;;
         stop) cmd_stop "$@" ;;
         start) cmd_start "$@" ;;
+        remove-plugin) cmd_remove_plugin ;;
+        uninstall) cmd_uninstall ;;
+        downgrade-plugin) cmd_downgrade_plugin ;;
+        upgrade-plugin) cmd_upgrade_plugin ;;
+        upgrade) cmd_upgrade ;;
         help|-h|--help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

@@ -24,6 +24,7 @@ from oslo_utils import importutils
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import endpoint
 from cinder_snapext.backup import scrub
+from cinder_snapext import mode_record
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
 CONF = cfg.CONF
@@ -70,6 +71,10 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
                             or self.driver_name)
         self.additional_endpoints.append(
             endpoint.SnapextBackupEndpoint(self))
+
+    def init_host(self, *args, **kwargs):
+        super().init_host(*args, **kwargs)
+        mode_record.record(CONF.state_path, 'cinder-backup')
 
     def _is_our_backup(self, backup):
         if super()._is_our_backup(backup):

@@ -53,12 +53,26 @@ def _read_nul_separated(path):
                 for part in f.read().split(b'\0') if part]
 
 
-def running_modes(proc='/proc'):
+def _recorded_mode(records, pid, binary):
+    """The mode the process (or a child, for a launcher) recorded."""
+    own = records.get(pid)
+    if own and own[0] == binary:
+        return own[1]
+    for child_binary, mode, parent in records.values():
+        if parent == pid and child_binary == binary:
+            return mode
+    return UNREADABLE
+
+
+def running_modes(proc='/proc', records=None):
     """{binary: set of modes}; None for a value Cinder refuses.
 
     Processes this user may not read are left out: run it as root (or
-    as the user of the services) to see them all.
+    as the user of the services) to see them all. A process whose
+    environment is hidden counts with the mode it recorded (records:
+    ``mode_record.recorded()``), else as unreadable.
     """
+    records = records or {}
     modes = collections.defaultdict(set)
     for pid in os.listdir(proc):
         if not pid.isdigit():
@@ -74,7 +88,7 @@ def running_modes(proc='/proc'):
         except OSError:
             continue  # gone since the listing, or not ours to read
         if not any(_NAME.match(name) for name in environ):
-            modes[binary].add(UNREADABLE)
+            modes[binary].add(_recorded_mode(records, int(pid), binary))
         else:
             modes[binary].add(concurrency.requested_mode(environ))
     return dict(modes)

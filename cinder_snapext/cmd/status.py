@@ -26,6 +26,7 @@ from oslo_utils import importutils
 
 from cinder_snapext.cmd import service_modes
 from cinder_snapext.db import migration
+from cinder_snapext import mode_record
 from cinder_snapext.volume.assisted import phases
 
 CONF = cfg.CONF
@@ -130,7 +131,8 @@ class Checks(uc.UpgradeCommands):
         return uc.Result(uc.Code.SUCCESS)
 
     def _check_threading_modes(self):
-        modes = service_modes.running_modes(self.proc)
+        modes = service_modes.running_modes(
+            self.proc, mode_record.recorded(self.conf.state_path))
         bad = sorted(b for b, found in modes.items() if None in found)
         mixed = sorted(b for b, found in modes.items()
                        if len(found - {service_modes.UNREADABLE}) > 1)

@@ -65,6 +65,11 @@ def db_downgrade(version, engine=None):
     """Downgrade our tables to ``version`` ('base' removes them all)."""
     with _engine(engine).begin() as connection:
         command.downgrade(get_alembic_config(connection), version)
+        if version == 'base':
+            # Alembic keeps its version table, empty, at base; an operator
+            # removing cinder-snapext wants no table of ours left behind.
+            sa.Table(VERSION_TABLE, sa.MetaData()).drop(connection,
+                                                         checkfirst=True)
 
 
 def db_version(engine=None):

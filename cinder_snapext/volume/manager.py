@@ -16,6 +16,7 @@ from cinder.volume import manager
 from oslo_config import cfg
 from oslo_service import periodic_task
 
+from cinder_snapext import mode_record
 from cinder_snapext import objects
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 from cinder_snapext.volume import endpoint
@@ -37,6 +38,10 @@ class SnapextVolumeManager(assisted_snapshot.AssistedSnapshotMixin,
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.additional_endpoints.append(endpoint.SnapextVolumeEndpoint(self))
+
+    def init_host(self, *args, **kwargs):
+        super().init_host(*args, **kwargs)
+        mode_record.record(CONF.state_path, 'cinder-volume')
 
     # oslo.service collects periodic tasks from the body of the class it
     # builds, never from mixins: declare here, delegate to the mixin.

@@ -92,6 +92,19 @@ class ScenarioTestCase(testtools.TestCase):
                                env=self.env, check=check)
         return out if check else (rc, out, err)
 
+    def stack_tool(self, *args, timeout=300):
+        """Run tools/stack.sh on this stack; return its stdout."""
+        # The slot sets the ports: the caller's, or read back from the
+        # API's port (noauth: Keystone's catalogue is not in openrc).
+        slot = os.environ.get('SNAPEXT_STACK_SLOT')
+        if slot is None:
+            port = self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1]
+            slot = str((int(port.split('/')[0]) - 8776) // 10)
+        env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
+                   SNAPEXT_STACK_SLOT=slot)
+        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
+        return cli.run([tool] + list(args), env=env, timeout=timeout)[1]
+
     def api(self, method, path, body=None):
         """A REST call to Cinder as the CLI sends it: (status, body)."""
         request = urllib.request.Request(
@@ -133,15 +146,6 @@ class ScenarioTestCase(testtools.TestCase):
         self.made['volume'].append(volume_id)
         self.wait_status('volume', volume_id, 'available')
         return volume_id
-
-    def stack_tool(self, *args):
-        """Run tools/stack.sh on this stack; return its stdout."""
-        # The slot sets the ports: read it back from the API's port.
-        port = int(self.env['CINDER_ENDPOINT'].rsplit(':', 1)[1].split('/')[0])
-        env = dict(self.env, SNAPEXT_STACK_DIR=self.stack.dir,
-                   SNAPEXT_STACK_SLOT=str((port - 8776) // 10))
-        tool = os.path.join(stack.REPO, 'tools', 'stack.sh')
-        return cli.run([tool] + list(args), env=env, timeout=300)[1]
 
     # -- waiting -----------------------------------------------------------
 
@@ -193,6 +197,18 @@ class ScenarioTestCase(testtools.TestCase):
                 self.fail('%s %s went to %s' % (kind, obj_id, obj['status']))
             return obj is None
         self.wait_for('%s %s gone' % (kind, obj_id), probe, timeout)
+
+    def export(self, volume_id, what):
+        """Snapshot the volume and export (unmanage) it; its reference."""
+        out = self.cinder('snapshot-create', '--name', self.name(what),
+                          volume_id)
+        snap = cli.parse_properties(out)['id']
+        self.made['snapshot'].append(snap)
+        self.wait_status('snapshot', snap, 'available')
+        self.cinder('snapshot-unmanage', snap)
+        self.wait_gone('snapshot', snap)
+        self.made['snapshot'].remove(snap)
+        return 'snapshot-%s' % snap
 
     def take_back(self, volume_id, reference, check=True):
         """Import an exported snapshot again, so a sweep deletes it.

@@ -66,15 +66,7 @@ class VolumeServiceDownTest(base.ScenarioTestCase):
     @step
     def test_01_volume_with_an_export_and_a_plain_one(self):
         self.ctx['exported'] = self.create_volume('exported')
-        out = self.cinder('snapshot-create', '--name', self.name('snap'),
-                          self.ctx['exported'])
-        snap = cli.parse_properties(out)['id']
-        self.made['snapshot'].append(snap)
-        self.wait_status('snapshot', snap, 'available')
-        self.cinder('snapshot-unmanage', snap)
-        self.wait_gone('snapshot', snap)
-        self.made['snapshot'].remove(snap)
-        self.ctx['ref'] = 'snapshot-%s' % snap
+        self.ctx['ref'] = self.export(self.ctx['exported'], 'snap')
         self.ctx['plain'] = self.create_volume('plain')
         self.assertEqual('up', self.backend_state()[BACKEND_HOST])
 

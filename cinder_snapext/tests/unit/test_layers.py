@@ -33,7 +33,9 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(
 _RANK = {'cmd': 6, 'api': 5, 'backup': 4, 'volume': 3, 'objects': 2,
          'db': 1, 'exception': 0, 'opts': 0, 'policies': 0,
          'concurrency': 0, 'rpc_namespace': 0, 'internals': -1,
-         '__init__': -1}
+         '__init__': -1,
+         # What the services record of their mode, through the seam.
+         'mode_record': 1}
 # The seam, and this check, which names what it looks for.
 _KNOW_EVENTLET = (os.path.join(_PACKAGE, 'concurrency.py'),
                   os.path.abspath(__file__))

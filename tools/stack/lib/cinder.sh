@@ -166,6 +166,14 @@ launch_cinder() {
     fi
 }
 
+# Our schema, unless remove-plugin took cinder-snapext out (lifecycle.sh).
+snapext_db_sync() {
+    ! plugin_removed || return 0
+    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db sync \
+        >>"$LOGS/db-sync.log" 2>&1 ||
+        die "cinder-snapext-manage db sync failed: see $LOGS/db-sync.log"
+}
+
 start_cinder() {
     local s since offset voffset
     mkdir -p "$STATE/cinder"
@@ -182,9 +190,7 @@ start_cinder() {
     "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" db sync \
         >>"$LOGS/db-sync.log" 2>&1 ||
         die "cinder-manage db sync failed: see $LOGS/db-sync.log"
-    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db sync \
-        >>"$LOGS/db-sync.log" 2>&1 ||
-        die "cinder-snapext-manage db sync failed: see $LOGS/db-sync.log"
+    snapext_db_sync
     log "$(printf '%-34s %6ss' "db sync (cinder, then snapext)" \
         "$(secs $(($(now_ms) - t0)))")"
     since=$(date +%s)

@@ -118,6 +118,8 @@ cmd_down() {
     log "stack down in $(secs $(($(now_ms) - t0)))s"
 }
 
+# The scenarios 'demo' runs (SNAPEXT_SCENARIO_PATH: others, as for
+# tools/faults.sh and lifecycle.sh).
 SCENARIOS=cinder_snapext/tests/integration
 
 cmd_demo() {

@@ -112,6 +112,14 @@ install_venv() {
             stestr testtools fixtures
         echo "$STACK_CLIENTS" >"$STATE/venv.clients"
         echo "$stamp" >"$STATE/venv.stamp"
+    elif plugin_removed ||
+        [ ! -x "$VENV/bin/cinder-snapext-manage" ]; then
+        # remove-plugin (lifecycle.sh) uninstalled it.
+        log "cinder_snapext is not installed: installing it into $VENV"
+        pip_install --no-deps "$REPO"
+        echo "$stamp" >"$STATE/venv.stamp"
+        rm -f "$STATE/snapext-removed"
+        VENV_CHANGED=1
     elif [ "$(cat "$STATE/venv.stamp" 2>/dev/null)" != "$stamp" ]; then
         local changed
         changed=$(diff "$STATE/venv.stamp.files" "$STATE/venv.stamp.new" \

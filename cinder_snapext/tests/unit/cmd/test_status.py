@@ -28,6 +28,7 @@ from oslo_upgradecheck import upgradecheck as uc
 
 from cinder_snapext.cmd import status
 from cinder_snapext.db import migration
+from cinder_snapext import mode_record
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.cmd import test_manage
 from cinder_snapext.volume.assisted import phases
@@ -146,6 +147,26 @@ class UpgradeCheckTestCase(base.TestCase):
         self.assertEqual(SUCCESS, result.code)
         self.assertEqual('cinder-volume: threading/unreadable',
                          result.details)
+
+    def test_hidden_environment_when_recorded_counts_with_its_mode(self):
+        # The launcher (10) and its child (11), both renamed; the child
+        # recorded its mode under state_path at init_host.
+        self._process(10, ['cinder-volume: master process '
+                           '[/venv/bin/cinder-volume]'])
+        self._process(11, ['cinder-volume: DriverService worker(0) '
+                           '[/venv/bin/cinder-volume]'])
+        self._process(12, ['cinder-backup: master process '
+                           '[/venv/bin/cinder-backup]'])
+        state = self.useFixture(fixtures.TempDir()).path
+        self.set(state_path=state)
+        folder = os.path.join(state, mode_record.FOLDER)
+        os.mkdir(folder)
+        with open(os.path.join(folder, '11'), 'w') as f:
+            f.write('cinder-volume threading 10\n')
+        result = self.checks._check_threading_modes()
+        self.assertEqual(SUCCESS, result.code)
+        self.assertEqual('cinder-backup: unreadable, '
+                         'cinder-volume: threading', result.details)
 
     def test_a_value_cinder_refuses_fails(self):
         self._process(10, ['/venv/bin/cinder-backup'],
