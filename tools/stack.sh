@@ -121,6 +121,15 @@ done
 #   hook_ready_*          configure once Cinder is ready (types, ...)
 #   hook_down_*           stop or undo, after Cinder has stopped
 #   hook_running_*        fail when the part should run but does not
+# and, for a part that changes the shape of Cinder itself (part-cluster):
+#   hook_coordination_url_*      print [coordination] backend_url
+#   hook_api_workers_*           print the number of cinder-api workers
+#   hook_volume_args_*           print extra arguments of cinder-volume
+#   hook_main_volume_backends_*  print the backends cinder-volume serves
+#   hook_service_hosts_*         print "binary host" pairs to wait for
+#   hook_cinder_records_*        print the pid records of extra services
+#   hook_launch_*                start extra Cinder services
+#   hook_rpc_up_*                fail until those services answer RPC
 for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
     commands lifecycle; do
     # shellcheck disable=SC1090

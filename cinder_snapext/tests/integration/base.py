@@ -32,6 +32,7 @@ import testtools
 from testtools import content
 
 from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import rbd_data
 from cinder_snapext.tests.integration import stack
 
 TIMEOUT = int(os.environ.get('SNAPEXT_IT_TIMEOUT', '180'))
@@ -67,7 +68,7 @@ def alive(pid):
         return False
 
 
-class ScenarioTestCase(testtools.TestCase):
+class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
     """Steps of one scenario on the stack, sharing state on the class."""
 
     failed_step = None
@@ -274,39 +275,3 @@ class ScenarioTestCase(testtools.TestCase):
                     self.wait_gone(kind, obj_id)
                 if not accepted:
                     time.sleep(POLL)
-
-    # -- data through librbd -----------------------------------------------
-
-    def rbd(self, *args, check=True):
-        rc, out, err = cli.run([self.stack.python, self.stack.rbdtool,
-                                '--conf', self.stack.ceph_conf] + list(args),
-                               env=self.env, check=False)
-        if check and rc != 0:
-            raise cli.CommandFailed(['rbdtool.py'] + list(args), rc, out, err)
-        return json.loads(out) if out.strip() else {}
-
-    def image_sha256(self, image, snap=None, pool='volumes'):
-        args = ['sum', pool, image] + ([snap] if snap else [])
-        return self.rbd(*args)['sha256']
-
-    def rbd_snaps(self, image, pool='volumes'):
-        return self.rbd('snaps', pool, image)['snaps']
-
-    def volume_image(self, volume_id):
-        """The RBD image of a volume on the stack's 'ceph' backend."""
-        return 'volume-%s' % volume_id
-
-    def restore_backup(self, key):
-        """Restore ctx[key]'s backup to a new volume; check its SHA-256.
-
-        ``ctx[key]`` is ``(backup id, SHA-256 of the data backed up)``.
-        """
-        backup_id, expected = self.ctx[key]
-        out = self.cinder('backup-restore', '--name',
-                          self.name('restored-%s' % key), backup_id)
-        vol_id = cli.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.wait_status('backup', backup_id, 'available')
-        self.assertEqual(expected, self.image_sha256(self.volume_image(
-            vol_id)), 'restored data differs from the data at backup time')

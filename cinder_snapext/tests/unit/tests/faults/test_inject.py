@@ -61,11 +61,16 @@ class KillTestCase(testtools.TestCase):
         self.assertRaises(inject.FaultError, self.servers.kill9, 'srv')
 
     def test_freeze_stops_and_thaw_resumes(self):
+        # A signal is delivered when the kernel next schedules the
+        # process: on a loaded machine the state changes a moment later.
         self.servers.freeze('srv')
-        self.assertEqual('T', inject._stat(self.proc.pid)[0])
+        self._wait_state(lambda state: state == 'T')
         self.servers.thaw('srv')
+        self._wait_state(lambda state: state != 'T')
+
+    def _wait_state(self, wanted):
         end = time.monotonic() + 30
-        while inject._stat(self.proc.pid)[0] == 'T':
+        while not wanted(inject._stat(self.proc.pid)[0]):
             self.assertLess(time.monotonic(), end)
             time.sleep(0.05)
 
