@@ -38,8 +38,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 lvmshare "$dir" ||
     say "mounting $dir failed"
 mkdir -p "/lib/modules/$(uname -r)"
 mount --bind "$modules" "/lib/modules/$(uname -r)"
-for m in virtio_net virtio_blk virtio_console dm_mod dm_snapshot dm_thin_pool \
-    iscsi_tcp sd_mod; do
+for m in virtio_net virtio_blk virtio_console loop dm_mod dm_snapshot \
+    dm_thin_pool iscsi_tcp sd_mod; do
     modprobe "$m" || say "modprobe $m failed"
 done
 
@@ -53,7 +53,8 @@ ip route add default via 10.0.2.2
 mkdir -p /etc/lvm /run/lock/lvm /var/lib/iscsi /etc/iscsi /var/run
 cat >/etc/lvm/lvm.conf <<'CONF'
 devices {
-    filter = [ "a|^/dev/vd|", "a|^/dev/sd|", "r|.*|" ]
+    # Loop devices: the scratch VG of test_stack_lvm_outputs.py.
+    filter = [ "a|^/dev/vd|", "a|^/dev/sd|", "a|^/dev/loop|", "r|.*|" ]
     obtain_device_list_from_udev = 0
 }
 activation {

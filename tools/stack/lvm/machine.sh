@@ -89,9 +89,6 @@ lvm_disks() {
         truncate -s 8G "$LVM_DIR/disk-thick.img"
     [ -e "$LVM_DIR/disk-thin.img" ] ||
         truncate -s 8G "$LVM_DIR/disk-thin.img"
-    # Scratch for the canned-output check (test_stack_lvm_outputs.py).
-    [ -e "$LVM_DIR/disk-scratch.img" ] ||
-        truncate -s 24G "$LVM_DIR/disk-scratch.img"
 }
 
 # guestfwd PORT: guest connections to LVM_GW:PORT reach 127.0.0.1:PORT,
@@ -134,8 +131,6 @@ security_model=none,multidevs=remap" \
 cache=writeback" \
         -drive "file=$LVM_DIR/disk-thin.img,if=virtio,format=raw,\
 cache=writeback" \
-        -drive "file=$LVM_DIR/disk-scratch.img,if=virtio,format=raw,\
-cache=writeback" \
         -netdev "$net" -device virtio-net-pci,netdev=n0 \
         -device virtio-serial-pci \
         -chardev "socket,id=qga,path=$LVM_SOCK,server=on,wait=off" \
@@ -145,13 +140,13 @@ cache=writeback" \
 
 lvm_wait_booted() {
     local end t0
-    end=$((SECONDS + DEADLINE))
+    end=$((SECONDS + LVM_DEADLINE))
     t0=$(cat "$LVM_DIR/boot-started")
     until [ -e "$LVM_DIR/ready" ] && lvm_ping >/dev/null 2>&1; do
         running lvm-guest ||
             die "the LVM guest died: see $LOGS/lvm-console.log"
         [ "$SECONDS" -lt "$end" ] ||
-            die "the LVM guest: not ready within ${DEADLINE}s (see" \
+            die "the LVM guest: not ready within ${LVM_DEADLINE}s (see" \
                 "$LOGS/lvm-console.log)"
         sleep 0.5
     done
