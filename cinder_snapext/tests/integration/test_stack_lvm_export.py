@@ -166,10 +166,13 @@ class _ExportImport:
             self.guest('lvremove -q -f %s/%s' % (self.vg, lv), check=False)
         if self.ctx.get('exported'):
             self.take_back(self.ctx['volume'], self.ctx.pop('exported'))
+        # This run's LVs only: a stack may keep others' (a failed run's).
+        ids = set(self.made['volume'] + self.made['snapshot'])
+        ids.update(v for k, v in self.ctx.items()
+                   if k in ('volume', 'snapshot'))
         self.sweep_made(prefix='snapext-it-%s-' % self.run_id)
         left = [lv for lv in self.lvs()
-                if self.run_id in lv or lv.startswith(('volume-',
-                                                       '_snapshot-'))]
+                if self.run_id in lv or any(i in lv for i in ids)]
         self.assertEqual([], left)
 
 
