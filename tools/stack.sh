@@ -93,6 +93,10 @@
 #                          cinder-backup with the posix driver in
 #                          availability zone 'posix' (part-posix-backup.sh);
 #                          unset, keeps what the stack was last brought up with
+#   LVM                    0 (default) or 1: an LVM storage node, a qemu
+#                          guest under TCG running cinder-volume with
+#                          backends lvm-thick and lvm-thin (part-lvm.sh);
+#                          remembered like DB
 #
 # Host-level changes, all needed by the packages or by os-brick: Debian
 # packages, RabbitMQ's Erlang cookie in /var/lib/rabbitmq, and the

@@ -183,9 +183,12 @@ class SnapextLVMVolumeDriver(backup_device.SnapextBackupDeviceMixin,
 
         The brick helper's lv_is_snapshot reads the same column but answers
         only for thick snapshots ('s'); a thin one is a 'V' with an origin.
+        Not --readonly: LVM then reads metadata only and prints the state
+        and open columns as 'X', which hides an invalid snapshot (seen on
+        real LVM 2.03.16: 'swi-XXs---' for one whose store overflowed).
         """
         out, _err = self._run_query(
-            ['lvdisplay', '--noheading', '-C', '-o', 'Attr', '--readonly',
+            ['lvdisplay', '--noheading', '-C', '-o', 'Attr',
              '%s/%s' % (self.vg.vg_name, lv_name)])
         return (out or '').strip()
 

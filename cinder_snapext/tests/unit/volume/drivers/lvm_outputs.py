@@ -12,12 +12,13 @@
 
 """Canned LVM 2.03 outputs, one constant per command and backend state.
 
-Derived, not recorded: the kernel here has no device-mapper, so no LV can
-exist. Each constant follows the command Cinder's brick LVM helper (or our
-driver) runs, named above it, and the report format of LVM 2.03.16 (Debian
-12's lvm2, whose ``lvm version`` output below is real): ``--noheadings``
-rows start with two spaces, lv_attr has ten characters as lvs(8) documents
-them, and ``--unit=g --nosuffix`` sizes have two decimals.
+Each constant is what the command named above it (Cinder's brick LVM
+helper's or our driver's) printed on real LVM 2.03.16, Debian 12's lvm2,
+in the stack's LVM guest; ``test_stack_lvm_outputs`` checks them there
+(names, attributes and layout exactly; sizes, counts and UUIDs in form).
+Real LVM pads columns to their heading's width even with
+``--noheadings``, sorts rows by LV name, and with ``--readonly`` reads
+metadata only: the state and open columns of lv_attr print as 'X'.
 """
 
 from cinder.tests.unit import fake_constants as fake
@@ -29,9 +30,12 @@ OTHER_VOLUME_LV = 'volume-' + fake.VOLUME2_ID
 # A snapshot the operator exported (unmanaged) or made outside Cinder.
 IMPORTED_LV = 'exported-snap'
 
-# env LC_ALL=C lvm version
+# env LC_ALL=C lvm version (the Configuration line, Debian's ./configure
+# options, is long and unread: the one line below stands for it).
 LVM_VERSION = ('  LVM version:     2.03.16(2) (2022-05-18)\n'
-               '  Library version: 1.02.185 (2022-05-18)\n')
+               '  Library version: 1.02.185 (2022-05-18)\n'
+               '  Driver version:  4.47.0\n'
+               '  Configuration:   ./configure --build=x86_64-linux-gnu\n')
 
 # env LC_ALL=C vgs --noheadings -o name cinder-volumes
 VGS_NAME = '  cinder-volumes\n'
@@ -47,7 +51,8 @@ PVS = '  cinder-volumes|/dev/sdb|20.00|8.00\n'
 
 # env LC_ALL=C lvs --noheadings --unit=g -o vg_name,name,size --nosuffix
 #     --readonly cinder-volumes/<lv>
-LVS_ROW = '  cinder-volumes %s %s\n'
+# The size column is right-aligned under its heading, LSize.
+LVS_ROW = '  cinder-volumes %s %5s\n'
 LVS_POOL = LVS_ROW % (POOL_LV, '19.00')
 LVS_VOLUME = LVS_ROW % (VOLUME_LV, '1.00')
 LVS_VOLUME_1_01G = LVS_ROW % (VOLUME_LV, '1.01')
@@ -65,10 +70,11 @@ LVCREATE_NO_SPACE = ('  Volume group "cinder-volumes" has insufficient free '
 # env LC_ALL=C lvdisplay --noheading -C -o Origin cinder-volumes/<lv>
 ORIGIN_VOLUME = '  %s\n' % VOLUME_LV
 ORIGIN_OTHER_VOLUME = '  %s\n' % OTHER_VOLUME_LV
-# A plain LV has no origin: the row holds only its indent.
-ORIGIN_NONE = '  \n'
+# A plain LV has no origin: the row holds its indent and the empty
+# column, as wide as its heading, Origin.
+ORIGIN_NONE = '        \n'
 
-# env LC_ALL=C lvdisplay --noheading -C -o Attr --readonly cinder-volumes/<lv>
+# env LC_ALL=C lvdisplay --noheading -C -o Attr cinder-volumes/<lv>
 ATTR_PLAIN = '  -wi-a-----\n'
 ATTR_THICK_ORIGIN = '  owi-a-s---\n'
 ATTR_THICK_SNAPSHOT = '  swi-a-s---\n'
@@ -79,29 +85,35 @@ ATTR_THIN_VOLUME = '  Vwi-a-tz--\n'
 # lvcreate -s of a thin LV flags the snapshot to skip activation ('k').
 ATTR_THIN_SNAPSHOT = '  Vwi---tz-k\n'
 
+# env LC_ALL=C lvdisplay --noheading -C -o Attr --readonly cinder-volumes/<lv>
+# (brick's lv_has_snapshot): metadata only, state and open print as 'X'.
+ATTR_PLAIN_READONLY = '  -wi-XX----\n'
+ATTR_THIN_VOLUME_READONLY = '  Vwi-XXtz--\n'
+
 # env LC_ALL=C lvs --noheadings -o lv_name,lv_attr,origin --separator :
 #     --readonly cinder-volumes
 LVS_ORIGINS_THICK_ALONE = (
-    '  %s:-wi-a-----:\n' % VOLUME_LV)
+    '  %s:-wi-XX----:\n' % VOLUME_LV)
 LVS_ORIGINS_THICK_WITH_SNAPSHOT = (
-    '  %(vol)s:owi-a-s---:\n'
-    '  exported-snap:swi-a-s---:%(vol)s\n'
-    '  %(other)s:owi-a-s---:\n'
-    '  other-snap:swi-a-s---:%(other)s\n'
+    '  exported-snap:swi-XXs---:%(vol)s\n'
+    '  other-snap:swi-XXs---:%(other)s\n'
+    '  %(vol)s:owi-XXs---:\n'
+    '  %(other)s:owi-XXs---:\n'
     % {'vol': VOLUME_LV, 'other': OTHER_VOLUME_LV})
 LVS_ORIGINS_THIN_ALONE = (
-    '  cinder-volumes-pool:twi-aotz--:\n'
-    '  %s:Vwi-a-tz--:\n' % VOLUME_LV)
+    '  cinder-volumes-pool:twi-XXtz--:\n'
+    '  %s:Vwi-XXtz--:\n' % VOLUME_LV)
 LVS_ORIGINS_THIN_WITH_SNAPSHOT = (
-    '  cinder-volumes-pool:twi-aotz--:\n'
-    '  %(vol)s:Vwi-a-tz--:\n'
-    '  exported-snap:Vwi---tz-k:%(vol)s\n'
-    '  %(other)s:Vwi-a-tz--:\n'
-    '  other-snap:Vwi---tz-k:%(other)s\n'
+    '  cinder-volumes-pool:twi-XXtz--:\n'
+    '  exported-snap:Vwi-XXtz-k:%(vol)s\n'
+    '  other-snap:Vwi-XXtz-k:%(other)s\n'
+    '  %(vol)s:Vwi-XXtz--:\n'
+    '  %(other)s:Vwi-XXtz--:\n'
     % {'vol': VOLUME_LV, 'other': OTHER_VOLUME_LV})
-# Cinder's thin clone of the volume is a thin snapshot named as a volume.
+# Cinder's thin clone of the volume is a thin snapshot named as a volume
+# (activated with -K, it keeps the skip flag 'k').
 LVS_ORIGINS_THIN_WITH_CLONE = (
-    '  cinder-volumes-pool:twi-aotz--:\n'
-    '  %(vol)s:Vwi-a-tz--:\n'
-    '  %(clone)s:Vwi-a-tz--:%(vol)s\n'
+    '  cinder-volumes-pool:twi-XXtz--:\n'
+    '  %(vol)s:Vwi-XXtz--:\n'
+    '  %(clone)s:Vwi-XXtz-k:%(vol)s\n'
     % {'vol': VOLUME_LV, 'clone': OTHER_VOLUME_LV})

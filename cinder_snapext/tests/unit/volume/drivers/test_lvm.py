@@ -96,7 +96,7 @@ class DriverTestCase(base.TestCase):
             'origin': self.lvm('lvdisplay', '--noheading', '-C', '-o',
                                'Origin', path),
             'attr': self.lvm('lvdisplay', '--noheading', '-C', '-o', 'Attr',
-                             '--readonly', path),
+                             path),
         }[report]
 
     def listing_command(self):

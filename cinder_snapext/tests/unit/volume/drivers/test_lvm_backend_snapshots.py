@@ -105,16 +105,22 @@ class DeleteVolumeTestCase(test_lvm.DriverTestCase):
                          [cmd for cmd, _kwargs in self.commands.executed])
 
     @ddt.named_data(
-        ('thick', 'default', out.LVS_ORIGINS_THICK_ALONE, out.ATTR_PLAIN),
-        ('thin', 'thin', out.LVS_ORIGINS_THIN_ALONE, out.ATTR_THIN_VOLUME),
+        ('thick', 'default', out.LVS_ORIGINS_THICK_ALONE,
+         out.ATTR_PLAIN_READONLY),
+        ('thin', 'thin', out.LVS_ORIGINS_THIN_ALONE,
+         out.ATTR_THIN_VOLUME_READONLY),
         # Cinder's thin clone survives its origin: stock behaviour stays.
         ('thin_with_cinder_clone', 'thin', out.LVS_ORIGINS_THIN_WITH_CLONE,
-         out.ATTR_THIN_VOLUME))
+         out.ATTR_THIN_VOLUME_READONLY))
     def test_delete_volume_without_snapshots_removes_lv(self, lvm_type,
                                                         listing, attr):
         driver = self.driver(lvm_type)
         self.commands.answer(self.listing_command(), listing)
-        self.canned_lv(out.LVS_VOLUME, attr=attr, name=out.VOLUME_LV)
+        self.canned_lv(out.LVS_VOLUME, name=out.VOLUME_LV)
+        # Cinder's delete asks brick's lv_has_snapshot, a --readonly query.
+        self.commands.answer(
+            self.lvm('lvdisplay', '--noheading', '-C', '-o', 'Attr',
+                     '--readonly', '%s/%s' % (out.VG, out.VOLUME_LV)), attr)
         lvremove = ('lvremove', '--config',
                     'activation { retry_deactivation = 1} ', '-f',
                     '%s/%s' % (out.VG, out.VOLUME_LV))

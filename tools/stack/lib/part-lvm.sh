@@ -1,0 +1,264 @@
+#!/bin/bash
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+# An LVM storage node (sourced part): a qemu guest under TCG emulation
+# (this machine's nested KVM cannot run a 64-bit guest, and its own
+# kernel has no device-mapper), built from Debian packages only:
+#
+# - Debian's kernel, from the linux-image-amd64 package unpacked into
+#   <state>/lvm/kernel (never installed on the host);
+# - a busybox initramfs that mounts the host's root read-only over 9p
+#   under a tmpfs overlay; tools/stack/lvm/guest.sh then runs as PID 1,
+#   so lvm2, tgt, open-iscsi and the stack's venv are the host's (the
+#   packages are installed on the host but never run there);
+# - two sparse raw disks as physical volumes: VG snapext-thick, and VG
+#   snapext-thin holding the thin pool 'pool';
+# - user-mode networking with restrict=on: the guest reaches only
+#   10.0.2.100:<port>, forwarded to the stack's RabbitMQ and database on
+#   127.0.0.1; nothing listens for it on the host;
+# - qemu-ga on a virtio-serial port, a unix socket in <state>/run: how
+#   the host runs commands in the guest (tools/stack/lvm_agent.py).
+#
+# cinder-volume runs in the guest with host 'lvm-node' and two backends,
+# lvm-thick and lvm-thin (SnapextLVMVolumeDriver, tgt targets), each
+# with a volume type of its name.
+#
+#   LVM  0 (default) or 1; unset, keeps what the stack was last brought
+#        up with. LVM_MEMORY (MiB, default 1536) sizes the guest.
+
+LVM_DIR=$STATE/lvm
+LVM=${LVM:-${SNAPEXT_STACK_LVM:-$(cat "$LVM_DIR/enabled" 2>/dev/null ||
+    true)}}
+LVM=${LVM:-0}
+case $LVM in
+    0|1) ;;
+    *) echo "LVM=$LVM: use 1 or 0" >&2; exit 2 ;;
+esac
+LVM_MEMORY=${LVM_MEMORY:-1536}
+# Emulated, cinder-volume took 4.5 min to report on a loaded 2-core host.
+LVM_DEADLINE=$((DEADLINE > 600 ? DEADLINE : 600))
+LVM_HOST=lvm-node
+LVM_BACKENDS="lvm-thick lvm-thin"
+LVM_SOCK=$RUN/lvm-qga.sock
+LVM_KERNEL_DIR=$LVM_DIR/kernel
+LVM_CONF=$LVM_DIR/cinder-volume.conf
+# The guest's address for the host's loopback services (guestfwd).
+LVM_GW=10.0.2.100
+
+lvm_on() {
+    [ "$LVM" = 1 ]
+}
+
+# lvm_exec [--timeout S] COMMAND: bash -c COMMAND in the guest.
+lvm_exec() {
+    local t=$DEADLINE
+    if [ "$1" = --timeout ]; then
+        t=$2
+        shift 2
+    fi
+    python3 "$REPO/tools/stack/lvm_agent.py" "$LVM_SOCK" --timeout "$t" \
+        exec "$1"
+}
+
+lvm_ping() {
+    python3 "$REPO/tools/stack/lvm_agent.py" "$LVM_SOCK" --timeout 5 ping
+}
+
+# shellcheck source=tools/stack/lvm/machine.sh
+. "$REPO/tools/stack/lvm/machine.sh"
+
+# The guest's cinder-volume: the stack's cinder.conf, then this file.
+write_lvm_conf() {
+    local url conn b type
+    url=$(sed -n 's/^transport_url = //p' "$CINDER_CONF" | head -n 1)
+    conn=$(sed -n '/^\[database\]/,/^\[/ s/^connection = //p' \
+        "$CINDER_CONF")
+    cat >"$1" <<CONF
+# Written by tools/stack.sh (part-lvm.sh): read after cinder.conf by the
+# cinder-volume in the LVM guest, which reaches RabbitMQ and the
+# database through qemu's forwards on $LVM_GW.
+[DEFAULT]
+host = $LVM_HOST
+my_ip = 10.0.2.15
+enabled_backends = $(echo "$LVM_BACKENDS" | tr ' ' ,)
+state_path = /var/lib/cinder
+log_dir = $LVM_DIR/logs
+transport_url = ${url//127.0.0.1/$LVM_GW}
+
+[database]
+connection = ${conn//127.0.0.1/$LVM_GW}
+
+[oslo_concurrency]
+lock_path = /var/lib/cinder/locks
+
+[coordination]
+backend_url = file:///var/lib/cinder/coordination
+CONF
+    for b in $LVM_BACKENDS; do
+        type=default
+        [ "$b" != lvm-thin ] || type=thin
+        cat >>"$1" <<CONF
+
+[$b]
+volume_driver = cinder_snapext.volume.drivers.lvm.SnapextLVMVolumeDriver
+volume_backend_name = $b
+volume_group = snapext-${b#lvm-}
+lvm_type = $type
+target_helper = tgtadm
+target_protocol = iscsi
+target_ip_address = 10.0.2.15
+volumes_dir = /var/lib/cinder/volumes
+# Zeroing a deleted thick volume costs a full write under emulation;
+# the disks are scratch files of this stack.
+volume_clear = none
+CONF
+    done
+}
+
+lvm_volume_running() {
+    lvm_exec --timeout 20 "kill -0 \$(cat $LVM_DIR/cinder-volume.pid)" \
+        >/dev/null 2>&1
+}
+
+# The scheduler heard from both backends after byte OFFSET of its log.
+lvm_volume_ready() {
+    local b news
+    news=$(tail -c +"$(($1 + 1))" "$LOGS/cinder-scheduler.log" |
+        grep -E "volume service update from" | cut -c1-300)
+    for b in $LVM_BACKENDS; do
+        grep -Eq "volume service update from +$LVM_HOST@$b:" <<<"$news" ||
+            return 1
+    done
+}
+
+start_lvm_volume() {
+    local offset end t0
+    t0=$(now_ms)
+    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+    mkdir -p "$LVM_DIR/logs"
+    lvm_exec "mkdir -p /var/lib/cinder/locks /var/lib/cinder/volumes
+cd /
+setsid $VENV/bin/cinder-volume --config-file $CINDER_CONF \
+--config-file $LVM_CONF </dev/null >>$LVM_DIR/logs/cinder-volume.out 2>&1 &
+echo \$! >$LVM_DIR/cinder-volume.pid" || die "cinder-volume in the guest"
+    sha1sum <"$LVM_CONF" | cut -d' ' -f1 >"$LVM_DIR/conf-stamp"
+    end=$((SECONDS + LVM_DEADLINE))
+    until lvm_volume_ready "$offset"; do
+        lvm_volume_running || die "cinder-volume in the LVM guest died:" \
+            "see $LVM_DIR/logs/cinder-volume.log and .out"
+        [ "$SECONDS" -lt "$end" ] ||
+            die "cinder-volume in the LVM guest: not ready within" \
+                "${LVM_DEADLINE}s (see $LVM_DIR/logs/cinder-volume.log)"
+        sleep 1
+    done
+    log "cinder-volume in the LVM guest ready in" \
+        "$(secs $(($(now_ms) - t0)))s (wall, TCG)"
+}
+
+stop_lvm_volume() {
+    local script
+    lvm_ping >/dev/null 2>&1 || return 0
+    # TERM its session, up to 30 s for it to end, then KILL.
+    script=$(cat <<SH
+p=\$(cat $LVM_DIR/cinder-volume.pid 2>/dev/null)
+[ -n "\$p" ] || exit 0
+kill -TERM -- -\$p 2>/dev/null || exit 0
+for i in \$(seq 60); do kill -0 \$p 2>/dev/null || exit 0; sleep 0.5; done
+kill -KILL -- -\$p
+SH
+)
+    lvm_exec --timeout 40 "$script" >/dev/null 2>&1 || true
+}
+
+lvm_power_off() {
+    local end
+    running lvm-guest || return 0
+    stop_lvm_volume
+    # No init to ask: sync, then the kernel powers off (qemu -no-reboot
+    # exits). The agent never answers this one.
+    lvm_exec --timeout 5 "sync; echo o >/proc/sysrq-trigger" \
+        >/dev/null 2>&1 || true
+    end=$((SECONDS + 30))
+    while running lvm-guest && [ "$SECONDS" -lt "$end" ]; do
+        sleep 0.5
+    done
+    stop_group TERM lvm-guest
+}
+
+# -------------------------------------------------------------- hooks
+
+hook_packages_lvm() {
+    lvm_on || return 0
+    echo qemu-system-x86 busybox-static kmod cpio socat lvm2
+    echo thin-provisioning-tools tgt open-iscsi qemu-guest-agent
+}
+
+# Starts the guest: it boots while Cinder starts on the host.
+hook_up_lvm() {
+    local was
+    mkdir -p "$LVM_DIR"
+    was=$(cat "$LVM_DIR/enabled" 2>/dev/null || true)
+    echo "$LVM" >"$LVM_DIR/enabled"
+    if ! lvm_on; then
+        lvm_power_off
+        if [ "$was" = 1 ]; then
+            local b
+            for b in $LVM_BACKENDS; do
+                "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" \
+                    service remove cinder-volume "$LVM_HOST@$b" \
+                    >/dev/null 2>&1 || true
+            done
+        fi
+        return 0
+    fi
+    lvm_db_port >/dev/null
+    running lvm-guest && return 0
+    lvm_kernel
+    lvm_initramfs
+    lvm_disks
+    lvm_boot
+}
+
+hook_ready_lvm() {
+    local b spec
+    lvm_on || return 0
+    lvm_wait_booted
+    write_lvm_conf "$LVM_CONF.new"
+    if [ "$(sha1sum <"$LVM_CONF.new" | cut -d' ' -f1)" = \
+        "$(cat "$LVM_DIR/conf-stamp" 2>/dev/null)" ] &&
+        [ -z "$VENV_CHANGED" ] && lvm_volume_running; then
+        rm -f "$LVM_CONF.new"
+    else
+        mv "$LVM_CONF.new" "$LVM_CONF"
+        stop_lvm_volume
+        start_lvm_volume
+    fi
+    for b in $LVM_BACKENDS; do
+        cinder_ type-show "$b" >/dev/null 2>&1 ||
+            cinder_ type-create "$b" >/dev/null
+        spec=$(cinder_ type-show "$b")
+        case $spec in
+            *"volume_backend_name : $b"*) ;;
+            *) cinder_ type-key "$b" set volume_backend_name="$b" ;;
+        esac
+    done
+}
+
+hook_down_lvm() {
+    lvm_power_off
+}
+
+hook_running_lvm() {
+    lvm_on || return 0
+    running lvm-guest && lvm_volume_running
+}
