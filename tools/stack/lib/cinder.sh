@@ -229,17 +229,24 @@ start_cinder() {
     done
 }
 
+# ensure_volume_type BACKEND: a volume type named after the backend,
+# sending volumes to it (created or fixed only when it is not so).
+ensure_volume_type() {
+    local spec
+    cinder_ type-show "$1" >/dev/null 2>&1 ||
+        cinder_ type-create "$1" >/dev/null
+    spec=$(cinder_ type-show "$1")
+    case $spec in
+        *"volume_backend_name : $1"*) ;;
+        *) cinder_ type-key "$1" set volume_backend_name="$1" ;;
+    esac
+}
+
 # One volume type per backend, named after it.
 configure_cinder() {
-    local b spec
+    local b
     for b in $(stack_backends); do
-        cinder_ type-show "$b" >/dev/null 2>&1 ||
-            cinder_ type-create "$b" >/dev/null
-        spec=$(cinder_ type-show "$b")
-        case $spec in
-            *"volume_backend_name : $b"*) ;;
-            *) cinder_ type-key "$b" set volume_backend_name="$b" ;;
-        esac
+        ensure_volume_type "$b"
     done
     cinder_ quota-class-update --volumes -1 --snapshots -1 --gigabytes -1 \
         --backups -1 --backup-gigabytes -1 default >/dev/null

@@ -230,7 +230,7 @@ hook_up_lvm() {
 }
 
 hook_ready_lvm() {
-    local b spec
+    local b
     lvm_on || return 0
     lvm_wait_booted
     write_lvm_conf "$LVM_CONF.new"
@@ -244,13 +244,7 @@ hook_ready_lvm() {
         start_lvm_volume
     fi
     for b in $LVM_BACKENDS; do
-        cinder_ type-show "$b" >/dev/null 2>&1 ||
-            cinder_ type-create "$b" >/dev/null
-        spec=$(cinder_ type-show "$b")
-        case $spec in
-            *"volume_backend_name : $b"*) ;;
-            *) cinder_ type-key "$b" set volume_backend_name="$b" ;;
-        esac
+        ensure_volume_type "$b"
     done
 }
 
