@@ -153,3 +153,28 @@ class BackupFailed(ProtectionError):
 class NotAProtectionBackup(Invalid):
     message = _("Backup %(backup_id)s is not a protection backup (no "
                 "%(tag)s metadata); restore it with Cinder's own command.")
+
+
+class GroupsNeedMicroversion(Invalid):
+    message = _("Group protection needs Block Storage API microversion "
+                "%(version)s or later; the server speaks %(server)s.")
+
+
+class GroupProtectFailed(ProtectionError):
+    message = _("Protecting group %(group_id)s failed: %(reason)s")
+
+
+class GroupRestoreFailed(ProtectionError):
+    message = _("Restoring group snapshot %(group_snapshot_id)s failed: "
+                "%(reason)s")
+
+
+class NotAGroupProtection(Invalid):
+    message = _("Group snapshot %(group_snapshot_id)s was not made by "
+                "cinder-snapext-protect (no %(tag)s metadata on its "
+                "snapshots).")
+
+
+class NoAvailableGroupProtection(NotFound):
+    message = _("Group %(group_id)s has no available protection group "
+                "snapshot.")
