@@ -17,8 +17,6 @@ import sys
 
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading
-from openstack.config import loader as os_config
-from openstack import exceptions as os_exceptions
 from oslo_config import cfg
 
 from cinder_snapext.protection import arguments
@@ -87,6 +85,10 @@ def _from_cloud(args):
     # openstacksdk's loader: clouds.yaml in its usual places (or
     # OS_CLIENT_CONFIG_FILE), secure.yaml, the cloud's auth plugin, CA and
     # per-service endpoint override, as every OpenStack tool reads them.
+    # Imported here: it takes seconds, which runs without a cloud (cron
+    # lines with OS_* variables, every scenario) need not pay.
+    from openstack.config import loader as os_config
+    from openstack import exceptions as os_exceptions
     try:
         region = os_config.OpenStackConfig().get_one(cloud=args.os_cloud)
     except os_exceptions.ConfigException as e:

@@ -16,7 +16,10 @@ Two volumes of one Cinder group get distinct data; protect --group takes
 one group snapshot of both (Cinder's generic group path on RBD); both are
 overwritten; restore --latest-group makes a new group whose volumes must
 hold, byte for byte, what each source volume held when it was protected.
+One listing goes through the stack's clouds.yaml (OS_CLOUD alone).
 """
+
+import os
 
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
@@ -63,18 +66,22 @@ class CephGroupProtectionTest(protect_cli.ProtectCommandMixin,
             'available')
         self.ctx['volumes'] = {}
         self.ctx['sha'] = {}
-        for key, writes in sorted(PROTECTED.items()):
+        # Both created before either is waited for: the scenario's
+        # seconds count in CI.
+        for key in sorted(PROTECTED):
             out = self.cinder('create', '--volume-type', 'ceph',
                               '--group-id', group_id,
                               '--name', self.name('group-' + key),
                               str(SIZE_GB))
             volume_id = cli.parse_properties(out)['id']
             self.made['volume'].append(volume_id)
+            self.ctx['volumes'][key] = volume_id
+        for key, writes in sorted(PROTECTED.items()):
+            volume_id = self.ctx['volumes'][key]
             self.wait_status('volume', volume_id, 'available')
             sha = self.write(volume_id, writes)
             self.assertEqual(
                 data.expected_sha256(SIZE_GB * data.GiB, writes), sha)
-            self.ctx['volumes'][key] = volume_id
             self.ctx['sha'][volume_id] = sha
         self.assertNotEqual(*self.ctx['sha'].values())
 
@@ -88,9 +95,14 @@ class CephGroupProtectionTest(protect_cli.ProtectCommandMixin,
             (second['status'], sorted(second['snapshots']),
              second['expired']))
         self.ctx['point'] = second['id']
+        # As an operator with clouds.yaml would: OS_CLOUD and nothing else.
+        cloud = {key: value for key, value in self.env.items()
+                 if not key.startswith(('OS_', 'CINDER_'))}
+        cloud.update(OS_CLIENT_CONFIG_FILE=os.path.join(
+            self.stack.dir, 'clouds.yaml'), OS_CLOUD='snapext')
         self.assertEqual(
             [second['id']], [row['id'] for row in self.protect_cli(
-                'list', '--group', self.ctx['group'])])
+                'list', '--group', self.ctx['group'], env=cloud)])
         # Per-volume retention does not touch the group's snapshots.
         volume_id = self.ctx['volumes']['a']
         rows = self.protect_cli('prune', volume_id, '--keep-last', '1')
@@ -117,14 +129,18 @@ class CephGroupProtectionTest(protect_cli.ProtectCommandMixin,
 
     @step(always=True)
     def test_04_clean_up(self):
+        # Newest group first: the restored volumes may be clones of the
+        # group snapshot's snapshots, which must outlive them.
         for group_id in reversed(self.groups):
             status, body = self.api(
                 'GET', '/group_snapshots/detail?group_id=%s' % group_id)
-            for point in (body or {}).get('group_snapshots', []) if (
-                    status == 200) else []:
-                self.cinder('group-snapshot-delete', point['id'])
-                self.wait_for('group snapshot %s gone' % point['id'],
-                              lambda p=point['id']: self.api(
+            points = [point['id'] for point in (
+                body['group_snapshots'] if status == 200 else [])]
+            for point_id in points:
+                self.cinder('group-snapshot-delete', point_id)
+            for point_id in points:
+                self.wait_for('group snapshot %s gone' % point_id,
+                              lambda p=point_id: self.api(
                                   'GET', '/group_snapshots/%s' % p)[0] == 404)
             if not self.group_gone(group_id):
                 self.cinder('group-delete', '--delete-volumes', group_id)
