@@ -48,7 +48,11 @@ def parse_args(argv):
     protect = add_command(
         'protect', 'Snapshot a volume between optional pre and post '
         'commands; with --keep-*, expire old protections.')
-    protect.add_argument('volume', help='Volume name or ID.')
+    protect.add_argument('volume', nargs='?', help='Volume name or ID.')
+    protect.add_argument('--group', metavar='GROUP',
+                         help='Protect every volume of this Cinder group '
+                              '(name or ID) with one group snapshot, '
+                              'instead of one volume.')
     protect.add_argument('--name', help='Snapshot name (default '
                          'snapshot-<checkpoint>@<volume>).')
     protect.add_argument('--description', help='Snapshot description.')
@@ -82,6 +86,12 @@ def parse_args(argv):
                              'its backup when no snapshot is left.')
     source.add_argument('--backup', metavar='BACKUP', dest='from_backup',
                         help='Restore this protection backup (ID).')
+    source.add_argument('--group-snapshot', metavar='GROUP_SNAPSHOT',
+                        help='Restore this group protection (name or ID) '
+                             'as a new group of new volumes.')
+    source.add_argument('--latest-group', metavar='GROUP',
+                        help='Restore the newest available protection of '
+                             'this group (name or ID) as a new group.')
     restore.add_argument('--name', help='Name of the new volume.')
     restore.add_argument('--description',
                          help='Description of the new volume.')
@@ -97,12 +107,19 @@ def parse_args(argv):
                          'or ID).')
     listing.add_argument('--backups', action='store_true',
                          help='List protection backups instead.')
+    listing.add_argument('--group', metavar='GROUP',
+                         help='List the group protections of this group '
+                              '(name or ID) instead.')
 
     prune = add_command('prune', 'Delete the protections of volumes that '
                         'the --keep-* rules do not keep: snapshots, then '
                         'backups, each counted on their own.')
-    prune.add_argument('volumes', nargs='+', metavar='volume',
+    prune.add_argument('volumes', nargs='*', metavar='volume',
                        help='Volume name or ID.')
+    prune.add_argument('--group', metavar='GROUP', action='append',
+                       dest='groups', default=[],
+                       help='Also expire the group protections of this '
+                            'group (name or ID); repeatable.')
     _add_retention_arguments(prune)
     prune.add_argument('--dry-run', action='store_true',
                        help='Only show what would be kept and deleted, and '
@@ -116,6 +133,17 @@ def parse_args(argv):
             parser.error('prune needs at least one --keep-* rule')
     if getattr(args, 'incremental', False) and not args.backup:
         parser.error('--incremental needs --backup')
+    if args.command == 'protect':
+        if (args.volume is None) == (args.group is None):
+            parser.error('protect needs a volume or --group, not both')
+        if args.group and args.backup:
+            # Cinder backs up volumes and snapshots, not group snapshots.
+            parser.error('--backup is for one volume, not --group')
+    if args.command == 'prune' and not (args.volumes or args.groups):
+        parser.error('prune needs a volume or --group')
+    if args.command == 'list' and args.group and (args.volume or
+                                                  args.backups):
+        parser.error('list --group takes no volume and no --backups')
     return args
 
 
@@ -159,6 +187,12 @@ def _add_hook_arguments(parser):
 
 def _add_connection_arguments(parser, argv):
     loading.register_session_argparse_arguments(parser)
+    parser.add_argument('--os-cloud', metavar='CLOUD',
+                        default=os.environ.get('OS_CLOUD'),
+                        help='A cloud of clouds.yaml (and secure.yaml), '
+                             'read as the openstack client reads it; the '
+                             'other --os-* auth options are then ignored. '
+                             'Defaults to env[OS_CLOUD].')
     parser.add_argument('--os-endpoint', metavar='URL',
                         default=os.environ.get(
                             'OS_ENDPOINT', os.environ.get('CINDER_ENDPOINT')),

@@ -25,6 +25,8 @@ from cinder_snapext.protection import copies
 from cinder_snapext.protection import cycle
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import expiry
+from cinder_snapext.protection import group_client
+from cinder_snapext.protection import groups
 from cinder_snapext.protection import messages
 from cinder_snapext.protection import opts
 from cinder_snapext.protection import output
@@ -56,7 +58,9 @@ def main(argv=None):
 
 
 def connect(args):
-    """A cinderclient from the OS_* settings, Keystone or noauth."""
+    """A cinderclient from clouds.yaml or the OS_* settings."""
+    if args.os_cloud:
+        return _from_cloud(args)
     if args.os_auth_type == arguments.NOAUTH:
         if not args.os_endpoint:
             raise ks_exceptions.ClientException(
@@ -75,6 +79,27 @@ def connect(args):
     return client.create(session, endpoint=endpoint,
                          interface=args.os_interface,
                          region_name=args.os_region_name)
+
+
+def _from_cloud(args):
+    # openstacksdk's loader: clouds.yaml in its usual places (or
+    # OS_CLIENT_CONFIG_FILE), secure.yaml, the cloud's auth plugin, CA and
+    # per-service endpoint override, as every OpenStack tool reads them.
+    # Imported here: it takes seconds, which runs without a cloud (cron
+    # lines with OS_* variables, every scenario) need not pay.
+    from openstack.config import loader as os_config
+    from openstack import exceptions as os_exceptions
+    try:
+        region = os_config.OpenStackConfig().get_one(cloud=args.os_cloud)
+    except os_exceptions.ConfigException as e:
+        raise ks_exceptions.ClientException(
+            'cloud %s: %s' % (args.os_cloud, e)) from e
+    return client.create(
+        region.get_session(),
+        endpoint=args.os_endpoint or region.get_endpoint(
+            client.SERVICE_TYPE),
+        interface=region.get_interface(client.SERVICE_TYPE) or 'public',
+        region_name=region.get_region_name(client.SERVICE_TYPE))
 
 
 def run(args, cinder, stdout, stderr):
@@ -111,6 +136,12 @@ def _explain(cinder, ids, stderr):
 
 
 def _restore(args, cinder, protection):
+    if args.group_snapshot or args.latest_group:
+        point = (group_client.find_group_snapshot(cinder, args.group_snapshot)
+                 if args.group_snapshot else
+                 groups.latest(cinder, args.latest_group))
+        return groups.restore(cinder, protection, point, args.name,
+                              args.description), 0
     if args.from_backup:
         return copies.restore(cinder, protection,
                               _backup(cinder, args.from_backup), args.name), 0
@@ -188,7 +219,21 @@ def _delete(args, cinder, protection):
     return rows, code
 
 
+def _prune(args, cinder, protection):
+    rows, code = expiry.prune(args, cinder, protection)
+    for ref in args.groups:
+        group = group_client.find_group(cinder, ref)
+        group_rows, failures = groups.expire(
+            cinder, protection, group.id, args.policy, args.timezone,
+            dry_run=args.dry_run)
+        rows.extend(group_rows)
+        code = 1 if failures else code
+    return rows, code
+
+
 def _list(args, cinder, protection):
+    if args.group:
+        return groups.points(cinder, args.group), 0
     volume_id = (client.find_volume(cinder, args.volume).id
                  if args.volume else None)
     if args.backups:
@@ -198,5 +243,5 @@ def _list(args, cinder, protection):
             client.protection_snapshots(cinder, volume_id)], 0
 
 
-_COMMANDS = {'protect': cycle.protect, 'prune': expiry.prune,
+_COMMANDS = {'protect': cycle.protect, 'prune': _prune,
              'restore': _restore, 'delete': _delete, 'list': _list}

@@ -10,7 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The only module that talks to Cinder: python-cinderclient, negotiated."""
+"""How protect talks to Cinder: python-cinderclient, negotiated.
+
+Group calls live in group_client, which builds on this module.
+"""
 
 from cinderclient import api_versions
 from cinderclient import client as cinder_client
@@ -40,6 +43,9 @@ MESSAGES_MICROVERSION = '3.5'
 # Backups carry metadata, where the tags live, from this microversion on.
 BACKUP_METADATA_MICROVERSION = '3.43'
 
+# The catalog's name for Cinder, as clouds.yaml keys use it too.
+SERVICE_TYPE = 'block-storage'
+
 NotFound = cinder_exceptions.NotFound
 ClientException = cinder_exceptions.ClientException
 # Raised, outside ClientException, when the server's microversions and the
@@ -55,7 +61,7 @@ def create(session, endpoint=None, interface='public', region_name=None):
     """
     kwargs = {'session': session, 'os_endpoint': endpoint,
               'endpoint_type': interface, 'region_name': region_name,
-              'service_type': 'block-storage'}
+              'service_type': SERVICE_TYPE}
     probe = cinder_client.Client('3.0', **kwargs)
     version = api_versions.discover_version(
         probe, api_versions.APIVersion(MAX_MICROVERSION))
@@ -135,15 +141,16 @@ def reason(error):
 
 def find_volume(cinder, name_or_id):
     """The volume with this ID, or else the only one with this name."""
-    return _find(cinder.volumes, name_or_id, 'Volume')
+    return find(cinder.volumes, name_or_id, 'Volume')
 
 
 def find_snapshot(cinder, name_or_id):
     """The snapshot with this ID, or else the only one with this name."""
-    return _find(cinder.volume_snapshots, name_or_id, 'Snapshot')
+    return find(cinder.volume_snapshots, name_or_id, 'Snapshot')
 
 
-def _find(manager, name_or_id, kind):
+def find(manager, name_or_id, kind):
+    """The resource with this ID, or else the only one with this name."""
     try:
         return manager.get(name_or_id)
     except NotFound:

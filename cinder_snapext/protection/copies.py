@@ -19,8 +19,11 @@ our backup API makes it differential, on other backends Cinder's path
 copies it.
 """
 
+import functools
+
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
+from cinder_snapext.protection import removal
 from cinder_snapext.protection import retention
 from cinder_snapext.protection import statuses
 
@@ -147,20 +150,11 @@ def _has_dependents(cinder, backup, fresh):
 
 def delete(cinder, protection, backup_id):
     """Delete a backup and wait until Cinder no longer lists it."""
-    try:
-        client.delete_backup(cinder, backup_id)
-    except client.NotFound:
-        return
-    except client.ClientException as e:
-        current = client.get_backup(cinder, backup_id)
-        if current is None:
-            return
-        raise exception.DeletionRefused(
-            resource='Backup', resource_id=backup_id, status=current.status,
-            reason=client.reason(e)) from e
-    protection.waiter('delete_timeout').wait(
-        'Backup', backup_id, lambda: client.get_backup(cinder, backup_id),
-        statuses.BACKUP_DELETED, status='deleting')
+    removal.delete_and_wait(
+        protection.waiter('delete_timeout'), 'Backup', backup_id,
+        functools.partial(client.delete_backup, cinder),
+        lambda: client.get_backup(cinder, backup_id),
+        statuses.BACKUP_DELETED)
 
 
 def restore(cinder, protection, backup, name):

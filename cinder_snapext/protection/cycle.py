@@ -17,6 +17,7 @@ from cinder_snapext.protection import copies
 from cinder_snapext.protection import dry_run
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import expiry
+from cinder_snapext.protection import groups
 from cinder_snapext.protection import hooks
 from cinder_snapext.protection import operations
 from cinder_snapext.protection import records
@@ -33,20 +34,17 @@ FAILED = 'error'
 
 def protect(args, cinder, protection):
     """The protect command; returns (result, exit status)."""
+    if args.group:
+        return groups.protect(args, cinder, protection)
     volume = client.find_volume(cinder, args.volume)
     if args.dry_run:
         return dry_run.plan(args, cinder, protection, volume), 0
     checkpoint = records.Checkpoint()
     env = {'SNAPEXT_VOLUME_ID': volume.id,
            'SNAPEXT_CHECKPOINT_ID': checkpoint.id}
-    ran, status, error = {}, SKIPPED, None
-    abort = args.on_hook_failure == 'abort'
-    if args.pre:
-        ran['pre'] = hooks.run('pre', args.pre, args.hook_timeout,
-                               dict(env, SNAPEXT_HOOK='pre'))
-    if 'pre' in ran and not ran['pre'].ok and abort:
-        error = 'pre hook %s; no snapshot taken' % ran['pre'].summary()
-    else:
+    status = SKIPPED
+    ran, error = hooks.before(args, env, 'no snapshot taken')
+    if error is None:
         try:
             runner.run_operation(
                 protection.get_protect_operation, checkpoint, volume.id,
@@ -60,13 +58,10 @@ def protect(args, cinder, protection):
     saved = operations.read_saved_info(
         checkpoint.get_resource_bank_section(volume.id)) or {}
     snapshot_id = saved.get('snapshot_id')
-    if args.post:
-        ran['post'] = hooks.run('post', args.post, args.hook_timeout, dict(
-            env, SNAPEXT_HOOK='post', SNAPEXT_PROTECT_STATUS=status,
-            SNAPEXT_SNAPSHOT_ID=snapshot_id or '',
-            SNAPEXT_PROTECT_ERROR=error or ''))
-        if not ran['post'].ok and abort and error is None:
-            error = 'post hook %s; nothing expired' % ran['post'].summary()
+    error = hooks.after(args, dict(
+        env, SNAPEXT_PROTECT_STATUS=status,
+        SNAPEXT_SNAPSHOT_ID=snapshot_id or '',
+        SNAPEXT_PROTECT_ERROR=error or ''), ran, error)
     result = _result(cinder, volume.id, checkpoint.id, snapshot_id, status)
     for name, hook in ran.items():
         result['%s_hook' % name] = hook.as_dict()

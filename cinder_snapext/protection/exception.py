@@ -153,3 +153,38 @@ class BackupFailed(ProtectionError):
 class NotAProtectionBackup(Invalid):
     message = _("Backup %(backup_id)s is not a protection backup (no "
                 "%(tag)s metadata); restore it with Cinder's own command.")
+
+
+class GroupsNeedMicroversion(Invalid):
+    """The server predates group snapshots, or the client cannot ask."""
+
+    message = _("Group protection needs Block Storage API microversion "
+                "%(version)s or later; the server speaks %(server)s.")
+
+
+class GroupProtectFailed(ProtectionError):
+    """No usable group snapshot; ``point`` is the one made, if any."""
+
+    message = _("Protecting group %(group_id)s failed: %(reason)s")
+
+
+class GroupRestoreFailed(ProtectionError):
+    """The new group (``group_id``, if made) is left for inspection."""
+
+    message = _("Restoring group snapshot %(group_snapshot_id)s failed: "
+                "%(reason)s")
+
+
+class NotAGroupProtection(Invalid):
+    """Restore refuses group snapshots that someone else made."""
+
+    message = _("Group snapshot %(group_snapshot_id)s was not made by "
+                "cinder-snapext-protect (no %(tag)s metadata on its "
+                "snapshots).")
+
+
+class NoAvailableGroupProtection(NotFound):
+    """restore --latest-group found no available point of ours."""
+
+    message = _("Group %(group_id)s has no available protection group "
+                "snapshot.")

@@ -56,11 +56,24 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False,
     decisions = retention.plan(
         [_candidate(snapshot) for snapshot in snapshots.values()], policy,
         zone)
+    return carry_out(
+        decisions, dry_run,
+        lambda snapshot_id: runner.delete_protection(
+            protection, snapshots[snapshot_id]),
+        {'volume_id': volume_id, 'kind': 'snapshot'})
+
+
+def carry_out(decisions, dry_run, delete, fields):
+    """A row per decision, deleting what the plan drops unless dry_run.
+
+    :param delete: ``id -> None``, raising ProtectionError on failure
+    :param fields: what every row says besides the decision
+    :returns: (rows, failure messages)
+    """
     rows, failures = [], []
     for decision in decisions:
         candidate = decision.candidate
-        row = {'id': candidate.id, 'volume_id': volume_id,
-               'kind': 'snapshot',
+        row = {'id': candidate.id, **fields,
                'created_at': decision.local_time.isoformat(
                    timespec='seconds'),
                'status': candidate.status,
@@ -71,7 +84,7 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False,
         if dry_run or decision.action != retention.DELETE:
             continue
         try:
-            runner.delete_protection(protection, snapshots[candidate.id])
+            delete(candidate.id)
         except exception.ProtectionError as e:
             row['action'] = 'delete failed'
             row['reasons'] = decision.reasons + [str(e)]

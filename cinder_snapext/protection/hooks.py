@@ -54,6 +54,37 @@ class HookResult:
         return dict(dataclasses.asdict(self), summary=self.summary())
 
 
+def before(args, env, skipped):
+    """Run ``--pre``; returns ({'pre': result}, error or None).
+
+    The error (a failed hook under ``--on-hook-failure abort``) ends in
+    ``skipped``, saying what the run then leaves out.
+    """
+    ran = {}
+    if args.pre:
+        ran['pre'] = run('pre', args.pre, args.hook_timeout,
+                         dict(env, SNAPEXT_HOOK='pre'))
+        if not ran['pre'].ok and args.on_hook_failure == 'abort':
+            return ran, 'pre hook %s; %s' % (ran['pre'].summary(), skipped)
+    return ran, None
+
+
+def after(args, env, ran, error):
+    """Run ``--post`` into ``ran``; returns the run's error.
+
+    That is ``error``, or, when there was none, a failed post hook's
+    under ``--on-hook-failure abort``.
+    """
+    if not args.post:
+        return error
+    ran['post'] = run('post', args.post, args.hook_timeout,
+                      dict(env, SNAPEXT_HOOK='post'))
+    if not ran['post'].ok and args.on_hook_failure == 'abort' and (
+            error is None):
+        return 'post hook %s; nothing expired' % ran['post'].summary()
+    return error
+
+
 def run(name, command, timeout, env=None, clock=time.monotonic,
         output_limit=OUTPUT_LIMIT, kill_grace=KILL_GRACE):
     """Run ``command`` with ``sh -c`` until it exits or ``timeout`` passes.

@@ -24,7 +24,8 @@ from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 
 # The keys under which our errors name Cinder resources.
-_ID_KEYS = ('resource_id', 'volume_id', 'snapshot_id', 'backup_id')
+_ID_KEYS = ('resource_id', 'volume_id', 'snapshot_id', 'backup_id',
+            'group_id', 'group_snapshot_id')
 
 
 def resource_ids(error):
@@ -41,7 +42,7 @@ def resource_ids(error):
 def result_ids(result):
     """The resources a failed protect result names."""
     ids = [result.get('id'), result.get('volume_id'),
-           (result.get('backup') or {}).get('id')]
+           result.get('group_id'), (result.get('backup') or {}).get('id')]
     return list(dict.fromkeys(i for i in ids if isinstance(i, str)))
 
 

@@ -23,6 +23,7 @@ from oslo_log import log as logging
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import interface
+from cinder_snapext.protection import removal
 from cinder_snapext.protection import schemas
 from cinder_snapext.protection import statuses
 from cinder_snapext.protection import waiter
@@ -222,26 +223,14 @@ class DeleteOperation(interface.Operation):
         section.update_object(STATUS_KEY, interface.RESOURCE_STATUS_DELETED)
 
     def _delete_snapshot(self, cinder, snapshot_id):
-        try:
-            client.delete_snapshot(cinder, snapshot_id)
-        except client.NotFound:
-            LOG.info('Snapshot %s is already gone', snapshot_id)
-            return
-        except client.ClientException as e:
-            # Cinder refuses a snapshot in creating, deleting,
-            # error_deleting...: carry on only if it is on its way out.
-            current = client.get_snapshot(cinder, snapshot_id)
-            if current is None:
-                return
-            if current.status != 'deleting':
-                raise exception.DeletionRefused(
-                    resource='Snapshot', resource_id=snapshot_id,
-                    status=current.status, reason=e) from e
+        # Cinder refuses a snapshot in creating, deleting,
+        # error_deleting...: carry on only if it is on its way out.
         runtime = self._runtime
-        runtime.waiter(runtime.settings.delete_timeout).wait(
-            'Snapshot', snapshot_id,
+        removal.delete_and_wait(
+            runtime.waiter(runtime.settings.delete_timeout), 'Snapshot',
+            snapshot_id, functools.partial(client.delete_snapshot, cinder),
             functools.partial(client.get_snapshot, cinder, snapshot_id),
-            statuses.SNAPSHOT_DELETED, status='deleting')
+            statuses.SNAPSHOT_DELETED, tolerated=('deleting',))
 
 
 class VerifyOperation(interface.Operation):

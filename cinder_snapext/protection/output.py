@@ -28,7 +28,10 @@ def print_result(result, output_format, stream):
                 for row in result]
     if not rows:
         return
-    columns = list(rows[0])
+    # prune mixes volume and group rows: every key of any row is a column.
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    rows = [{column: row.get(column, '-') for column in columns}
+            for row in rows]
     widths = [max(len(column), *(len(row[column]) for row in rows))
               for column in columns]
     for line in [dict(zip(columns, columns))] + rows:

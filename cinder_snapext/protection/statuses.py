@@ -87,3 +87,16 @@ BACKUP_AVAILABLE = Goal('available', done={'available', 'restoring'},
 # A backup after Cinder accepted its deletion. The backup service sets
 # error when the driver fails, which ends the wait as a failure.
 BACKUP_DELETED = Goal('deleted', done={'deleted'}, gone_is_done=True)
+
+# A protection group snapshot: Cinder sets it available once every
+# snapshot in it is; error when any failed.
+GROUP_SNAPSHOT_AVAILABLE = Goal('available', done={'available'},
+                                failed={'deleting', 'deleted'})
+
+# A group snapshot after Cinder accepted its deletion.
+GROUP_SNAPSHOT_DELETED = Goal('deleted', done={'deleted'},
+                              gone_is_done=True)
+
+# A group restored from a group snapshot, with all its new volumes.
+GROUP_RESTORED = Goal('available', done={'available'},
+                      failed={'deleting', 'deleted'})

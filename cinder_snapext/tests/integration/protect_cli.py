@@ -22,7 +22,8 @@ from cinder_snapext.tests.integration import cli
 class ProtectCommandMixin:
     """For scenario tests: the command, its JSON answer, its exit code."""
 
-    def protect_cli(self, *args, expect=0):
+    def protect_cli(self, *args, expect=0, env=None):
+        """Run the command; ``env`` replaces the stack's openrc one."""
         command = os.path.join(self.stack.venv, 'bin',
                                'cinder-snapext-protect')
         rc, out, err = cli.run(
@@ -30,6 +31,6 @@ class ProtectCommandMixin:
             # add up in CI.
             [command] + list(args) + ['--no-progress', '--format', 'json',
                                       '--poll-interval', '1'],
-            env=self.env, timeout=base.TIMEOUT, check=False)
+            env=env or self.env, timeout=base.TIMEOUT, check=False)
         self.assertEqual(expect, rc, err)
         return json.loads(out)

@@ -1,0 +1,101 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""cinder-snapext-protect with OS_CLOUD: clouds.yaml read by openstacksdk.
+
+Cinder is a small HTTP server in the test process (the process boundary):
+what it receives proves which endpoint and credentials were used.
+"""
+
+import http.server
+import io
+import json
+import os
+import threading
+
+import fixtures
+import testtools
+
+from cinder_snapext.protection import cli
+
+CLOUDS = '''clouds:
+  backup:
+    auth_type: admin_token
+    auth:
+      endpoint: '%(url)s/v3'
+      token: 'secret-token'
+    block_storage_endpoint_override: '%(url)s/v3'
+'''
+
+
+class _Cinder(http.server.BaseHTTPRequestHandler):
+    seen = []
+
+    def do_GET(self):
+        type(self).seen.append((self.path, self.headers.get('X-Auth-Token')))
+        if self.path == '/':
+            body = {'versions': [{'id': 'v3.0', 'status': 'CURRENT',
+                                  'version': '3.71', 'min_version': '3.0',
+                                  'links': []}]}
+        elif self.path.startswith('/v3/snapshots/detail'):
+            body = {'snapshots': []}
+        else:
+            self.send_error(404)
+            return
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        """Quiet: the test reads what was asked from ``seen``."""
+
+
+class CloudsYamlTestCase(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Cinder)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(server.shutdown)
+        _Cinder.seen = []
+        url = 'http://127.0.0.1:%d' % server.server_address[1]
+        folder = self.useFixture(fixtures.TempDir()).path
+        clouds = os.path.join(folder, 'clouds.yaml')
+        with open(clouds, 'w') as f:
+            f.write(CLOUDS % {'url': url})
+        # Nothing of the caller's environment may take part.
+        for name in list(os.environ):
+            if name.startswith(('OS_', 'CINDER_')):
+                self.useFixture(fixtures.EnvironmentVariable(name))
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_CONFIG_FILE', clouds))
+        self.stdout, self.stderr = io.StringIO(), io.StringIO()
+        self.patch(cli.sys, 'stdout', self.stdout)
+        self.patch(cli.sys, 'stderr', self.stderr)
+
+    def test_os_cloud_selects_the_endpoint_and_token_of_clouds_yaml(self):
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'backup'))
+        self.assertEqual(0, cli.main(['list', '--format', 'json']),
+                         self.stderr.getvalue())
+        self.assertEqual([], json.loads(self.stdout.getvalue()))
+        self.assertEqual(('/v3/snapshots/detail', 'secret-token'),
+                         _Cinder.seen[-1])
+
+    def test_unknown_cloud_is_one_error_line(self):
+        self.assertEqual(1, cli.main(['--os-cloud', 'nowhere', 'list']))
+        self.assertIn('ERROR: cloud nowhere:', self.stderr.getvalue())
+        self.assertEqual([], _Cinder.seen)
