@@ -16,11 +16,11 @@ import logging
 import sys
 
 from keystoneauth1 import exceptions as ks_exceptions
-from keystoneauth1 import loading
 from oslo_config import cfg
 
 from cinder_snapext.protection import arguments
 from cinder_snapext.protection import client
+from cinder_snapext.protection import connection
 from cinder_snapext.protection import copies
 from cinder_snapext.protection import cycle
 from cinder_snapext.protection import exception
@@ -59,47 +59,7 @@ def main(argv=None):
 
 def connect(args):
     """A cinderclient from clouds.yaml or the OS_* settings."""
-    if args.os_cloud:
-        return _from_cloud(args)
-    if args.os_auth_type == arguments.NOAUTH:
-        if not args.os_endpoint:
-            raise ks_exceptions.ClientException(
-                'noauth needs the Block Storage endpoint: set --os-endpoint '
-                'or OS_ENDPOINT to its /v3 URL.')
-        auth = client.noauth_plugin(args.os_endpoint, args.os_project_id,
-                                    args.os_user_id)
-        # As the stock cinder CLI does: URLs without the project (Cinder
-        # accepts them from 3.67), whose id need not match Cinder's
-        # project_id_regex under noauth ('admin' does not).
-        endpoint = args.os_endpoint.rstrip('/')
-    else:
-        auth = loading.load_auth_from_argparse_arguments(args)
-        endpoint = args.os_endpoint
-    session = loading.load_session_from_argparse_arguments(args, auth=auth)
-    return client.create(session, endpoint=endpoint,
-                         interface=args.os_interface,
-                         region_name=args.os_region_name)
-
-
-def _from_cloud(args):
-    # openstacksdk's loader: clouds.yaml in its usual places (or
-    # OS_CLIENT_CONFIG_FILE), secure.yaml, the cloud's auth plugin, CA and
-    # per-service endpoint override, as every OpenStack tool reads them.
-    # Imported here: it takes seconds, which runs without a cloud (cron
-    # lines with OS_* variables, every scenario) need not pay.
-    from openstack.config import loader as os_config
-    from openstack import exceptions as os_exceptions
-    try:
-        region = os_config.OpenStackConfig().get_one(cloud=args.os_cloud)
-    except os_exceptions.ConfigException as e:
-        raise ks_exceptions.ClientException(
-            'cloud %s: %s' % (args.os_cloud, e)) from e
-    return client.create(
-        region.get_session(),
-        endpoint=args.os_endpoint or region.get_endpoint(
-            client.SERVICE_TYPE),
-        interface=region.get_interface(client.SERVICE_TYPE) or 'public',
-        region_name=region.get_region_name(client.SERVICE_TYPE))
+    return connection.cinder(connection.from_args(args))
 
 
 def run(args, cinder, stdout, stderr):

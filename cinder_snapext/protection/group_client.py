@@ -91,7 +91,7 @@ def members(cinder):
     One listing for all of them: Cinder's snapshot list filters do not
     include group_snapshot_id (resource_filters.json).
     """
-    found = {}
+    found: dict[str, list] = {}
     for snapshot in cinder.volume_snapshots.list():
         owner = getattr(snapshot, 'group_snapshot_id', None)
         if owner:

@@ -116,8 +116,9 @@ def _snapshot(cinder, protection, group, volumes, checkpoint_id, args):
 def point_row(point, snapshots=None):
     """What the commands print of a group protection point."""
     snapshots = snapshots or []
-    checkpoints = {(s.metadata or {}).get(group_client.GROUP_TAG)
-                   for s in snapshots} - {None}
+    tags = ((s.metadata or {}).get(group_client.GROUP_TAG)
+            for s in snapshots)
+    checkpoints = {tag for tag in tags if tag is not None}
     return {'id': point.id, 'group_id': point.group_id, 'name': point.name,
             'status': point.status, 'created_at': point.created_at,
             'checkpoint_id': min(checkpoints) if checkpoints else None,

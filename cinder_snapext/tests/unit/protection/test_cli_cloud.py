@@ -46,7 +46,7 @@ class _Cinder(http.server.BaseHTTPRequestHandler):
             body = {'versions': [{'id': 'v3.0', 'status': 'CURRENT',
                                   'version': '3.71', 'min_version': '3.0',
                                   'links': []}]}
-        elif self.path.startswith('/v3/snapshots/detail'):
+        elif '/snapshots/detail' in self.path:
             body = {'snapshots': []}
         else:
             self.send_error(404)
@@ -72,7 +72,7 @@ class CloudsYamlTestCase(testtools.TestCase):
         self.addCleanup(thread.join, 10)
         self.addCleanup(server.shutdown)
         _Cinder.seen = []
-        url = 'http://127.0.0.1:%d' % server.server_address[1]
+        url = self.url = 'http://127.0.0.1:%d' % server.server_address[1]
         folder = self.useFixture(fixtures.TempDir()).path
         clouds = os.path.join(folder, 'clouds.yaml')
         with open(clouds, 'w') as f:
@@ -89,11 +89,38 @@ class CloudsYamlTestCase(testtools.TestCase):
 
     def test_os_cloud_selects_the_endpoint_and_token_of_clouds_yaml(self):
         self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'backup'))
-        self.assertEqual(0, cli.main(['list', '--format', 'json']),
+        self.assert_listed_with([], '/v3/snapshots/detail', 'secret-token')
+
+    def assert_listed_with(self, argv, path, token):
+        """``list`` through the connection these options make."""
+        self.assertEqual(0, cli.main(argv + ['list', '--format', 'json']),
                          self.stderr.getvalue())
         self.assertEqual([], json.loads(self.stdout.getvalue()))
-        self.assertEqual(('/v3/snapshots/detail', 'secret-token'),
-                         _Cinder.seen[-1])
+        self.assertEqual((path, token), _Cinder.seen[-1])
+
+    def test_os_endpoint_wins_over_the_clouds_override(self):
+        self.assert_listed_with(
+            ['--os-cloud', 'backup', '--os-endpoint', self.url + '/v3/p-2'],
+            '/v3/p-2/snapshots/detail', 'secret-token')
+
+    def test_token_flags_reach_cinder_without_a_cloud(self):
+        self.assert_listed_with(
+            ['--os-auth-type', 'admin_token', '--os-token', 'flag-token',
+             '--os-endpoint', self.url + '/v3'],
+            '/v3/snapshots/detail', 'flag-token')
+
+    def test_noauth_sends_user_and_project_to_the_endpoint(self):
+        # CinderNoAuthPlugin's token is user:project, which noauth trusts.
+        self.assert_listed_with(
+            ['--os-auth-type', 'noauth', '--os-project-id', 'p-1',
+             '--os-endpoint', self.url + '/v3/'],
+            '/v3/snapshots/detail', 'admin:p-1')
+
+    def test_noauth_without_endpoint_is_one_error_line(self):
+        self.assertEqual(1, cli.main(['--os-auth-type', 'noauth', 'list']))
+        self.assertIn('ERROR: noauth needs the Block Storage endpoint',
+                      self.stderr.getvalue())
+        self.assertEqual([], _Cinder.seen)
 
     def test_unknown_cloud_is_one_error_line(self):
         self.assertEqual(1, cli.main(['--os-cloud', 'nowhere', 'list']))
