@@ -22,11 +22,17 @@ the time from the emulator sending its final status callback to the
 database row saying ``available`` (its ``updated_at``) or deleted
 (``deleted_at``): the same clock, no polling error. While Nova works, a
 Guru Meditation Report of each cinder-volume backend process counts the
-greenthreads parked in a driver's wait for Nova, and those of them that
-hold a lock; the stock driver's database polls are counted in its log.
+greenthreads parked in a driver's wait for Nova, /proc/locks the volume
+locks held, /proc the native threads; the stock driver's database polls
+are counted in its log. With ``--modes eventlet,threading`` (the
+default) the whole run is made twice, the Cinder services on eventlet
+and then on native threads (tools/stack.sh THREADING=0, then 1); on
+native threads the native threads asleep in the kernel's nanosleep
+replace the report's greenthreads (see threads_waiting).
 
 Usage: python benchmarks/assisted_snapshots.py [--durations 0.1,5,30,90]
-       [--rounds 4,3,2,2] [--volumes 5] [--doc PATH]
+       [--rounds 4,3,2,2] [--volumes 5] [--modes eventlet,threading]
+       [--doc PATH]
 Environment: SNAPEXT_STACK_SLOT / SNAPEXT_STACK_DIR as for tools/stack.sh.
 
 Over 300 lines on purpose: a benchmark is one command that a reader
@@ -39,7 +45,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -61,15 +66,14 @@ POLL = 0.25
 STAGGER = 0.5
 SETTLE = 3.0
 # A greenthread with a frame in a volume driver while Nova works waits
-# for Nova there; with a lock frame too, it holds a lock while it waits.
+# for Nova there.
 WAIT_FRAMES = ('/cinder/volume/drivers/', '/cinder_snapext/volume/drivers/')
-LOCK_FRAMES = ('/oslo_concurrency/lockutils.py', '/cinder/coordination.py')
 SLEEP_FRAME = '/eventlet/greenthread.py:'  # ... in sleep
 # Guru Meditation Report layout: "====  Green Threads  ====" sections,
 # "------  Green Thread  ------" between threads.
-GREEN_HEADER = re.compile(r'\n=+\s+Green Threads\s+=+\n')
+SECTION = {'eventlet': re.compile(r'\n=+\s+Green Threads\s+=+\n')}
 ANY_HEADER = re.compile(r'\n=+\s+[A-Z][\w ]*?\s+=+\n')
-THREAD_RULE = re.compile(r'-{6}\s+Green Thread\s+-{6}')
+THREAD_RULE = {'eventlet': re.compile(r'-{6}\s+Green Thread\s+-{6}')}
 STOCK_POLL_LOG = re.compile(r'(Status of snapshot \S+ is now creating|'
                             r'status of snapshot \S+ is still "deleting")')
 
@@ -239,30 +243,83 @@ def backend_pids(state):
             'nfs_stock': [p for p, d in drivers.items() if d == 'NfsDriver']}
 
 
-def greenthreads_waiting(state, pids):
-    """Ask each process for a Guru Meditation Report; count waiters."""
+def threads_waiting(state, pids, mode, volumes):
+    """Count each backend process's waiters while Nova works.
+
+    Per backend: (threads in a driver, of them asleep, volume locks held,
+    threads of the report, native threads). On eventlet a Guru Meditation
+    Report of each process tells the first two and the fourth. On native
+    threads such a report deadlocked a cinder-volume process (its signal
+    handler's garbage collection waited for a lock while a psycopg2 call
+    of another thread waited for the GIL), so nothing is asked of the
+    process: a native thread counts as asleep when the kernel has it in
+    nanosleep (time.sleep), and where it waits is not known ('-').
+    """
     out = os.path.join(state, 'logs', 'cinder-volume.out')
     found = {}
     for backend, procs in pids.items():
-        inside = sleeping = locked = 0
+        inside = sleeping = listed = native = 0
         for pid in procs:
+            native += bench_stack.os_threads(int(pid))
+            if mode == 'threading':
+                sleeping += sum(1 for w in task_waits(pid) if 'nanosleep' in w)
+                continue
             start = os.path.getsize(out)
             os.kill(int(pid), signal.SIGUSR2)
             time.sleep(2)
             with open(out) as f:
                 f.seek(start)
                 report = f.read()
-            section = GREEN_HEADER.split(report, 1)[-1]
+            section = SECTION[mode].split(report, 1)[-1]
             section = ANY_HEADER.split(section, 1)[0]
-            for thread in THREAD_RULE.split(section)[1:]:
+            threads = THREAD_RULE[mode].split(section)[1:]
+            listed += len(threads)
+            for thread in threads:
                 if not any(w in thread for w in WAIT_FRAMES):
                     continue
                 inside += 1
-                if SLEEP_FRAME in thread:
-                    sleeping += 1
-                    locked += any(lf in thread for lf in LOCK_FRAMES)
-        found[backend] = (inside, sleeping, locked)
+                sleeping += SLEEP_FRAME in thread
+        if mode == 'threading':
+            inside = listed = '-'
+        found[backend] = (inside, sleeping,
+                          volume_locks(state, volumes[backend]), listed,
+                          native)
     return found
+
+
+def task_waits(pid):
+    """Where the kernel has each thread of a process wait (wchan)."""
+    waits = []
+    for tid in os.listdir('/proc/%s/task' % pid):
+        try:
+            with open('/proc/%s/task/%s/wchan' % (pid, tid)) as f:
+                waits.append(f.read())
+        except OSError:
+            continue
+    return waits
+
+
+def volume_locks(state, volume_ids):
+    """Lock files of these volumes that someone holds (/proc/locks).
+
+    Cinder's per-volume locks are file locks under the stack's lock and
+    coordination folders; open file description locks carry no pid, so
+    a lock is told by its file's inode and its volume by the file name.
+    """
+    with open('/proc/locks') as f:
+        inodes = {int(line.split()[5].rsplit(':', 1)[1]) for line in f
+                  if len(line.split()) > 5}
+    held = 0
+    for folder in ('locks', 'coordination'):
+        folder = os.path.join(state, 'cinder', folder)
+        for name in os.listdir(folder) if os.path.isdir(folder) else ():
+            if not any(v in name for v, _ in volume_ids):
+                continue
+            try:
+                held += os.stat(os.path.join(folder, name)).st_ino in inodes
+            except OSError:
+                continue
+    return held
 
 
 def with_nova(stack, backend_of, since):
@@ -289,7 +346,7 @@ def stock_polls(state, start):
 STOP = threading.Event()
 
 
-def run_duration(stack, volumes, duration, rounds, run_id, jitter):
+def run_duration(stack, volumes, duration, rounds, run_id, jitter, mode):
     """Every volume of both backends cycles rounds times, staggered."""
     stack.emulator('PUT', '/emulator/behaviour', {'delay': duration,
                                                   'jitter': jitter})
@@ -335,10 +392,10 @@ def run_duration(stack, volumes, duration, rounds, run_id, jitter):
                sum(now.values()) < len(backend_of)):
             time.sleep(POLL)
             now = with_nova(stack, backend_of, round_start)
-        parked = greenthreads_waiting(stack.state,
-                                      backend_pids(stack.state))
-        # (creates with Nova, greenthreads in a driver, of them asleep,
-        # of those holding a lock)
+        parked = threads_waiting(stack.state, backend_pids(stack.state),
+                                 mode, volumes)
+        # (creates with Nova, threads in a driver, of them asleep, volume
+        # locks held, threads in the report, native threads)
         held = {b: (now[b],) + parked[b] for b in BACKENDS}
     for t in threads:
         while t.is_alive():
@@ -347,12 +404,9 @@ def run_duration(stack, volumes, duration, rounds, run_id, jitter):
             'stock_polls': stock_polls(stack.state, log_start)}
 
 
-def ensure_stack(state):
-    """Bring the stack up with both NFS backends (a no-op when it runs)."""
-    env = dict(os.environ, NFS='1', NFS_STOCK='1')
-    subprocess.run(  # noqa: S603 (this repository's own tool)
-        [os.path.join(REPO, 'tools', 'stack.sh'), 'up'], env=env,
-        check=True)
+def ensure_stack(state, mode):
+    """The stack up in mode with both NFS backends (a no-op when it runs)."""
+    bench_stack.switch_mode(state, mode, NFS='1', NFS_STOCK='1')
     driver = conf_value(os.path.join(state, 'cinder.conf'), 'nfs',
                         'volume_driver')
     if not driver.startswith('cinder_snapext.'):
@@ -360,32 +414,9 @@ def ensure_stack(state):
                  'nothing to compare' % driver)
 
 
-def main():
-    bench_stack.in_stack_venv()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--durations', default='0.1,5,30,90')
-    parser.add_argument('--rounds', default='4,3,3,2',
-                        help='cycles per volume at each duration')
-    parser.add_argument('--volumes', type=int, default=3,
-                        help='attached volumes per backend')
-    parser.add_argument('--doc', default=os.path.join(
-        REPO, 'doc', 'source', 'benchmarks', 'assisted-snapshots.rst'))
-    parser.add_argument('--jitter', type=float, default=0.1,
-                        help='each Nova duration is drawn from duration x '
-                        '(1 +/- jitter)')
-    parser.add_argument('--no-stack-up', action='store_true')
-    args = parser.parse_args()
-    durations = [float(d) for d in args.durations.split(',')]
-    rounds = [int(r) for r in args.rounds.split(',')]
-    if len(rounds) != len(durations):
-        parser.error('--rounds needs one count per duration')
-    state = bench_stack.state_dir()
-    if not args.no_stack_up:
-        ensure_stack(state)
-    stack = Stack(state)
-    run_id = time.strftime('%H%M%S')
-    started = time.time()
-    load_start = report.loadavg()
+def run_mode(stack, args, mode, durations, rounds, run_id):
+    """Every duration with the services in mode; [(mode, duration, r)]."""
+    STOP.clear()
     volumes = {b: [] for b in BACKENDS}
     results = []
     try:
@@ -396,11 +427,11 @@ def main():
                 volumes[backend].append(attached_volume(
                     stack, backend, 'bench-%s-%s-%d' % (run_id, backend, i)))
         for duration, count in zip(durations, rounds):
-            print('Nova %gs: %d cycles on each of %d volumes per backend'
-                  % (duration, count, args.volumes), flush=True)
+            print('%s, Nova %gs: %d cycles on each of %d volumes per backend'
+                  % (mode, duration, count, args.volumes), flush=True)
             result = run_duration(stack, volumes, duration, count, run_id,
-                                  args.jitter)
-            results.append((duration, result))
+                                  args.jitter, mode)
+            results.append((mode, duration, result))
             for backend in BACKENDS:
                 for op in ('create', 'delete'):
                     values = result['samples'][backend][op]
@@ -416,9 +447,55 @@ def main():
                 t.join(300)
         clean_up(stack, volumes)
         stack.emulator('DELETE', '/emulator/behaviour')
+    return results
+
+
+def main():
+    bench_stack.in_stack_venv()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--durations', default='0.1,5,30,90')
+    parser.add_argument('--rounds', default='4,3,3,2',
+                        help='cycles per volume at each duration')
+    parser.add_argument('--volumes', type=int, default=3,
+                        help='attached volumes per backend')
+    parser.add_argument('--doc', default=os.path.join(
+        REPO, 'doc', 'source', 'benchmarks', 'assisted-snapshots.rst'))
+    parser.add_argument('--jitter', type=float, default=0.1,
+                        help='each Nova duration is drawn from duration x '
+                        '(1 +/- jitter)')
+    parser.add_argument('--modes', default='eventlet,threading',
+                        help='run everything with the Cinder services in '
+                        'each of these modes (THREADING=0 or 1), in turn')
+    parser.add_argument('--no-stack-up', action='store_true')
+    args = parser.parse_args()
+    durations = [float(d) for d in args.durations.split(',')]
+    rounds = [int(r) for r in args.rounds.split(',')]
+    if len(rounds) != len(durations):
+        parser.error('--rounds needs one count per duration')
+    try:
+        modes = bench_stack.parse_modes(args.modes)
+    except ValueError as e:
+        parser.error(str(e))
+    state = bench_stack.state_dir()
+    first = bench_stack.stack_mode(state)
+    if args.no_stack_up and modes != [first]:
+        parser.error('--no-stack-up: the stack runs in %s mode only' % first)
+    run_id = time.strftime('%H%M%S')
+    started = time.time()
+    load_start = report.loadavg()
+    results = []
+    try:
+        for mode in modes:
+            if not args.no_stack_up:
+                ensure_stack(state, mode)
+            results += run_mode(Stack(state), args, mode, durations, rounds,
+                                run_id)
+    finally:
+        if bench_stack.stack_mode(state) != first:
+            ensure_stack(state, first)
     elapsed = time.time() - started
     table = '%s\n\n%s' % (report.latency_table(results),
-                         report.held_table(results))
+                           report.held_table(results))
     print(table)
     raw = os.path.join(state, 'logs', 'bench-assisted-%s.json' % run_id)
     with open(raw, 'w') as f:
@@ -426,7 +503,7 @@ def main():
     load = '%s then %s' % (load_start, report.loadavg())
     report.write_doc(args.doc, table, results, elapsed, args, load, SETTLE)
     print('raw samples: %s; table written to %s' % (raw, args.doc))
-    return 1 if any(r['errors'] for _, r in results) else 0
+    return 1 if any(r['errors'] for _, _, r in results) else 0
 
 
 def clean_up(stack, volumes):

@@ -105,7 +105,9 @@ def measure(stack, size_gib, fractions, verify):
             for label, az, service, ours in drivers():
                 result = sb.chain(stack, ceph, label, size_gib, fraction,
                                   verify, az=az, service=service, ours=ours,
-                                  rewrite_bytes=nbytes)
+                                  rewrite_bytes=nbytes,
+                                  pid=getattr(services.get(service), 'pid',
+                                              None))
                 result['fraction'] = fraction
                 results.append(result)
                 print(json.dumps(result), flush=True)

@@ -60,6 +60,8 @@ import types
 import urllib.request
 import uuid
 
+import bench_stack
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 CHUNK = 4 * MiB
@@ -90,6 +92,7 @@ class Stack:
                     key, value = line[len('export '):].strip().split('=', 1)
                     if key != 'PATH':
                         self.env[key] = value
+        self.mode = bench_stack.stack_mode(self.state)
         self.ceph_conf = self.env['CEPH_CONF']
         self.ceph_id = self.env.get('SNAPEXT_CEPH_ID', 'cinder')
 
@@ -304,7 +307,7 @@ def start_backup_service(stack, suffix, az, driver=None, snapext=None):
         [os.path.join(stack.venv, 'bin', 'cinder-backup'), '--config-file',
          stack.conf_file, '--config-file', override],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        start_new_session=True, env=bench_stack.service_env(stack.mode))
     return proc
 
 
@@ -377,13 +380,15 @@ def measured_backup(stack, volume_id, name, snapshot_id, az=None):
 
 
 def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
-          service=None, ours=None, rewrite_bytes=None):
+          service=None, ours=None, rewrite_bytes=None, pid=None):
     """The measured chain on one volume; returns its figures.
 
     az: the availability zone of a second backup service (stock Cinder by
     default), service: its host suffix and log name, ours: whether it
     takes restore points after the backup (our driver), rewrite_bytes:
-    rewrite that many bytes in the middle instead of fraction.
+    rewrite that many bytes in the middle instead of fraction, pid: the
+    process of the backup service that serves az (the stack's
+    cinder-backup by default), whose native threads are sampled.
     """
     if service is None and az:
         service = 'stock'
@@ -416,8 +421,11 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
 
     before_images = ceph.images('backups')
     before = ceph.pool_written('backups')
-    incr_id, incr_s, shown = measured_backup(
-        stack, vol_id, 'bench-incr-%s' % run, s2, az)
+    if pid is None:
+        pid = bench_stack.recorded_pid(stack.state, 'cinder-backup')
+    with bench_stack.ThreadPeak(pid) as threads:
+        incr_id, incr_s, shown = measured_backup(
+            stack, vol_id, 'bench-incr-%s' % run, s2, az)
     # Ours reports the backup available before its restore point (an RBD
     # snapshot, one monitor commit) exists; Cinder's takes it before.
     point_s = ceph.restore_point_delay(vol_id, incr_id,
@@ -426,7 +434,8 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
     new_images = sorted(ceph.images('backups') - before_images)
     held = sum(ceph.own_bytes(i) for i in new_images)
     log_name = 'cinder-backup%s.log' % ('-' + service if service else '')
-    result = {'driver': label, 'volume_bytes': size_gib * GiB,
+    result = {'driver': label, 'mode': stack.mode,
+              'threads': threads.peak, 'volume_bytes': size_gib * GiB,
               'rewritten': rewritten, 'full_s': full_s,
               'incr_s': incr_s, 'point_s': point_s,
               'written': written, 'held': held,
@@ -499,7 +508,7 @@ def data_path(stack, size_gib, fraction, verify):
         time.sleep(20)
         sweep(stack)
         results.append(chain(stack, ceph, 'stock', size_gib, fraction,
-                             verify, STOCK_AZ))
+                             verify, STOCK_AZ, pid=proc.pid))
         results.append(chain(stack, ceph, 'snapext', size_gib, fraction,
                              verify))
     finally:
@@ -599,31 +608,51 @@ def main(argv=None):
     parser.add_argument('--no-verify', action='store_true')
     parser.add_argument('--skip-data-path', action='store_true')
     parser.add_argument('--repeat', type=int, default=15)
+    parser.add_argument('--modes', default='eventlet,threading',
+                        help='run the data path with the Cinder services in '
+                        'each of these modes (tools/stack.sh THREADING=0 or '
+                        '1), the stack restarted between them')
     args = parser.parse_args(argv)
+    try:
+        modes = bench_stack.parse_modes(args.modes)
+    except ValueError as e:
+        parser.error(str(e))
     stack = Stack(args.stack)
     print('date: %s, machine: %s, %s CPUs' % (
         datetime.datetime.now(datetime.UTC).isoformat(
             timespec='seconds'), os.uname().nodename, os.cpu_count()))
     if not args.skip_data_path:
-        results = data_path(stack, args.size_gib, args.changed,
-                            not args.no_verify)
+        results = []
+        first = stack.mode
+        try:
+            for mode in modes:
+                if mode != stack.mode:
+                    bench_stack.switch_mode(stack.state, mode)
+                    stack.mode = mode
+                results += data_path(stack, args.size_gib, args.changed,
+                                     not args.no_verify)
+        finally:
+            if stack.mode != first:
+                bench_stack.switch_mode(stack.state, first)
         print(json.dumps(results, indent=1))
         print(table(
-            ['driver', 'incremental of S2', 'is_incremental',
+            ['mode', 'driver', 'incremental of S2', 'is_incremental',
              'backups pool written (MiB)', 'held by new image (MiB)',
              'wall time (s)', 'restore point after (s)',
-             'backup service (s)', 'full backup (s)',
-             'restore point OK', 'left after delete (MiB)', 'load average'],
-            [[r['driver'], '%d GiB, %.1f MiB changed' % (
+             'backup service (s)', 'native threads (peak)',
+             'full backup (s)', 'restore point OK',
+             'left after delete (MiB)', 'load average'],
+            [[r['mode'], r['driver'], '%d GiB, %.1f MiB changed' % (
                 r['volume_bytes'] // GiB, r['rewritten'] / MiB),
               r['is_incremental'], '%.1f' % (r['written'] / MiB),
               '%.1f' % (r['held'] / MiB), '%.2f' % r['incr_s'],
               '-' if r['point_s'] is None else '%.2f' % r['point_s'],
               '%.2f' % r['service_s'] if r['service_s'] else '-',
-              '%.1f' % r['full_s'], r.get('verified', '-'),
+              r['threads'], '%.1f' % r['full_s'], r.get('verified', '-'),
               '%.0f' % (r['left_bytes'] / MiB),
               '%.1f' % r['load'][0]]
              for r in results]))
+    # The parent query runs here, in this process: the same in both modes.
     sel = parent_selection(stack, [10, 100, 1000], args.repeat)
     print(table(['backups of the volume', 'Cinder 29 scan (ms)',
                  'cinder-snapext query (ms)'],

@@ -46,8 +46,11 @@
 #   downgrade-plugin  cinder-snapext of SNAPEXT_UPGRADE_FROM (a commit,
 #           default ef6d2a5) into the running stack, our schema down
 #           to its head, Cinder restarted (Cinder B keeps running)
-#   upgrade-plugin  this checkout again as the install guide orders
-#           it: package, db sync, cinder-volume, -backup, then -api
+#   upgrade-plugin [services|api]  this checkout again as the install
+#           guide orders it: package, db sync, cinder-volume, -backup,
+#           then -api, every member of each (CLUSTER=1) before the next;
+#           'services' stops before -api (the mixed window), 'api'
+#           finishes
 #   upgrade  up if needed, then the upgrade scenario
 #           (cinder_snapext/tests/lifecycle/test_stack_upgrade.py),
 #           which runs both with work in flight; reported like demo
@@ -134,6 +137,8 @@ done
 #   hook_cinder_records_*        print the pid records of extra services
 #   hook_launch_*                start extra Cinder services
 #   hook_rpc_up_*                fail until those services answer RPC
+#   hook_restart_* SERVICE       restart its extra processes of SERVICE
+#                                (upgrade-plugin's rolling order)
 for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
     commands lifecycle; do
     # shellcheck disable=SC1090
@@ -165,7 +170,7 @@ main() {
         remove-plugin) cmd_remove_plugin ;;
         uninstall) cmd_uninstall ;;
         downgrade-plugin) cmd_downgrade_plugin ;;
-        upgrade-plugin) cmd_upgrade_plugin ;;
+        upgrade-plugin) cmd_upgrade_plugin "$@" ;;
         upgrade) cmd_upgrade ;;
         help|-h|--help) usage ;;
         *) usage >&2; exit 2 ;;

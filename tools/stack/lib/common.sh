@@ -254,14 +254,16 @@ stop_group() {
 
 # ---------------------------------------------------------------- hooks
 
-# run_hooks NAME: run every hook_NAME_* function (see tools/stack.sh), in
-# name order, 'up' and 'ready' ones timed as steps; stop at a failure.
+# run_hooks NAME [ARG...]: run every hook_NAME_* function (see
+# tools/stack.sh) with ARGs, in name order, 'up' and 'ready' ones timed as
+# steps; stop at a failure.
 run_hooks() {
-    local f
-    for f in $(compgen -A function "hook_$1_" | LC_ALL=C sort); do
-        case $1 in
-            up|ready) step "${f#hook_"$1"_} ($1)" "$f" ;;
-            *) "$f" || return 1 ;;
+    local f name=$1
+    shift
+    for f in $(compgen -A function "hook_${name}_" | LC_ALL=C sort); do
+        case $name in
+            up|ready) step "${f#hook_"$name"_} ($name)" "$f" ;;
+            *) "$f" "$@" || return 1 ;;
         esac
     done
 }

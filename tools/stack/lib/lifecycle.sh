@@ -98,23 +98,41 @@ cmd_downgrade_plugin() {
 
 # The upgrade as the install guide orders it: the package, db sync, then
 # cinder-volume (which records the exports the new API reads), then
-# cinder-backup, then cinder-api; between those, a mixed window.
+# cinder-backup, then cinder-api; every member of each (part-cluster.sh)
+# before the next service. STAGE 'services' stops before cinder-api,
+# leaving the mixed window (new volume and backup services, the old API
+# still running what it loaded) for a test to look at; 'api' finishes.
 cmd_upgrade_plugin() {
-    local s
+    local s stage=${1:-all}
+    case $stage in
+        all|services|api) ;;
+        *) die "usage: $0 upgrade-plugin [services|api]" ;;
+    esac
     stack_running || die "the stack is not running: '$0 up' first"
-    pip_install --no-deps --force-reinstall "$REPO"
-    source_stamp | sha1sum | cut -d' ' -f1 >"$STATE/venv.stamp"
-    "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db \
-        sync >>"$LOGS/db-sync.log" 2>&1 ||
-        die "db sync failed: see $LOGS/db-sync.log"
-    for s in volume backup api; do
-        cmd_stop "$s"
-        cmd_start "$s"
-    done
-    if posix_backup_on; then
-        stop_posix_backup
-        start_posix_backup
+    if [ "$stage" != api ]; then
+        pip_install --no-deps --force-reinstall "$REPO"
+        source_stamp | sha1sum | cut -d' ' -f1 >"$STATE/venv.stamp"
+        "$VENV/bin/cinder-snapext-manage" --config-file "$CINDER_CONF" db \
+            sync >>"$LOGS/db-sync.log" 2>&1 ||
+            die "db sync failed: see $LOGS/db-sync.log"
+        for s in volume backup; do
+            cmd_stop "$s"
+            cmd_start "$s"
+            run_hooks restart "$s"
+            if [ "$s" = backup ] && posix_backup_on; then
+                stop_posix_backup
+                start_posix_backup
+            fi
+        done
     fi
+    if [ "$stage" = services ]; then
+        log "mixed window: cinder-volume and -backup upgraded, cinder-api" \
+            "not yet"
+        return 0
+    fi
+    cmd_stop api
+    cmd_start api
+    run_hooks restart api
     log "cinder-snapext upgraded to this checkout"
 }
 

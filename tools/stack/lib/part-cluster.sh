@@ -200,6 +200,29 @@ hook_launch_cluster() {
         cinder-volume-nfs volume "$CLUSTER_DIR/volume-nfs.conf"
 }
 
+# upgrade-plugin: the members of SERVICE (volume, backup, api) that this
+# part adds, restarted one by one after the main process, so that the
+# documented rolling order holds on the whole cluster.
+hook_restart_cluster() {
+    local rec conf since offset
+    cluster_on || return 0
+    for rec in $CLUSTER_RECORDS; do
+        case $rec in
+            "cinder-$1"|"cinder-$1"-*) ;;
+            *) continue ;;
+        esac
+        conf=$CLUSTER_DIR/${rec#cinder-}.conf
+        [ -f "$conf" ] || continue
+        since=$(date +%s)
+        offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+        stop_group TERM "$rec"
+        launch_member "$rec" "$1" "$conf"
+        [ "$1" != volume ] || wait_until "$rec RPC" member_rpc_up "$rec"
+        wait_until "$rec ready" cinder_ready "$since" "$offset"
+        log "$rec restarted"
+    done
+}
+
 hook_rpc_up_cluster() {
     cluster_on || return 0
     member_rpc_up cinder-volume-2 || return 1
