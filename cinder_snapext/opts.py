@@ -99,6 +99,19 @@ snapext_opts = [
              'other. The default keeps as many operations in flight as '
              '``rbd export-diff`` does (rbd_concurrent_management_ops). '
              'Read by cinder-backup for each backup.'),
+    cfg.IntOpt(
+        'backup_verify_timeout',
+        default=21600,
+        min=60,
+        help='Seconds after which a verify of a backup that has not '
+             'finished no longer holds the backup. While a verify is '
+             'accepted or running (backup metadata '
+             '``snapext_verifying_since``), the backup API refuses to '
+             'delete the backup with a 400; past this age the mark is '
+             'taken as stale (its backup service died or lost the '
+             'request) and the delete goes ahead. A backup service '
+             'clears the marks of its backups when it starts. Allow for '
+             'reading the largest volume twice.'),
     cfg.FloatOpt(
         'backup_scrub_share_per_day',
         default=0.0,

@@ -22,6 +22,8 @@ pending one completes, in a shuffled order, as librbd may complete them
 (``librbd_aio.py``; tests swap the queue ``AIO`` for a fresh one).
 """
 
+import errno
+
 from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 BLOCK = 4096
@@ -116,6 +118,9 @@ class RBD:
         if image.snaps:
             raise ImageHasSnapshots('image %s has snapshots' % name)
         del ioctx.images[name]
+        # Its objects are gone: a handle still open reads zeros, as
+        # librbd does where an object does not exist.
+        image.head.data[:] = bytes(len(image.head.data))
 
     def list(self, ioctx):
         return sorted(ioctx.images)
@@ -200,6 +205,10 @@ class Image:
         def run():
             if self._failure('read', offset):
                 return -self._failure('read', offset), (None,)
+            if self._snap is not None and self._snap not in \
+                    self._image.snaps:
+                # Removed since it was opened: librbd's refresh says so.
+                return -errno.ENOENT, (None,)
             data = self.read(offset, length)
             return len(data), (data,)
         return AIO.add(run, oncomplete)
