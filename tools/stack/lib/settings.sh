@@ -25,9 +25,10 @@ THREADING=${THREADING:-${SNAPEXT_STACK_THREADING:-$(cat "$STATE/threading" \
     2>/dev/null || true)}}
 THREADING=${THREADING:-0}
 DEADLINE=${SNAPEXT_STACK_TIMEOUT:-120}
-# Size of the OSD's sparse BlueStore file, fixed when the cluster is made
-# (a stack that has one keeps its size): benchmarks of 10 GiB volumes need
-# more than the 10 GiB that fits CI's scenarios.
+# Size of the OSD's BlueStore file, fixed when the cluster is made (a
+# stack that has one keeps its size): benchmarks of 10 GiB volumes need
+# more than the 10 GiB that fits CI's scenarios. The file starts sparse but
+# keeps every block BlueStore ever wrote: a long benchmark fills it whole.
 CEPH_OSD_GB=${SNAPEXT_CEPH_OSD_GB:-10}
 case $CEPH_OSD_GB in
     '' | *[!0-9]* | 0*) echo "SNAPEXT_CEPH_OSD_GB: a whole number of GiB" \
