@@ -28,8 +28,9 @@ In one run:
    S2. Drivers: cinder-snapext's copying one chunk at a time (a second
    cinder-backup with ``backup_copy_ops_in_flight = 1``), cinder-snapext
    as the stack runs it (its default window), and Cinder 29's
-   ``CephBackupDriver`` (a third cinder-backup). Each second service
-   serves an availability zone of its own.
+   ``CephBackupDriver`` (a third cinder-backup); with ``--drivers``
+   also ``whole``: ours with ``backup_diff_whole_object = true``. Each
+   second service serves an availability zone of its own.
 3. The fixed cost: the same chain with a single 4 KiB change.
 4. The copy alone, without Cinder: ``rbd_copy.copy_extents`` of a
    ``--engine-mib`` image (random data, every extent allocated) from the
@@ -54,6 +55,7 @@ import time
 import snapshot_backups as sb
 
 SERIAL_AZ = 'bench-serial'
+WHOLE_AZ = 'bench-whole'
 KiB = 1024
 
 
@@ -77,20 +79,29 @@ def rados_bench(stack, seconds, threads=16):
     return float(found.group(1))
 
 
-def drivers():
-    """(label, availability zone, service suffix, ours) of each driver."""
-    return [('Cinder 29', sb.STOCK_AZ, 'stock', False),
-            ('ours, serial', SERIAL_AZ, 'serial', True),
-            ('ours, parallel', None, None, True)]
+# key: (label, availability zone, service suffix, ours, [snapext] options
+# of its second cinder-backup, or None for the stack's own service).
+DRIVERS = {
+    'stock': ('Cinder 29', sb.STOCK_AZ, 'stock', False, None),
+    'serial': ('ours, serial', SERIAL_AZ, 'serial', True,
+               {'backup_copy_ops_in_flight': 1}),
+    'parallel': ('ours, parallel', None, None, True, None),
+    'whole': ('ours, whole object', WHOLE_AZ, 'whole', True,
+              {'backup_diff_whole_object': True}),
+}
 
 
-def measure(stack, size_gib, fractions, verify):
+def _start(stack, key):
+    if key == 'stock':
+        return sb.start_stock_backup(stack)
+    _, az, suffix, _, options = DRIVERS[key]
+    return sb.start_backup_service(stack, suffix, az, snapext=options)
+
+
+def measure(stack, size_gib, fractions, verify, keys):
     ceph = sb.Ceph(stack)
-    services = {
-        'stock': sb.start_stock_backup(stack),
-        'serial': sb.start_backup_service(
-            stack, 'serial', SERIAL_AZ,
-            snapext={'backup_copy_ops_in_flight': 1})}
+    services = {DRIVERS[k][2]: _start(stack, k) for k in keys
+                if DRIVERS[k][2]}
     results = []
     try:
         for suffix in services:
@@ -102,7 +113,8 @@ def measure(stack, size_gib, fractions, verify):
         time.sleep(20)
         sb.sweep(stack)
         for fraction, nbytes in fractions:
-            for label, az, service, ours in drivers():
+            for key in keys:
+                label, az, service, ours, _ = DRIVERS[key]
                 result = sb.chain(stack, ceph, label, size_gib, fraction,
                                   verify, az=az, service=service, ours=ours,
                                   rewrite_bytes=nbytes,
@@ -170,6 +182,10 @@ def main(argv=None):
     parser.add_argument('--no-verify', action='store_true')
     parser.add_argument('--engine-mib', type=int, default=512)
     parser.add_argument('--depths', default='1,4,10,16')
+    parser.add_argument(
+        '--drivers', default='stock,serial,parallel',
+        help='which of %s, in this order (whole: whole-object diffs, '
+             'with fast-diff on the stack\'s images)' % ','.join(DRIVERS))
     args = parser.parse_args(argv)
     stack = sb.Stack(args.stack)
     print('date: %s, machine: %s, %s CPUs, load %.1f' % (
@@ -180,7 +196,12 @@ def main(argv=None):
     fractions = [(float(f), None) for f in args.fractions.split(',')]
     if not args.no_fixed_cost:
         fractions.append((0.0, 4 * KiB))
-    results = measure(stack, args.size_gib, fractions, not args.no_verify)
+    keys = args.drivers.split(',')
+    unknown = set(keys) - set(DRIVERS)
+    if unknown:
+        parser.error('unknown drivers: %s' % ', '.join(sorted(unknown)))
+    results = measure(stack, args.size_gib, fractions, not args.no_verify,
+                      keys)
     depths = [int(d) for d in args.depths.split(',')]
     copy_s = engine(stack, args.engine_mib, depths)
     limit_after = rados_bench(stack, args.bench_seconds)

@@ -114,3 +114,10 @@ class BackupServiceDown(exception.CinderException):
                 "verified; start or enable it and try again.")
     code = 503
     safe = True
+
+
+class BackupBeingVerified(exception.InvalidBackup):
+    message = _("Backup %(backup_id)s is being verified since %(since)s "
+                "UTC; delete it once the verify has finished (its result "
+                "lands in the backup's metadata), or after "
+                "%(timeout)s seconds, when the verify is taken as lost.")

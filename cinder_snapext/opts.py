@@ -99,6 +99,32 @@ snapext_opts = [
              'other. The default keeps as many operations in flight as '
              '``rbd export-diff`` does (rbd_concurrent_management_ops). '
              'Read by cinder-backup for each backup.'),
+    cfg.IntOpt(
+        'backup_verify_timeout',
+        default=21600,
+        min=60,
+        help='Seconds after which a verify of a backup that has not '
+             'finished no longer holds the backup. While a verify is '
+             'accepted or running (backup metadata '
+             '``snapext_verifying_since``), the backup API refuses to '
+             'delete the backup with a 400; past this age the mark is '
+             'taken as stale (its backup service died or lost the '
+             'request) and the delete goes ahead. A backup service '
+             'clears the marks of its backups when it starts. Allow for '
+             'reading the largest volume twice.'),
+    cfg.BoolOpt(
+        'backup_diff_whole_object',
+        default=False,
+        help='When cinder-snapext\'s Ceph backup driver lists what '
+             'changed in an RBD snapshot since the last backup, ask '
+             'librbd for whole objects (``rbd export-diff '
+             '--whole-object``) when the image has the fast-diff '
+             'feature with a valid object map. The listing then comes '
+             'from the object map alone, without reading the changed '
+             'objects\' extents: faster on large images, at the cost of '
+             'copying whole objects (4 MiB by default) where only part '
+             'changed. Images without fast-diff are always listed '
+             'extent by extent. Read by cinder-backup for each backup.'),
     cfg.FloatOpt(
         'backup_scrub_share_per_day',
         default=0.0,

@@ -67,6 +67,9 @@
 #   SNAPEXT_STACK_PYTHON   a CPython 3.11 for the venv (Debian's rados and
 #                          rbd modules are built for 3.11)
 #   SNAPEXT_STACK_TIMEOUT  deadline in seconds for each wait (default 120)
+#   SNAPEXT_CEPH_OSD_GB    size of the OSD's file in GiB (default 10),
+#                          fixed when the Ceph cluster is first made; sparse
+#                          at first, it can grow to all of it on disk
 #   SNAPEXT_SCENARIO       demo: run only the integration tests that match
 #                          this stestr filter (default: all of them)
 #   SNAPEXT_SCENARIO_PATH  demo: the scenarios' folder in the repository

@@ -13,6 +13,7 @@
 """Server side of the 'snapext' RPC namespace of backup services."""
 
 from cinder import exception as cinder_exception
+from cinder import objects
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -20,6 +21,7 @@ from oslo_utils import importutils
 
 from cinder_snapext.backup import rpcapi
 from cinder_snapext.backup import verify
+from cinder_snapext.backup import verify_mark
 from cinder_snapext import concurrency
 
 CONF = cfg.CONF
@@ -47,6 +49,9 @@ class SnapextBackupEndpoint:
         API request may wait.
         """
         try:
+            # Marked again from now: the timeout counts from the start,
+            # not from a request that waited in the queue.
+            verify_mark.start(objects.Backup.get_by_id(context, backup_id))
             # Missing modules make the backup unverifiable, with a reason
             # in its metadata that the operator who asked can read.
             outcome = verify.verify(
@@ -63,6 +68,8 @@ class SnapextBackupEndpoint:
         except Exception:
             LOG.exception('Verifying backup %s failed', backup_id)
             return
+        finally:
+            verify_mark.finish(context, backup_id)
         LOG.info('Verify: backup %(id)s %(result)s: %(detail)s',
                  {'id': backup_id, 'result': outcome.result,
                   'detail': outcome.detail})

@@ -16,6 +16,7 @@ import time
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder.backup import manager as backup_manager
+from cinder import context as cinder_context
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_service import periodic_task
@@ -24,6 +25,7 @@ from oslo_utils import importutils
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import endpoint
 from cinder_snapext.backup import scrub
+from cinder_snapext.backup import verify_mark
 from cinder_snapext import mode_record
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -75,6 +77,9 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
     def init_host(self, *args, **kwargs):
         super().init_host(*args, **kwargs)
         mode_record.record(CONF.state_path, 'cinder-backup')
+        # A verify that was running died with the last run of this
+        # service: its mark would hold the backup until the timeout.
+        verify_mark.clear_host(cinder_context.get_admin_context(), self.host)
 
     def _is_our_backup(self, backup):
         if super()._is_our_backup(backup):

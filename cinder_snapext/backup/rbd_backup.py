@@ -36,7 +36,8 @@ Job = collections.namedtuple('Job', [
     'parent_image',      # the parent's base image, or None
     'create_kwargs',     # features etc. for a new base image
     'in_flight',         # chunks copied at once; 1 copies one by one
-], defaults=(1,))
+    'whole_object',      # diff whole objects where fast-diff is valid
+], defaults=(1, False))
 
 Result = collections.namedtuple('Result', 'plan moved')
 
@@ -153,7 +154,8 @@ def run(rbd, src_ioctx, dest_ioctx, job):
             if dest.size() != job.length:
                 # The volume was extended since the parent.
                 dest.resize(job.length)
-            extents = rbd_copy.changed_extents(src, plan.from_snap)
+            extents = rbd_copy.changed_extents(src, plan.from_snap,
+                                               job.whole_object)
             moved = rbd_copy.copy_extents(src, dest, extents,
                                            in_flight=job.in_flight)
         return Result(plan, moved)

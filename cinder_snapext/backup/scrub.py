@@ -19,6 +19,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from cinder_snapext.backup import verify
+from cinder_snapext.backup import verify_mark
 from cinder_snapext import concurrency
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -62,6 +63,7 @@ class Scrubber:
         results = {}
         for backup in due(backups, count):
             try:
+                verify_mark.start(backup)
                 outcome = verify.verify(
                     ctxt, backup.id, self.rados, self.rbd,
                     in_flight=CONF.snapext.backup_copy_ops_in_flight,
@@ -73,6 +75,8 @@ class Scrubber:
                 LOG.exception('Scrub: verifying backup %s failed',
                               backup.id)
                 continue
+            finally:
+                verify_mark.finish(ctxt, backup.id)
             results[backup.id] = outcome.result
             LOG.info('Scrub: backup %(id)s %(result)s: %(detail)s',
                      {'id': backup.id, 'result': outcome.result,

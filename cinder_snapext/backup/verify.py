@@ -28,8 +28,8 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
-from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_compare
+from cinder_snapext.backup import verify_points
 from cinder_snapext.internals import backup as internal_backup
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -51,10 +51,7 @@ CEPH_SERVICES = ('cinder.backup.drivers.ceph.CephBackupDriver',
                  'cinder_snapext.backup.drivers.ceph.SnapextCephBackupDriver')
 
 Outcome = collections.namedtuple('Outcome', 'result detail comparison')
-
-
-class _Unverifiable(Exception):
-    """Nothing to compare the backup with; the message says why."""
+_Unverifiable = verify_points.Unverifiable
 
 
 def _mismatch_detail(comparison):
@@ -86,42 +83,6 @@ def _backup_cluster(backup):
             backup.container or CONF.backup_ceph_pool)
 
 
-class _Points:
-    """The two RBD points of one verification, opened read-only."""
-
-    def __init__(self, rados, rbd):
-        self.rados, self.rbd = rados, rbd
-        # What to release, in the order it was opened: (object, method).
-        self._opened = []
-
-    def open(self, rados_args, pool, image, snap_of):
-        """An image at the snapshot snap_of(snapshot names) picks."""
-        client = self.rados.Rados(**rados_args)
-        client.connect(timeout=60)
-        self._opened.append((client, 'shutdown'))
-        ioctx = client.open_ioctx(pool)
-        self._opened.append((ioctx, 'close'))
-        with self.rbd.Image(ioctx, image, read_only=True) as img:
-            snap = snap_of([s['name'] for s in img.list_snaps()])
-        point = self.rbd.Image(ioctx, image, snapshot=snap, read_only=True)
-        self._opened.append((point, 'close'))
-        return point
-
-    def close(self):
-        while self._opened:
-            obj, method = self._opened.pop()
-            getattr(obj, method)()
-
-
-# Where the two points are: plain values, so that the comparison can run
-# in a native thread (librbd blocks) with nothing of the database's.
-Plan = collections.namedtuple('Plan', [
-    'backup_id', 'volume_args', 'volume_pool', 'volume_image',
-    'source_snap',   # the Cinder snapshot's RBD name, or None: the
-                     # volume's backup.<id>.snap.<time> point
-    'backup_args', 'backup_pool', 'backup_image'])
-
-
 def plan(ctxt, backup):
     """Where backup's restore point and its source are (database only)."""
     try:
@@ -138,42 +99,35 @@ def plan(ctxt, backup):
                                 backup.snapshot_id)
     volume_args, volume_pool = _volume_cluster(volume)
     backup_args, backup_pool = _backup_cluster(backup)
-    return Plan(backup.id, volume_args, volume_pool, volume.name,
-                source_snap, backup_args, backup_pool,
-                internal_backup.base_image_name(
-                    cinder_ceph.CephBackupDriver, backup.volume_id, backup))
+    return verify_points.Plan(
+        backup.id, volume_args, volume_pool, volume.name,
+        source_snap, backup_args, backup_pool,
+        internal_backup.base_image_name(
+            cinder_ceph.CephBackupDriver, backup.volume_id, backup))
 
 
-def compare(plan, rados, rbd, in_flight):
-    """Compare the two points of plan (librbd only: it blocks)."""
-    def source_snap(names):
-        if plan.source_snap:
-            if plan.source_snap not in names:
-                raise _Unverifiable('snapshot %s is not on the volume '
-                                    'image' % plan.source_snap)
-            return plan.source_snap
-        found = rbd_chain.backup_snap(names, plan.backup_id)
-        if not found:
-            raise _Unverifiable('the volume no longer holds the data of '
-                                'this backup (its backup snapshot was '
-                                'pruned or deleted)')
-        return found
-
-    points = _Points(rados, rbd)
+def _vanished_in_db(ctxt, backup):
+    """Why a mismatch of backup may come from a delete, or None."""
     try:
+        now = objects.Backup.get_by_id(ctxt, backup.id)
+    except cinder_exception.BackupNotFound:
+        return 'the backup was deleted while it was being verified'
+    if now.status not in (fields.BackupStatus.AVAILABLE,
+                          fields.BackupStatus.ERROR):
+        return 'the backup became %s while it was being verified' % (
+            now.status)
+    if backup.snapshot_id:
         try:
-            source = points.open(plan.volume_args, plan.volume_pool,
-                                 plan.volume_image, source_snap)
-        except rbd.ImageNotFound:
-            raise _Unverifiable('the volume image %s is gone' %
-                                plan.volume_image)
-        # Without its point a restore reads the image's head; so do we.
-        copy = points.open(plan.backup_args, plan.backup_pool,
-                           plan.backup_image,
-                           lambda n: rbd_chain.backup_snap(n, plan.backup_id))
-        return rbd_compare.compare(source, copy, in_flight=in_flight)
-    finally:
-        points.close()
+            snapshot = objects.Snapshot.get_by_id(ctxt, backup.snapshot_id)
+        except cinder_exception.SnapshotNotFound:
+            snapshot = None
+        if snapshot is None or snapshot.status in (
+                fields.SnapshotStatus.DELETING,
+                fields.SnapshotStatus.DELETED,
+                fields.SnapshotStatus.ERROR_DELETING):
+            return ('its snapshot %s was deleted while it was being '
+                    'verified' % backup.snapshot_id)
+    return None
 
 
 def _in_line(func, *args):
@@ -217,15 +171,10 @@ def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
             raise _Unverifiable('the Python modules rados and rbd are '
                                 'missing on this node (python3-rados, '
                                 'python3-rbd)')
-        comparison = run(compare, plan(ctxt, backup), rados, rbd,
-                         in_flight)
+        comparison = run(verify_points.compare, plan(ctxt, backup), rados,
+                         rbd, in_flight)
     except _Unverifiable as e:
-        outcome = Outcome(UNVERIFIABLE, str(e), None)
-        if mark_unverifiable:
-            # Asked for through the API: the metadata is the only answer
-            # the operator gets. The status stays: not the backup's fault.
-            _record(backup, outcome)
-        return outcome
+        return _unverifiable(backup, str(e), mark_unverifiable)
     except rbd.ImageNotFound as e:
         outcome = Outcome(MISMATCH, 'the backup image is gone: %s' % e,
                           None)
@@ -234,8 +183,26 @@ def verify(ctxt, backup_id, rados, rbd, in_flight=8, mark=True,
             comparison.source_sha256, comparison.compared), comparison)
             if rbd_compare.matches(comparison) else
             Outcome(MISMATCH, _mismatch_detail(comparison), comparison))
+    if outcome.result == MISMATCH:
+        # A delete of the backup or its snapshot that landed during the
+        # reads, seen in the database: not the backup's fault.
+        why = _vanished_in_db(ctxt, backup)
+        if why:
+            return _unverifiable(backup, why, mark_unverifiable)
     if mark:
         _mark(ctxt, backup, outcome, ours_before)
+    return outcome
+
+
+def _unverifiable(backup, why, record):
+    outcome = Outcome(UNVERIFIABLE, why, None)
+    if record:
+        # Asked for through the API: the metadata is the only answer the
+        # operator gets. The status stays: not the backup's fault.
+        try:
+            _record(backup, outcome)
+        except cinder_exception.BackupNotFound:
+            pass  # deleted meanwhile: nobody left to tell
     return outcome
 
 

@@ -19,6 +19,7 @@ from oslo_utils import timeutils
 
 from cinder_snapext.backup import rpcapi
 from cinder_snapext.backup import verify
+from cinder_snapext.backup import verify_mark
 from cinder_snapext import exception
 
 # When the last request was accepted: with snapext_verified_at older than
@@ -46,8 +47,10 @@ def request(context, backup, client=None):
         raise exception.BackupServiceDown(host=backup.host,
                                           backup_id=backup.id)
     metadata = dict(backup.metadata or {})
-    metadata[META_REQUESTED_AT] = timeutils.utcnow().isoformat(
-        timespec='seconds')
+    now = timeutils.utcnow().isoformat(timespec='seconds')
+    # The mark holds the backup against a delete from now on: a request
+    # waits in the service's queue before it runs.
+    metadata.update({META_REQUESTED_AT: now, verify_mark.MARK: now})
     backup.metadata = metadata
     backup.save()
     (client or rpcapi.SnapextBackupAPI()).verify_backup(

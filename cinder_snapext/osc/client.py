@@ -26,6 +26,8 @@ from osc_lib import exceptions
 # POST /manageable_snapshots exists from 3.8 on; openstacksdk and the
 # stock 'volume snapshot create --remote-source' use it too.
 MANAGE_MICROVERSION = '3.8'
+# A backup's metadata, where verify answers, is shown from 3.43 on.
+BACKUP_METADATA_MICROVERSION = '3.43'
 
 
 class SnapextClient:
@@ -82,6 +84,21 @@ class SnapextClient:
 
     def unset_admin_metadata(self, snapshot_id, key):
         self._call('DELETE', _admin_metadata(snapshot_id, key))
+
+    # -- backup verify -------------------------------------------------------
+
+    def find_backup(self, name_or_id):
+        return self._sdk(self.proxy.find_backup, name_or_id,
+                         ignore_missing=False)
+
+    def verify_backup(self, backup_id):
+        self._call('POST', _path('backups', backup_id, 'action'),
+                   body={'snapext-verify': {}})
+
+    def show_backup(self, backup_id):
+        return self._call('GET', _path('backups', backup_id),
+                          microversion=BACKUP_METADATA_MICROVERSION)[
+            'backup']
 
     # -- plumbing ------------------------------------------------------------
 

@@ -171,7 +171,8 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             create_kwargs={'old_format': old_format, 'features': features,
                            'stripe_unit': self.rbd_stripe_unit,
                            'stripe_count': self.rbd_stripe_count},
-            in_flight=CONF.snapext.backup_copy_ops_in_flight)
+            in_flight=CONF.snapext.backup_copy_ops_in_flight,
+            whole_object=CONF.snapext.backup_diff_whole_object)
         return job, pool
 
     @staticmethod

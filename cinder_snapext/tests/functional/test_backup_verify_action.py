@@ -20,6 +20,7 @@ from cinder.objects import fields
 from cinder.tests.unit import utils as test_utils
 import fixtures
 
+from cinder_snapext.backup import verify_mark
 from cinder_snapext.tests.functional import base
 
 CINDER_CEPH = 'cinder.backup.drivers.ceph.CephBackupDriver'
@@ -51,6 +52,8 @@ class BackupVerifyActionTestCase(base.FunctionalTestCase):
         flags['backup_manager'] = {
             'v': 'cinder_snapext.backup.manager.SnapextBackupManager'}
         flags['backup_driver'] = {'v': POSIX}
+        flags['backup_api_class'] = {
+            'v': 'cinder_snapext.backup.api.SnapextBackupAPI'}
         flags['backup_posix_path'] = {'v': self.useFixture(
             fixtures.TempDir()).path}
         return flags
@@ -60,7 +63,7 @@ class BackupVerifyActionTestCase(base.FunctionalTestCase):
             self.ctxt, self.volume['id'], host=self.backup_service.host,
             status=kwargs.pop('status', fields.BackupStatus.AVAILABLE),
             project_id=self.volume['os-vol-tenant-attr:tenant_id'],
-            **kwargs)
+            availability_zone=self.volume['availability_zone'], **kwargs)
         backup.service = service
         backup.save()
         return backup
@@ -126,3 +129,39 @@ class BackupVerifyActionTestCase(base.FunctionalTestCase):
         service.disabled = True
         service.save()
         self.assertIn('is not up', self._refused(503, backup.id))
+
+    def _delete(self, backup_id):
+        return self.api.api_request('/backups/%s' % backup_id,
+                                    method='DELETE')
+
+    def test_delete_during_a_verify_is_refused_until_it_ends(self):
+        backup = self._backup_row()
+        verify_mark.start(backup)
+        response = self._delete(backup.id)
+        self.assertEqual(400, response.status_code, response.text)
+        self.assertIn('is being verified since', response.text)
+        self.assertEqual('available', self._shown(backup.id)['status'])
+        # The verify ends (here: its service ran it, as a request does).
+        self.assertEqual(202, self._action(backup.id).status_code)
+        self.wait_for(lambda: self._shown(backup.id),
+                      lambda b: 'snapext_verifying_since' not in
+                      b['metadata'])
+        response = self._delete(backup.id)
+        self.assertEqual(202, response.status_code, response.text)
+
+    def test_stale_mark_does_not_hold_the_backup(self):
+        backup = self._backup_row(
+            metadata={'snapext_verifying_since': '2026-01-01T00:00:00'})
+        response = self._delete(backup.id)
+        self.assertEqual(202, response.status_code, response.text)
+
+    def test_restarted_backup_service_lets_its_marked_backups_go(self):
+        backup = self._backup_row()
+        verify_mark.start(backup)
+        self.assertEqual(400, self._delete(backup.id).status_code)
+        # What a restart runs: the verify died with the previous process.
+        self.backup_service.manager.init_host()
+        self.assertNotIn('snapext_verifying_since',
+                         self._shown(backup.id)['metadata'])
+        response = self._delete(backup.id)
+        self.assertEqual(202, response.status_code, response.text)

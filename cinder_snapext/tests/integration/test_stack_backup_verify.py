@@ -59,20 +59,28 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
         self.assertEqual(expect, rc, 'stdout: %s\nstderr: %s' % (out, err))
         return out
 
-    def _api_verify(self, backup_id):
-        """snapext-verify through Cinder's API; the metadata it leaves."""
+    def _api_verify(self, backup_id, try_delete=False):
+        """snapext-verify through Cinder's API; the metadata it leaves.
+
+        try_delete: a delete right after the request, while the service
+        reads the whole volume, must be refused (the verify holds it).
+        """
         before = self._backup_json(backup_id)['metadata'].get(
             'snapext_verified_at')
         status, body = self.api('POST', '/backups/%s/action' % backup_id,
                                 {'snapext-verify': {}})
         self.assertEqual(202, status, body)
+        if try_delete:
+            status, body = self.api('DELETE', '/backups/%s' % backup_id)
+            self.assertEqual(400, status, body)
+            self.assertIn('is being verified since', body)
         # Timestamps have whole seconds: a new answer may share one.
         time.sleep(1.1)
         return self.wait_for(
             'verify of %s' % backup_id,
             lambda: (lambda m: m if m.get('snapext_verified_at') not in (
-                None, before) else None)(
-                    self._backup_json(backup_id)['metadata']),
+                None, before) and 'snapext_verifying_since' not in m
+                else None)(self._backup_json(backup_id)['metadata']),
             timeout=API_VERIFY_TIMEOUT)
 
     def _inject(self, backup_id, offset_mib, how, rng):
@@ -215,8 +223,9 @@ class BackupVerifyTest(backup_base.RbdBackupScenario):
     def test_08_api_verify_finds_corruptions_at_random_places(self):
         # A full backup of its own: the others are damaged by now.
         backup_id = self._snapshot_backup('verify-s3', THIRD)
-        self.assertEqual('match', self._api_verify(backup_id)[
-            'snapext_verify'])
+        self.assertEqual('match', self._api_verify(
+            backup_id, try_delete=True)['snapext_verify'])
+        self.assertEqual('available', self._backup_json(backup_id)['status'])
         rng = random.Random(self.run_id)
         # Three of the objects written so far, each flipped at a random
         # byte or removed (as a lost placement group would).

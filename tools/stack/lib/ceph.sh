@@ -66,7 +66,7 @@ mgr_data = $CEPH/mgr/\$cluster-\$id
 osd_data = $CEPH/osd/\$cluster-\$id
 osd_objectstore = bluestore
 bluestore_block_create = true
-bluestore_block_size = 10G
+bluestore_block_size = ${CEPH_OSD_GB}G
 osd_memory_target = 1G
 EOF
 }

@@ -25,6 +25,15 @@ THREADING=${THREADING:-${SNAPEXT_STACK_THREADING:-$(cat "$STATE/threading" \
     2>/dev/null || true)}}
 THREADING=${THREADING:-0}
 DEADLINE=${SNAPEXT_STACK_TIMEOUT:-120}
+# Size of the OSD's BlueStore file, fixed when the cluster is made (a
+# stack that has one keeps its size): benchmarks of 10 GiB volumes need
+# more than the 10 GiB that fits CI's scenarios. The file starts sparse but
+# keeps every block BlueStore ever wrote: a long benchmark fills it whole.
+CEPH_OSD_GB=${SNAPEXT_CEPH_OSD_GB:-10}
+case $CEPH_OSD_GB in
+    '' | *[!0-9]* | 0*) echo "SNAPEXT_CEPH_OSD_GB: a whole number of GiB" \
+        "from 1 up, not '$CEPH_OSD_GB'" >&2; exit 2 ;;
+esac
 # Slot 0 uses the usual ports; slot N shifts every one by 10 x N (the
 # Ceph mon's v1 port downwards: the OSDs bind from 6800 up).
 OFFSET=$((SLOT * 10))

@@ -58,13 +58,7 @@ class VerifyEndpointTestCase(test_verify.VerifyBase):
         backup = self._backup()
         self.snapshot.destroy()
         self.endpoint.verify_backup(self.ctxt, backup.id)
-        backup = self._reloaded(backup)
-        self.assertEqual(fields.BackupStatus.AVAILABLE, backup.status)
-        self.assertEqual(verify.UNVERIFIABLE,
-                         backup.metadata[verify.META_RESULT])
-        self.assertIn('no longer exists',
-                      backup.metadata[verify.META_DETAIL])
-        self.assertEqual([], self._messages(backup))
+        self._assert_recorded_unverifiable(backup, 'no longer exists')
 
     def test_missing_ceph_modules_are_named(self):
         self.modules.clear()

@@ -139,3 +139,64 @@ class ParallelCopyTestCase(testtools.TestCase):
         self.assertEqual([], self.aio.pending)
         # Nothing was written past the chunks that had been reached.
         self.assertLess(self.aio.issued, 2 * 40)
+
+
+class WholeObjectTestCase(testtools.TestCase):
+    """whole_object asked for: used only where fast-diff is valid."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(librbd, 'AIO', librbd_aio.AioQueue(seed=3))
+        self.pool = librados.Ioctx()
+        self.dest = _image(self.pool, 'dest')
+
+    def _source(self, features):
+        librbd.RBD().create(self.pool, 'src', SIZE, features=features)
+        src = librbd.Image(self.pool, 'src')
+        src.write(b'a' * 9 * BLOCK, 0)
+        src.create_snap('one')
+        # One block inside object 1, one at the start of object 5, and a
+        # discard of all of object 2 (blocks 8 to 11; only 8 held data).
+        src.write(b'b' * 10, 5 * BLOCK + 100)
+        src.write(b'c' * BLOCK, 20 * BLOCK)
+        src.discard(8 * BLOCK, 4 * BLOCK)
+        src.create_snap('two')
+        return librbd.Image(self.pool, 'src', snapshot='two')
+
+    def _fast_diff(self):
+        return (librbd.RBD_FEATURE_OBJECT_MAP |
+                librbd.RBD_FEATURE_FAST_DIFF |
+                librbd.RBD_FEATURE_EXCLUSIVE_LOCK)
+
+    def test_fast_diff_image_gives_whole_objects_that_restore(self):
+        two = self._source(self._fast_diff())
+        one = librbd.Image(self.pool, 'src', snapshot='one')
+        rbd_copy.copy_extents(one, self.dest,
+                              rbd_copy.changed_extents(one, None, True))
+        extents = rbd_copy.changed_extents(two, 'one', whole_object=True)
+        obj = librbd.OBJECT
+        self.assertEqual([(obj, obj, True), (2 * obj, obj, False),
+                          (5 * obj, obj, True)], extents)
+        moved = rbd_copy.copy_extents(two, self.dest, extents, chunk=BLOCK,
+                                      in_flight=3)
+        # Two objects copied whole, the discarded one zeroed.
+        self.assertEqual(2 * obj, moved)
+        self.assertEqual(two.read(0, SIZE), self.dest.read(0, SIZE))
+
+    def test_off_gives_extents_even_with_fast_diff(self):
+        two = self._source(self._fast_diff())
+        extents = rbd_copy.changed_extents(two, 'one')
+        self.assertEqual([(5 * BLOCK, BLOCK, True), (8 * BLOCK, BLOCK, False),
+                          (20 * BLOCK, BLOCK, True)], extents)
+
+    def test_without_fast_diff_or_with_it_invalid_gives_extents(self):
+        for features, flags in ((librbd.RBD_FEATURE_OBJECT_MAP, 0),
+                                (self._fast_diff(),
+                                 librbd.RBD_FLAG_FAST_DIFF_INVALID)):
+            self.pool.images.clear()
+            two = self._source(features)
+            self.pool.images['src'].flags = flags
+            self.assertFalse(rbd_copy.fast_diff_valid(two))
+            self.assertEqual(
+                rbd_copy.changed_extents(two, 'one'),
+                rbd_copy.changed_extents(two, 'one', whole_object=True))

@@ -104,6 +104,16 @@ class VerifyBase(base.TestCase):
         return [m for m in db_api.message_get_all(self.ctxt)
                 if m['resource_uuid'] == backup.id]
 
+    def _assert_recorded_unverifiable(self, backup, why):
+        """backup is available, says why in its metadata, and no more."""
+        backup = self._reloaded(backup)
+        self.assertEqual(fields.BackupStatus.AVAILABLE, backup.status)
+        self.assertEqual(verify.UNVERIFIABLE,
+                         backup.metadata[verify.META_RESULT])
+        self.assertIn(why, backup.metadata[verify.META_DETAIL])
+        self.assertEqual([], self._messages(backup))
+        return backup
+
 
 class VerifyTestCase(VerifyBase):
 

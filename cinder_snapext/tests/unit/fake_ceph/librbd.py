@@ -22,6 +22,8 @@ pending one completes, in a shuffled order, as librbd may complete them
 (``librbd_aio.py``; tests swap the queue ``AIO`` for a fresh one).
 """
 
+import errno
+
 from cinder_snapext.tests.unit.fake_ceph import librbd_aio
 
 BLOCK = 4096
@@ -31,6 +33,9 @@ RBD_FEATURE_EXCLUSIVE_LOCK = 4
 RBD_FEATURE_OBJECT_MAP = 8
 RBD_FEATURE_FAST_DIFF = 16
 RBD_FEATURE_JOURNALING = 64
+RBD_FLAG_FAST_DIFF_INVALID = 2
+# An RBD object of the double: what whole-object diffs round to.
+OBJECT = 4 * BLOCK
 
 
 class Error(Exception):
@@ -72,10 +77,12 @@ class _State:
 
 
 class _ImageData:
-    def __init__(self, size, parent=None):
+    def __init__(self, size, parent=None, features=0):
         self.head = _State(size)
         self.snaps = {}
         self.parent = parent  # (_ImageData, snap name)
+        self.features = features or 0
+        self.flags = 0  # RBD_FLAG_FAST_DIFF_INVALID once "rebuilt" later
 
     def view(self, snap):
         state = self.head if snap is None else self.snaps[snap]
@@ -98,7 +105,7 @@ class RBD:
                **kwargs):
         if name in ioctx.images:
             raise ImageExists(name)
-        ioctx.images[name] = _ImageData(size)
+        ioctx.images[name] = _ImageData(size, features=features)
 
     def clone(self, p_ioctx, p_name, p_snap, c_ioctx, c_name, features=None,
               **kwargs):
@@ -116,6 +123,9 @@ class RBD:
         if image.snaps:
             raise ImageHasSnapshots('image %s has snapshots' % name)
         del ioctx.images[name]
+        # Its objects are gone: a handle still open reads zeros, as
+        # librbd does where an object does not exist.
+        image.head.data[:] = bytes(len(image.head.data))
 
     def list(self, ioctx):
         return sorted(ioctx.images)
@@ -157,6 +167,12 @@ class Image:
 
     def size(self):
         return self._state().size
+
+    def features(self):
+        return self._image.features
+
+    def flags(self):
+        return self._image.flags
 
     def list_snaps(self):
         # Like librbd's: a lazy iterator that needs the image still open.
@@ -200,6 +216,10 @@ class Image:
         def run():
             if self._failure('read', offset):
                 return -self._failure('read', offset), (None,)
+            if self._snap is not None and self._snap not in \
+                    self._image.snaps:
+                # Removed since it was opened: librbd's refresh says so.
+                return -errno.ENOENT, (None,)
             data = self.read(offset, length)
             return len(data), (data,)
         return AIO.add(run, oncomplete)
@@ -249,9 +269,20 @@ class Image:
                 lo, hi = b * BLOCK, min((b + 1) * BLOCK, self.size())
                 if data[lo:hi] != old.data[lo:hi]:
                     changed.append((b, b in alloc))
-        for b, exists in changed:
-            lo = b * BLOCK
-            iterate_cb(lo, min(BLOCK, self.size() - lo), exists)
+        if whole_object:
+            # As librbd's object map answers: every object with a changed
+            # block, whole, existing when any of its blocks is allocated.
+            per = OBJECT // BLOCK
+            objects = sorted({b // per for b, _ in changed})
+            changed = [(o, any(b in alloc for b in range(o * per,
+                                                         (o + 1) * per)))
+                       for o in objects]
+            unit = OBJECT
+        else:
+            unit = BLOCK
+        for n, exists in changed:
+            lo = n * unit
+            iterate_cb(lo, min(unit, self.size() - lo), exists)
 
 
 def make_image(ioctx, name, snapshots=(), size=BLOCK):

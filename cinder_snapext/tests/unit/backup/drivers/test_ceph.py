@@ -140,8 +140,9 @@ class FinishTestCase(base.TestCase):
 class CopyTestCase(FinishTestCase):
     """The driver's job: the copy's window comes from [snapext]."""
 
-    def test_job_takes_ops_in_flight_from_the_option(self):
+    def test_job_takes_the_copy_options(self):
         self.flags(backup_copy_ops_in_flight=3, group='snapext')
+        self.flags(backup_diff_whole_object=True, group='snapext')
         volume = test_utils.create_volume(self.driver.context, size=1)
         backup = objects.Backup(
             self.driver.context, id=fake.BACKUP_ID, volume_id=volume.id,
@@ -154,8 +155,9 @@ class CopyTestCase(FinishTestCase):
         with mock.patch.object(self.driver, '_get_rbd_support',
                                return_value=(False, 1)):
             job, pool = self.driver._snapext_job(backup, source)
-        self.assertEqual((3, 'volumes', 'snapshot-user'),
-                         (job.in_flight, pool, job.end_snap))
+        self.assertEqual((3, True, 'volumes', 'snapshot-user'),
+                         (job.in_flight, job.whole_object, pool,
+                          job.end_snap))
 
     def test_run_copies_the_snapshot_in_parallel(self):
         aio = mock.patch.object(librbd, 'AIO', librbd_aio.AioQueue())
