@@ -22,7 +22,6 @@ import time
 
 from cinder_snapext.tests.faults import base
 from cinder_snapext.tests.integration.base import step
-from cinder_snapext.tests.integration import cli
 
 FIRST = [(0, 32, 'fault-osd-a')]
 BEFORE_SNAP = [(64, 128, 'fault-osd-b')]
@@ -62,14 +61,7 @@ class OsdStoppedTest(base.FaultScenario):
     @step
     def test_03_osd_stopped_during_restore(self):
         backup_id, expected = self.ctx['bk']
-        offset = self.servers.log_offset('cinder-backup')
-        out = self.cinder('backup-restore', '--name',
-                          self.name('osd-restored'), backup_id)
-        vol_id = cli.parse_properties(out)['volume_id']
-        self.made['volume'].append(vol_id)
-        self.volumes.append(vol_id)
-        self.assertTrue(self.servers.wait_log(
-            'cinder-backup', RESTORE_STEP, offset, 60), RESTORE_STEP)
+        vol_id = self.restore_at('osd-restored', backup_id, RESTORE_STEP)
         started = time.monotonic()
         self.stop_osd()
         self.assertEqual('available', self.settle('volume', vol_id))

@@ -196,6 +196,19 @@ alive_pid() {
     [ "${s%% *}" != Z ]
 }
 
+# clear_stale_lock FILE: remove a server's own pid lock file (first line:
+# a pid) when that process has ended. A server killed with -9 is a zombie
+# until init reaps it, and PostgreSQL takes a zombie's pid for a live
+# postmaster: it refused to start ("lock file postmaster.pid already
+# exists") right after the fault harness killed it.
+clear_stale_lock() {
+    local pid
+    [ -s "$1" ] || return 0
+    read -r pid <"$1" || return 0
+    case $pid in '' | *[!0-9]*) return 0 ;; esac
+    alive_pid "$pid" || rm -f -- "$1"
+}
+
 # wait_gone DEADLINE PIDS...: wait for processes that stop_record
 # signalled; escalate to TERM then KILL for whatever outlives DEADLINE.
 wait_gone() {

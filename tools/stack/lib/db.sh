@@ -38,6 +38,7 @@ start_postgresql() {
                 >"$LOGS/postgresql-initdb.log" 2>&1 ||
                 die "initdb failed: see $LOGS/postgresql-initdb.log"
         fi
+        clear_stale_lock "$dir/data/postmaster.pid"
         launch postgresql setpriv --reuid=postgres --regid=postgres \
             --init-groups -- "$bin/postgres" -D "$dir/data" \
             -c listen_addresses=127.0.0.1 -p "$PG_PORT" \
