@@ -41,9 +41,10 @@ from cinder_snapext.tests.integration.nfs_base import BACKEND
 from cinder_snapext.tests.integration.nfs_base import SIZE_GB
 
 WAITING = 'create_waiting_compute'
-#: Nova's delay while PostgreSQL is restarted: longer than a restart
-#: usually takes, so that the callback normally meets the new server.
-DB_NOVA_DELAY = 60
+#: Nova's delay while PostgreSQL is restarted: longer than the restart
+#: takes on an idle stack (a few seconds), so that the callback normally
+#: meets the new server; a slower restart takes the deadline's branch.
+DB_NOVA_DELAY = 20
 #: Nova's delay while cinder-volume is down: it calls back before the
 #: service is started again.
 VOLUME_NOVA_DELAY = 10
