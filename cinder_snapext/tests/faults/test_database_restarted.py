@@ -72,8 +72,11 @@ class DatabaseRestartedTest(base.FaultScenario):
                          self.image_sha256(image, rbd_snap))
         self.record('PostgreSQL killed (-9), started again',
                     'export (unmanage) of an RBD snapshot, right after the '
-                    'API accepted it', outcome='snapshot %s; managed back '
-                    'with the right checksum' % self.ctx['status'])
+                    'API accepted it', outcome='snapshot %s (%s); its RBD '
+                    'snapshot has the right checksum' % (
+                        self.ctx['status'], 'exported, managed back'
+                        if self.ctx['status'] == 'gone' else
+                        'an interrupted unmanage given back'))
 
     @step(always=True)
     def test_04_nothing_left(self):

@@ -170,6 +170,24 @@ members() {
     echo "${!IN[@]}"
 }
 
+# thaw_stopped: SIGCONT every stopped process of the stack's records. A
+# fault run cut short while it froze the OSD (SIGSTOP for 30 s) left the
+# OSD stopped, and the next 'up' waited on a Ceph that answered nothing.
+thaw_stopped() {
+    local f p s
+    for f in "$RUN"/*.pid; do
+        [ -e "$f" ] || continue
+        for p in $(members "$(basename "$f" .pid)"); do
+            { read -r s <"/proc/$p/stat"; } 2>/dev/null || continue
+            s=${s##*) }
+            if [ "${s%% *}" = T ]; then
+                log "resuming $(basename "$f" .pid) (pid $p): it was stopped"
+                kill -CONT "$p" 2>/dev/null || true
+            fi
+        done
+    done
+}
+
 # stop_record NAME SIGNAL: signal the recorded process (or, if it is
 # gone, TERM what is left of its session) and print its members.
 stop_record() {

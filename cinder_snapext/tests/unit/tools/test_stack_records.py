@@ -20,6 +20,7 @@ harness's kill of cinder-backup, then 'start backup', left a backup in
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -106,3 +107,19 @@ class RecordsTestCase(testtools.TestCase):
         out = self.bash('clear_stale_lock %s' % path)
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertTrue(os.path.exists(path))
+
+    def wait_state(self, pid, states):
+        end = time.monotonic() + 30
+        while _state(pid) not in states:
+            self.assertLess(time.monotonic(), end)
+            time.sleep(0.05)
+
+    def test_up_resumes_a_server_a_fault_left_stopped(self):
+        proc = self.spawn()
+        self.record('srv', proc)
+        os.kill(proc.pid, signal.SIGSTOP)
+        self.wait_state(proc.pid, 'T')
+        out = self.bash('log() { echo "$*"; }; thaw_stopped')
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn('resuming srv', out.stdout)
+        self.wait_state(proc.pid, 'SR')
