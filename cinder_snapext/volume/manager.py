@@ -49,3 +49,7 @@ class SnapextVolumeManager(assisted_snapshot.AssistedSnapshotMixin,
         spacing=CONF.snapext.assisted_snapshot_check_interval)
     def _check_assisted_snapshots(self, context):
         self.assisted.check(context)
+
+    @periodic_task.periodic_task
+    def _release_interrupted_unmanages(self, context):
+        self.release_interrupted_unmanages(context)

@@ -30,6 +30,8 @@ import sqlalchemy
 from cinder_snapext.tests.faults import inject
 from cinder_snapext.tests.integration import backup_base
 from cinder_snapext.tests.integration import cinder_db
+from cinder_snapext.tests.integration import cli
+from cinder_snapext.tests.integration import nfs_base
 
 #: A resource a fault interrupted settles within this once the stack
 #: is whole again (Cinder's clean-up at a service's start, a retry).
@@ -40,8 +42,11 @@ _USAGE = sqlalchemy.text(
     'WHERE project_id = :project_id AND deleted = false')
 
 
-class FaultScenario(backup_base.RbdBackupScenario):
-    """A scenario that breaks a server mid-flow, then checks the aftermath."""
+class Aftermath:
+    """What a fault scenario on any backend checks once the stack is whole.
+
+    Mixed in before a ScenarioTestCase; ``orphans`` is the backend's.
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -79,14 +84,8 @@ class FaultScenario(backup_base.RbdBackupScenario):
             self.usage()) == norm(self.baseline), timeout=60)
 
     def orphans(self):
-        """RBD images, trash entries and snapshots of our volumes left."""
-        left = []
-        for pool in ('volumes', 'backups'):
-            listing = self.rbd('ls', pool)
-            for name in listing['images'] + listing['trash']:
-                if any(v in name for v in self.volumes):
-                    left.append('%s/%s' % (pool, name))
-        return left
+        """What the backend keeps of the scenario's volumes."""
+        raise NotImplementedError
 
     # -- waiting ---------------------------------------------------------
 
@@ -102,46 +101,6 @@ class FaultScenario(backup_base.RbdBackupScenario):
             return found if found.startswith(SETTLED) else None
         return self.wait_for('%s %s settled' % (kind, obj_id), probe,
                              timeout=deadline)
-
-    def create_volume_for_faults(self, what, writes):
-        sha = self._create_volume(what, writes)
-        self.volumes.append(self.ctx['volume'])
-        return sha
-
-    def volume_backup_snapshot(self, tag, first, before, after):
-        """Baseline; a volume, its full backup, a snapshot between writes."""
-        self.take_baseline()
-        self.create_volume_for_faults('%s-vol' % tag, first)
-        self._backup('%s-full' % tag)
-        self._snapshot_between('%s-snap' % tag, before, after)
-
-    def snapshot_backup_at(self, tag, text):
-        """Start an incremental backup of the snapshot; wait for text.
-
-        Returns the backup's id once cinder-backup has logged text.
-        """
-        offset = self.servers.log_offset('cinder-backup')
-        backup_id = self.api_backup(tag, incremental=True,
-                                    snapshot_id=self.ctx['snapshot'])
-        self.assertTrue(self.servers.wait_log('cinder-backup', text, offset,
-                                              60), 'never reached: ' + text)
-        return backup_id
-
-    def settled_around(self):
-        """The volume and the snapshot are available again."""
-        self.assertEqual('available', self.settle('volume',
-                                                  self.ctx['volume']))
-        if self.ctx.get('snapshot'):
-            self.assertEqual('available', self.settle(
-                'snapshot', self.ctx['snapshot']))
-
-    def api_backup(self, what, **fields):
-        body = {'volume_id': self.ctx['volume'], 'name': self.name(what)}
-        body.update(fields)
-        status, answer = self.api('POST', '/backups', {'backup': body})
-        self.assertEqual(202, status, answer)
-        self.made['backup'].append(answer['backup']['id'])
-        return answer['backup']['id']
 
     # -- the record --------------------------------------------------------
 
@@ -168,3 +127,81 @@ class FaultScenario(backup_base.RbdBackupScenario):
         self.assertEqual([], self.orphans())
         if self.baseline is not None:
             self.assert_quota_at_baseline()
+
+
+class FaultScenario(Aftermath, backup_base.RbdBackupScenario):
+    """A scenario that breaks a server mid-flow on the RBD backend."""
+
+    def orphans(self):
+        """RBD images, trash entries and snapshots of our volumes left."""
+        left = []
+        for pool in ('volumes', 'backups'):
+            listing = self.rbd('ls', pool)
+            for name in listing['images'] + listing['trash']:
+                if any(v in name for v in self.volumes):
+                    left.append('%s/%s' % (pool, name))
+        return left
+
+    def create_volume_for_faults(self, what, writes):
+        sha = self._create_volume(what, writes)
+        self.volumes.append(self.ctx['volume'])
+        return sha
+
+    def volume_backup_snapshot(self, tag, first, before, after):
+        """Baseline; a volume, its full backup, a snapshot between writes."""
+        self.take_baseline()
+        self.create_volume_for_faults('%s-vol' % tag, first)
+        self._backup('%s-full' % tag)
+        self._snapshot_between('%s-snap' % tag, before, after)
+
+    def snapshot_backup_at(self, tag, text):
+        """Start an incremental backup of the snapshot; wait for text.
+
+        Returns the backup's id once cinder-backup has logged text.
+        """
+        offset = self.servers.log_offset('cinder-backup')
+        backup_id = self.api_backup(tag, incremental=True,
+                                    snapshot_id=self.ctx['snapshot'])
+        self.assertTrue(self.servers.wait_log('cinder-backup', text, offset,
+                                              60), 'never reached: ' + text)
+        return backup_id
+
+    def restore_at(self, what, backup_id, text):
+        """Restore a backup into a new volume; wait for text in the log.
+
+        Returns the new volume's id once cinder-backup has logged text.
+        """
+        offset = self.servers.log_offset('cinder-backup')
+        out = self.cinder('backup-restore', '--name', self.name(what),
+                          backup_id)
+        vol_id = cli.parse_properties(out)['volume_id']
+        self.made['volume'].append(vol_id)
+        self.volumes.append(vol_id)
+        self.assertTrue(self.servers.wait_log('cinder-backup', text, offset,
+                                              60), 'never reached: ' + text)
+        return vol_id
+
+    def settled_around(self):
+        """The volume and the snapshot are available again."""
+        self.assertEqual('available', self.settle('volume',
+                                                  self.ctx['volume']))
+        if self.ctx.get('snapshot'):
+            self.assertEqual('available', self.settle(
+                'snapshot', self.ctx['snapshot']))
+
+    def api_backup(self, what, **fields):
+        body = {'volume_id': self.ctx['volume'], 'name': self.name(what)}
+        body.update(fields)
+        status, answer = self.api('POST', '/backups', {'backup': body})
+        self.assertEqual(202, status, answer)
+        self.made['backup'].append(answer['backup']['id'])
+        return answer['backup']['id']
+
+
+class NfsFaultScenario(Aftermath, nfs_base.NfsScenarioTestCase):
+    """A scenario that breaks a server mid-flow on the NFS backend."""
+
+    def orphans(self):
+        """Files of the scenario's volumes left on the share."""
+        return [name for volume_id in self.volumes
+                for name in self.files_of(volume_id)]

@@ -15,8 +15,9 @@
 
 A server of tools/stack.sh is a session of its own (``setsid``), its
 leader's pid recorded in ``<state>/run/NAME.pid``: a fault signals every
-process of that session, as a crash or a hung host would reach them all,
-and the stack tool brings back what is missing, as an operator would.
+process of the server (the leader, its descendants, their sessions), as a
+crash or a hung host would reach them all, and the stack tool brings back
+what is missing, as an operator would.
 """
 
 import os
@@ -39,22 +40,47 @@ class FaultError(Exception):
 def _stat(pid):
     with open('/proc/%d/stat' % pid) as f:
         fields = f.read().rsplit(')', 1)[1].split()
-    return fields[0], int(fields[3])  # state, session id
+    return fields[0], int(fields[1]), int(fields[3])  # state, ppid, sid
 
 
-def session(leader):
-    """Every live process of the leader's session (zombies have ended)."""
-    found = []
+def members(leader):
+    """Every live process of a server (zombies have ended).
+
+    The leader, its descendants and every process of their sessions, as
+    tools/stack.sh's records see it: RabbitMQ's start script makes a
+    session of its own under the leader, so the leader's session alone
+    missed the broker, which outlived its 'kill -9'.
+    """
+    table = {}
     for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
+        if entry.isdigit():
+            try:
+                table[int(entry)] = _stat(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    found = {leader} if leader in table else set()
+    sessions = {leader}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (_, ppid, sid) in table.items():
+            if pid not in found and (ppid in found or sid in sessions):
+                found.add(pid)
+                sessions.add(sid)
+                changed = True
+    return sorted(p for p in found if table[p][0] != 'Z')
+
+
+def alive(pids):
+    """Those of pids that still run (a zombie has ended)."""
+    left = []
+    for pid in pids:
         try:
-            state, sid = _stat(int(entry))
+            if _stat(pid)[0] != 'Z':
+                left.append(pid)
         except (OSError, IndexError, ValueError):
             continue
-        if sid == leader and state != 'Z':
-            found.append(int(entry))
-    return found
+    return left
 
 
 class Servers:
@@ -70,12 +96,12 @@ class Servers:
     def leader(self, name):
         with open(os.path.join(self.dir, 'run', '%s.pid' % name)) as f:
             pid = int(f.read().split()[0])
-        if not session(pid):
+        if not members(pid):
             raise FaultError('%s (pid %d) does not run' % (name, pid))
         return pid
 
     def signal(self, name, sig):
-        pids = session(self.leader(name))
+        pids = members(self.leader(name))
         for pid in pids:
             try:
                 os.kill(pid, sig)
@@ -85,10 +111,9 @@ class Servers:
 
     def kill9(self, name):
         """SIGKILL every process of the server; wait until they are gone."""
-        leader = self.leader(name)
-        self.signal(name, signal.SIGKILL)
+        pids = self.signal(name, signal.SIGKILL)
         end = time.monotonic() + GONE_DEADLINE
-        while session(leader):
+        while alive(pids):
             if time.monotonic() > end:
                 raise FaultError('%s outlived SIGKILL by %ss'
                                  % (name, GONE_DEADLINE))

@@ -25,27 +25,22 @@ import sys
 TITLE = 'Reliability: faults in the servers'
 HEAD = """\
 Each row is one fault injected into a server of the real stack
-(``tools/stack.sh``: RBD on Ceph with one OSD, PostgreSQL, RabbitMQ,
-cinder-api, -scheduler, -volume and -backup) at a step of a flow, named by
-the service log line it waited for. After each, the scenario checked that
-every resource the flow touched reached ``available``, ``error`` or was gone
-within its deadline (300 s), that the data restored from a backup made after
-the fault has the checksum of the data backed up, that quota in use returned
-to the baseline taken before the scenario with nothing reserved, and that no
-RBD image, trash entry or snapshot of its volumes was left in the volumes or
-backups pool once everything was deleted. *Recovery* runs from the fault to
-the last check of the flow; *repair* is what ``tools/stack.sh`` took to
-bring the server back. Produced by ``tools/faults.sh report``; CI runs
-``tools/faults.sh`` and fails on any check above. The generated-request
-counts are on :doc:`reliability`. Nova's callback lost, repeated and late are
-scenario steps on the NFS backend (``test_stack_nfs_assisted``, steps 12 and
-12b), run by the demo lane.
-
-Known failure, not in the table: cinder-volume killed with ``-9`` once it
-logs ``manage_existing_snapshot: managing`` leaves the new snapshot
-``creating`` for good (``test_volume_service_killed``): Cinder 29 records
-no cleanable worker for a snapshot manage, so the service's clean-up at
-start does not see it; only an admin's reset-state frees it.
+(``tools/stack.sh``: RBD on Ceph with one OSD, NFS on a local share with an
+emulated Nova, PostgreSQL, RabbitMQ, cinder-api, -scheduler, -volume and
+-backup) at a step of a flow, named by the service log line or the phase it
+waited for. After each, the scenario checked that every resource the flow
+touched reached ``available``, ``error`` or was gone within its deadline
+(300 s), that the data (of a restore made after the fault, of a snapshot's
+qcow2 chain on NFS) has the checksum of the data at its moment, that quota
+in use returned to the baseline taken before the scenario with nothing
+reserved, and that once everything was deleted no RBD image, trash entry or
+snapshot of its volumes was left in the volumes or backups pool, and no file
+of its volumes on the NFS share. *Recovery* runs from the fault to the last
+check of the flow; *repair* is what ``tools/stack.sh`` took to bring the
+server back. Produced by ``tools/faults.sh report`` from one run of every
+scenario in ``cinder_snapext/tests/faults``; CI runs a subset (see
+``.ci/run``) and fails on any check above. The generated-request counts are
+on :doc:`reliability`.
 """
 
 

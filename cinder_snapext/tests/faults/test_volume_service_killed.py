@@ -12,92 +12,20 @@
 
 """cinder-volume killed with -9 mid manage of an exported snapshot.
 
-A snapshot of an RBD volume is exported (unmanaged: the RBD snapshot
-stays, recorded as an export), then managed back; cinder-volume gets
-SIGKILL once it logs that it is managing the reference, and
-``tools/stack.sh start volume`` brings it back. The new snapshot must end
-``available`` or ``error``; either way the export can still be managed
-back (at once, or after deleting the failed snapshot), holds the data of
-the moment it was taken, and nothing is left once everything is deleted.
+The flow and its checks are manage_flow's; the fault is SIGKILL of every
+process of cinder-volume, then ``tools/stack.sh start volume``: Cinder's
+clean-up at start must find the interrupted manage (its workers row).
 """
 
-import time
-
-from cinder_snapext.tests.faults import base
-from cinder_snapext.tests.integration.base import step
-from cinder_snapext.tests.integration import cli
-
-FIRST = [(0, 16, 'fault-manage-a')]
-BEFORE_SNAP = [(32, 16, 'fault-manage-b')]
-AFTER_SNAP = [(0, 8, 'fault-manage-c')]
-STEP = 'manage_existing_snapshot: managing'
+from cinder_snapext.tests.faults import manage_flow
 
 
-class VolumeServiceKilledTest(base.FaultScenario):
+class VolumeServiceKilledTest(manage_flow.ManageFaultScenario):
     """kill -9 of cinder-volume while it manages a snapshot."""
 
-    def manage(self, what):
-        status, body = self.api('POST', '/manageable_snapshots', {
-            'snapshot': {'volume_id': self.ctx['volume'],
-                         'name': self.name(what),
-                         'ref': {'source-name': self.ctx['ref']}}})
-        self.assertEqual(202, status, body)
-        self.made['snapshot'].append(body['snapshot']['id'])
-        return body['snapshot']['id']
+    FAULT = 'cinder-volume killed (-9), restarted'
+    TAG = 'kv'
 
-    @step
-    def test_01_volume_with_an_exported_snapshot(self):
-        self.take_baseline()
-        self.create_volume_for_faults('kv-vol', FIRST)
-        snap = self._snapshot_between('kv-snap', BEFORE_SNAP, AFTER_SNAP)
-        self.cinder('snapshot-unmanage', snap)
-        self.wait_gone('snapshot', snap)
-        self.made['snapshot'].remove(snap)
-        del self.ctx['snapshot']
-        self.ctx['ref'] = 'snapshot-%s' % snap
-
-    @step
-    def test_02_kill_volume_service_mid_manage(self):
-        offset = self.servers.log_offset('cinder-volume')
-        snap = self.manage('kv-managed')
-        self.assertTrue(self.servers.wait_log('cinder-volume', STEP, offset,
-                                              60), 'never reached: ' + STEP)
-        started = time.monotonic()
+    def interrupt(self):
         self.servers.kill9('cinder-volume')
-        restart = self.servers.stack_tool('start', 'volume')
-        status = self.settle('snapshot', snap)
-        self.assertIn(status, ('available', 'error'))
-        self.settled_around()
-        self.ctx.update(started=started, restart=restart, status=status,
-                        managed=snap, messages=self._messages(snap))
-
-    @step
-    def test_03_export_managed_back_with_its_data(self):
-        snap = self.ctx['managed']
-        if self.ctx['status'] == 'error':
-            self.cinder('snapshot-delete', snap)
-            self.wait_gone('snapshot', snap)
-            self.made['snapshot'].remove(snap)
-            snap = self.manage('kv-again')
-            self.wait_status('snapshot', snap, 'available')
-        out = self.cinder('create', '--snapshot-id', snap, '--name',
-                          self.name('kv-from-snap'), '1')
-        vol_id = cli.parse_properties(out)['id']
-        self.made['volume'].append(vol_id)
-        self.volumes.append(vol_id)
-        self.wait_status('volume', vol_id, 'available')
-        self.assertEqual(self.ctx['sha_snap'], self.image_sha256(
-            self.volume_image(vol_id)))
-        self.ctx.pop('ref')
-        self.record('cinder-volume killed (-9), restarted',
-                    'manage of an exported RBD snapshot, at the log line: '
-                    + STEP.strip(),
-                    outcome='snapshot %s; export managed back, a volume '
-                    'from it has the right checksum' % self.ctx['status'])
-
-    @step(always=True)
-    def test_04_nothing_left(self):
-        if self.ctx.get('ref'):
-            self.take_back(self.ctx['volume'], self.ctx.pop('ref'),
-                           check=False)
-        self.finish()
+        return self.servers.stack_tool('start', 'volume')

@@ -87,11 +87,6 @@ class RbdBackupScenario(base.ScenarioTestCase):
         self.check_after_backup(backup, volume)
         return backup_id, backup
 
-    def _messages(self, resource_id):
-        rows = cli.parse_table(self.cinder('message-list'))
-        return [r['User Message'] for r in rows
-                if r.get('Resource UUID') == resource_id]
-
     def _assert_no_image_left(self):
         volume_id = self.ctx.get('volume')
         if not volume_id:

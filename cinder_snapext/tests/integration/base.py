@@ -136,6 +136,12 @@ class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
             return None
         raise cli.CommandFailed(['cinder', cmd, obj_id], rc, out, err)
 
+    def _messages(self, resource_id):
+        """The user messages Cinder keeps about one resource."""
+        rows = cli.parse_table(self.cinder('message-list'))
+        return [r['User Message'] for r in rows
+                if r.get('Resource UUID') == resource_id]
+
     def name(self, what):
         return 'snapext-it-%s-%s' % (self.run_id, what)
 

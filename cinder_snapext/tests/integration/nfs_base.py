@@ -24,6 +24,7 @@ import os
 import urllib.request
 
 from cinder_snapext.tests.integration import base
+from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import data
 
@@ -74,6 +75,48 @@ class NfsScenarioTestCase(base.ScenarioTestCase):
         with urllib.request.urlopen(request, timeout=30) as resp:
             text = resp.read()
         return json.loads(text) if text else None
+
+    def behave(self, **behaviour):
+        self.nova('DELETE', '/emulator/behaviour')
+        if behaviour:
+            self.nova('PUT', '/emulator/behaviour', behaviour)
+
+    def nova_events(self, snapshot_id):
+        return self.nova('GET', '/emulator/events?snapshot_id=%s'
+                         % snapshot_id)['events']
+
+    def callbacks(self, snapshot_id, count):
+        """The first event's callbacks once there are count of them."""
+        found = self.nova_events(snapshot_id)[0]['callbacks']
+        return found if len(found) >= count else None
+
+    def admin_metadata(self, snapshot_id):
+        """The snapshot's admin metadata, through cinder-snapext's API."""
+        request = urllib.request.Request(
+            '%s/snapshots/%s/snapext-admin-metadata' % (
+                self.env['CINDER_ENDPOINT'], snapshot_id),
+            headers={'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
+                                                self.env['OS_PROJECT_ID']),
+                     'OpenStack-API-Version': 'volume 3.71'})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return json.loads(resp.read())['admin_metadata']
+
+    def pass_deadline(self, snapshot_id):
+        """Move the phase's deadline to the past: the clock, not Nova.
+
+        The only way to let the stack's real periodic check find an overdue
+        phase without waiting out assisted_snapshot_create_timeout.
+        """
+        database = cinder_db.CinderDb(self.stack.dir)
+        try:
+            changed = database.update(
+                "UPDATE snapext_snapshot_admin_metadata SET value = "
+                "'2000-01-01T00:00:00Z' WHERE snapshot_id = :id AND "
+                "key = 'snapext:phase_deadline' AND NOT deleted",
+                {'id': snapshot_id})
+        finally:
+            database.close()
+        self.assertEqual(1, changed)
 
     def path(self, name):
         """A file of the share (an absolute name stays as it is)."""
@@ -136,6 +179,11 @@ class NfsScenarioTestCase(base.ScenarioTestCase):
     def overlay_sha(self, overlay):
         """The data an overlay's snapshot holds: its backing chain."""
         return self.sha_of(self.image_info(overlay)['backing-filename'])
+
+    def snapshot_sha(self, snapshot_id):
+        """The data a snapshot holds: its overlay's backing chain."""
+        overlay = self.info()[snapshot_id]
+        return self.overlay_sha(overlay)
 
     def snapshot(self, what, volume_id=None, status='available'):
         """Create a snapshot with the cinder CLI; wait for status."""

@@ -18,18 +18,11 @@ written with ``qemu-io`` into whatever file is active, and read back with
 through Cinder's attachments API without an instance, so Cinder takes
 its online paths and calls tools/stack/nova_emulator.py, which changes
 the chain as libvirt would and calls back ``os-update_snapshot_status``.
-
-Over 300 lines on purpose: one scenario, whose steps build on each
-other in order (one volume, its chain, its exports); split, each part
-would repeat the set-up it needs.
 """
 
-import json
 import os
-import urllib.request
 
 from cinder_snapext.tests.integration.base import step
-from cinder_snapext.tests.integration import cinder_db
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import nfs_base
 from cinder_snapext.tests.integration.nfs_base import ATTACH_ARGS
@@ -42,57 +35,10 @@ class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
 
     # -- helpers --------------------------------------------------------
 
-    def behave(self, **behaviour):
-        self.nova('DELETE', '/emulator/behaviour')
-        if behaviour:
-            self.nova('PUT', '/emulator/behaviour', behaviour)
-
-    def nova_events(self, snapshot_id):
-        return self.nova('GET', '/emulator/events?snapshot_id=%s'
-                         % snapshot_id)['events']
-
-    def callbacks(self, snapshot_id, count):
-        """The first event's callbacks once there are count of them."""
-        found = self.nova_events(snapshot_id)[0]['callbacks']
-        return found if len(found) >= count else None
-
-    def snapshot_sha(self, snapshot_id):
-        """The data a snapshot holds: its overlay's backing chain."""
-        overlay = self.info()[snapshot_id]
-        return self.overlay_sha(overlay)
-
     def delete_snapshot(self, snapshot_id):
         self.cinder('snapshot-delete', snapshot_id)
         self.wait_gone('snapshot', snapshot_id)
         self.made['snapshot'].remove(snapshot_id)
-
-    def admin_metadata(self, snapshot_id):
-        """The snapshot's admin metadata, through cinder-snapext's API."""
-        request = urllib.request.Request(
-            '%s/snapshots/%s/snapext-admin-metadata' % (
-                self.env['CINDER_ENDPOINT'], snapshot_id),
-            headers={'X-Auth-Token': '%s:%s' % (self.env['OS_USER_ID'],
-                                                self.env['OS_PROJECT_ID']),
-                     'OpenStack-API-Version': 'volume 3.71'})
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return json.loads(resp.read())['admin_metadata']
-
-    def pass_deadline(self, snapshot_id):
-        """Move the phase's deadline to the past: the clock, not Nova.
-
-        The only way to let the stack's real periodic check find an overdue
-        phase without waiting out assisted_snapshot_create_timeout.
-        """
-        database = cinder_db.CinderDb(self.stack.dir)
-        try:
-            changed = database.update(
-                "UPDATE snapext_snapshot_admin_metadata SET value = "
-                "'2000-01-01T00:00:00Z' WHERE snapshot_id = :id AND "
-                "key = 'snapext:phase_deadline' AND NOT deleted",
-                {'id': snapshot_id})
-        finally:
-            database.close()
-        self.assertEqual(1, changed)
 
     # -- offline ----------------------------------------------------------
 

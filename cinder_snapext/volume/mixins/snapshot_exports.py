@@ -20,6 +20,7 @@ from oslo_log import log as logging
 from cinder_snapext.objects import snapshot_export
 from cinder_snapext import opts
 from cinder_snapext.volume import snapshot_exports as exports
+from cinder_snapext.volume import unmanage_recovery
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -37,10 +38,17 @@ class SnapshotExportMixin:
     to refuse a volume delete without calling a volume service.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Ids of the snapshots a thread of this service is unmanaging.
+        self._snapext_unmanaging = set()
+
     def init_host(self, *args, **kwargs):
         super().init_host(*args, **kwargs)
         context = cinder_context.get_admin_context()
         self._forget_exports_of_destroyed(context, None)
+        # Nothing runs yet: whatever is left unmanaging was interrupted.
+        self.release_interrupted_unmanages(context, min_age=0)
         if CONF[opts.GROUP].sync_snapshot_exports_on_start:
             self.sync_snapshot_exports(context)
 
@@ -68,13 +76,39 @@ class SnapshotExportMixin:
         # Recorded before the snapshot row goes: from then on the API
         # refuses to delete the volume, with no window between the two.
         _Export.record(context, snapshot.volume_id, name, snapshot.id)
+        self._snapext_unmanaging.add(snapshot.id)
         try:
             return super().delete_snapshot(context, snapshot,
                                            unmanage_only=True)
         finally:
+            self._snapext_unmanaging.discard(snapshot.id)
             if exports.is_live(context, snapshot.id):
                 # Not unmanaged (refused or failed): Cinder still has it.
                 _Export.forget(context, snapshot.volume_id, [name])
+
+    def release_interrupted_unmanages(self, context,
+                                      min_age=unmanage_recovery.MIN_AGE):
+        """Give back snapshots an interrupted unmanage left unmanaging.
+
+        Called at start and periodically (the database may have gone away
+        in the middle of an unmanage while this service kept running).
+        """
+        try:
+            found = unmanage_recovery.interrupted(
+                context, self.host, self._snapext_unmanaging, min_age)
+        except Exception:
+            LOG.exception('Could not look for interrupted unmanages.')
+            return
+        for snapshot in found:
+            try:
+                if unmanage_recovery.release(snapshot):
+                    _Export.forget(context, snapshot.volume_id,
+                                   [exports.exported_name(self.driver,
+                                                          snapshot)])
+            except Exception:
+                # One snapshot must not stop the others; the next run retries.
+                LOG.exception('Could not release an interrupted unmanage.',
+                              resource=snapshot)
 
     # Cinder keeps a workers row for a snapshot create but not for a
     # manage: a service killed mid-manage left the snapshot 'creating' for

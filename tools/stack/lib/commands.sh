@@ -45,6 +45,7 @@ cmd_up() {
     [ -f "$STATE/.bootstrapped" ] || fresh=1
     mkdir -p "$STATE" "$RUN" "$LOGS"
     log "state: $STATE (DB=$DB BACKUP=$BACKUP THREADING=$THREADING)"
+    thaw_stopped
     [ "$DB" != sqlite ] || log "WARNING: SQLite is for a quick look only:" \
         "under four Cinder processes it locks (HTTP 500, leaked quota)"
     check_db_choice

@@ -170,6 +170,24 @@ members() {
     echo "${!IN[@]}"
 }
 
+# thaw_stopped: SIGCONT every stopped process of the stack's records. A
+# fault run cut short while it froze the OSD (SIGSTOP for 30 s) left the
+# OSD stopped, and the next 'up' waited on a Ceph that answered nothing.
+thaw_stopped() {
+    local f p s
+    for f in "$RUN"/*.pid; do
+        [ -e "$f" ] || continue
+        for p in $(members "$(basename "$f" .pid)"); do
+            { read -r s <"/proc/$p/stat"; } 2>/dev/null || continue
+            s=${s##*) }
+            if [ "${s%% *}" = T ]; then
+                log "resuming $(basename "$f" .pid) (pid $p): it was stopped"
+                kill -CONT "$p" 2>/dev/null || true
+            fi
+        done
+    done
+}
+
 # stop_record NAME SIGNAL: signal the recorded process (or, if it is
 # gone, TERM what is left of its session) and print its members.
 stop_record() {
@@ -194,6 +212,19 @@ alive_pid() {
     { read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
     s=${s##*) }
     [ "${s%% *}" != Z ]
+}
+
+# clear_stale_lock FILE: remove a server's own pid lock file (first line:
+# a pid) when that process has ended. A server killed with -9 is a zombie
+# until init reaps it, and PostgreSQL takes a zombie's pid for a live
+# postmaster: it refused to start ("lock file postmaster.pid already
+# exists") right after the fault harness killed it.
+clear_stale_lock() {
+    local pid
+    [ -s "$1" ] || return 0
+    read -r pid <"$1" || return 0
+    case $pid in '' | *[!0-9]*) return 0 ;; esac
+    alive_pid "$pid" || rm -f -- "$1"
 }
 
 # wait_gone DEADLINE PIDS...: wait for processes that stop_record

@@ -38,6 +38,9 @@ start_postgresql() {
                 >"$LOGS/postgresql-initdb.log" 2>&1 ||
                 die "initdb failed: see $LOGS/postgresql-initdb.log"
         fi
+        # Its data directory's lock and its socket's lock both name it.
+        clear_stale_lock "$dir/data/postmaster.pid"
+        clear_stale_lock "$dir/.s.PGSQL.$PG_PORT.lock"
         launch postgresql setpriv --reuid=postgres --regid=postgres \
             --init-groups -- "$bin/postgres" -D "$dir/data" \
             -c listen_addresses=127.0.0.1 -p "$PG_PORT" \

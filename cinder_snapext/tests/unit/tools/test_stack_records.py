@@ -20,6 +20,7 @@ harness's kill of cinder-backup, then 'start backup', left a backup in
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,3 +83,43 @@ class RecordsTestCase(testtools.TestCase):
             time.sleep(0.05)
         out = self.bash('if running srv; then echo runs; else echo ended; fi')
         self.assertEqual('ended', out.stdout.strip(), out.stderr)
+
+    def lock_file(self, pid):
+        path = os.path.join(self.state, 'postmaster.pid')
+        with open(path, 'w') as f:
+            f.write('%d\n/data\n' % pid)
+        return path
+
+    def test_a_lock_file_of_a_killed_server_not_yet_reaped_goes(self):
+        proc = self.spawn()
+        proc.kill()
+        end = time.monotonic() + 30
+        while _state(proc.pid) != 'Z':
+            self.assertLess(time.monotonic(), end)
+            time.sleep(0.05)
+        path = self.lock_file(proc.pid)
+        out = self.bash('clear_stale_lock %s' % path)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertFalse(os.path.exists(path))
+
+    def test_a_lock_file_of_a_live_server_stays(self):
+        path = self.lock_file(self.spawn().pid)
+        out = self.bash('clear_stale_lock %s' % path)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertTrue(os.path.exists(path))
+
+    def wait_state(self, pid, states):
+        end = time.monotonic() + 30
+        while _state(pid) not in states:
+            self.assertLess(time.monotonic(), end)
+            time.sleep(0.05)
+
+    def test_up_resumes_a_server_a_fault_left_stopped(self):
+        proc = self.spawn()
+        self.record('srv', proc)
+        os.kill(proc.pid, signal.SIGSTOP)
+        self.wait_state(proc.pid, 'T')
+        out = self.bash('log() { echo "$*"; }; thaw_stopped')
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn('resuming srv', out.stdout)
+        self.wait_state(proc.pid, 'SR')

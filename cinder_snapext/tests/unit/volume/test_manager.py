@@ -12,6 +12,7 @@
 
 """SnapextVolumeManager: composition, and admin metadata on every delete."""
 
+import datetime
 from unittest import mock
 
 from cinder.backup import manager as backup_manager
@@ -22,8 +23,10 @@ from cinder.objects import fields
 from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as cinder_utils
 from cinder.volume import manager as cinder_manager
+from oslo_db import exception as db_exc
 
 from cinder_snapext.db import api as db_api
+from cinder_snapext.db import snapshot_exports as export_db
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.db import test_api
 from cinder_snapext.tests.unit import fakes
@@ -173,3 +176,40 @@ class SnapextVolumeManagerTestCase(base.TestCase):
         snapshot.refresh()
         self.assertEqual('available', snapshot.status)
         self.assertEqual([], self._workers(snapshot))
+
+    def _unmanage_cut_by_the_database(self):
+        volume = cinder_utils.create_volume(self.ctxt, host=self.manager.host)
+        snapshot = cinder_utils.create_snapshot(self.ctxt, volume.id,
+                                                status='unmanaging')
+        # The database server is the process boundary: it goes away after
+        # the driver's part, as PostgreSQL killed by the fault harness did.
+        self.patch_object(self.manager.db,
+                          'volume_glance_metadata_delete_by_snapshot',
+                          side_effect=db_exc.DBConnectionError())
+        self.assertRaises(db_exc.DBConnectionError,
+                          self.manager.delete_snapshot, self.ctxt, snapshot,
+                          unmanage_only=True)
+        snapshot.refresh()
+        self.assertEqual('unmanaging', snapshot.status)
+        return snapshot
+
+    def test_unmanage_cut_by_a_database_outage_is_released(self):
+        snapshot = self._unmanage_cut_by_the_database()
+        self.manager._release_interrupted_unmanages(self.ctxt)
+        snapshot.refresh()
+        # Too recent: a cast or thread may still be at it.
+        self.assertEqual('unmanaging', snapshot.status)
+        cinder_db.snapshot_update(self.ctxt, snapshot.id, {
+            'updated_at': datetime.datetime(2000, 1, 1)})
+        self.manager._release_interrupted_unmanages(self.ctxt)
+        snapshot.refresh()
+        self.assertEqual('available', snapshot.status)
+        self.assertEqual([], export_db.snapshot_export_get_all(
+            self.ctxt, volume_ids=[snapshot.volume_id]))
+
+    def test_unmanage_cut_by_a_restart_is_released_at_start(self):
+        snapshot = self._unmanage_cut_by_the_database()
+        self.manager.init_host(added_to_cluster=False,
+                               service_id=self.service.service_id)
+        snapshot.refresh()
+        self.assertEqual('available', snapshot.status)
