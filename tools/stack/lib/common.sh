@@ -170,9 +170,8 @@ members() {
     echo "${!IN[@]}"
 }
 
-# thaw_stopped: SIGCONT every stopped process of the stack's records. A
-# fault run cut short while it froze the OSD (SIGSTOP for 30 s) left the
-# OSD stopped, and the next 'up' waited on a Ceph that answered nothing.
+# thaw_stopped: SIGCONT every stopped process of the stack's records: a
+# fault run cut short while the OSD was frozen left Ceph mute for 'up'.
 thaw_stopped() {
     local f p s
     for f in "$RUN"/*.pid; do
@@ -214,15 +213,12 @@ alive_pid() {
     [ "${s%% *}" != Z ]
 }
 
-# clear_stale_lock FILE: remove a server's own pid lock file (first line:
-# a pid) when that process has ended. A server killed with -9 is a zombie
-# until init reaps it, and PostgreSQL takes a zombie's pid for a live
-# postmaster: it refused to start ("lock file postmaster.pid already
-# exists") right after the fault harness killed it.
+# clear_stale_lock FILE: remove a pid lock file whose process has ended.
+# PostgreSQL takes a zombie's pid (killed -9, not reaped yet) for a live
+# postmaster and refused to start right after the fault harness.
 clear_stale_lock() {
     local pid
-    [ -s "$1" ] || return 0
-    read -r pid <"$1" || return 0
+    { [ -s "$1" ] && read -r pid <"$1"; } || return 0
     case $pid in '' | *[!0-9]*) return 0 ;; esac
     alive_pid "$pid" || rm -f -- "$1"
 }
@@ -249,16 +245,12 @@ wait_gone() {
     # shellcheck disable=SC2086
     kill -TERM $left 2>/dev/null || true
     sleep 3
-    left=""
-    for p in "$@"; do
-        [ -d "/proc/$p" ] && left="$left $p"
-    done
-    if [ -n "$left" ]; then
-        log "sending KILL:$left"
-        # shellcheck disable=SC2086
-        kill -KILL $left 2>/dev/null || true
-        sleep 1
-    fi
+    left=$(for p in "$@"; do [ -d "/proc/$p" ] && printf ' %s' "$p"; done; true)
+    [ -n "$left" ] || return 0
+    log "sending KILL:$left"
+    # shellcheck disable=SC2086
+    kill -KILL $left 2>/dev/null || true
+    sleep 1
 }
 
 # stop_group SIGNAL NAME...: stop several records together, waiting for

@@ -10,9 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The harness's kill -9 reaches every process of a server's session."""
+"""The harness's kill -9 reaches every process of a server."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -41,19 +42,19 @@ class KillTestCase(testtools.TestCase):
             f.write('%d 0 boot\n' % self.proc.pid)
         self.servers = inject.Servers(self.dir, {})
         end = time.monotonic() + 30
-        while len(inject.session(self.proc.pid)) < 2:
+        while len(inject.members(self.proc.pid)) < 2:
             self.assertLess(time.monotonic(), end, 'no child started')
             time.sleep(0.05)
 
     def _reap(self):
-        for pid in inject.session(self.proc.pid):
+        for pid in inject.members(self.proc.pid):
             os.kill(pid, 9)
         self.proc.wait(timeout=30)
 
     def test_kill9_ends_the_whole_session(self):
         self.servers.kill9('srv')
         self.assertEqual(-9, self.proc.wait(timeout=30))
-        self.assertEqual([], inject.session(self.proc.pid))
+        self.assertEqual([], inject.members(self.proc.pid))
 
     def test_a_killed_server_is_refused(self):
         self.servers.kill9('srv')
@@ -86,3 +87,38 @@ class KillTestCase(testtools.TestCase):
             f.write('step two\n')
         self.assertTrue(self.servers.wait_log('svc', 'step two', offset, 5))
 
+
+# The leader starts a child in a session of its own, as rabbitmq-server
+# does under the stack's launcher, and prints its pid.
+TREE = 'setsid sleep 60 & echo $!; wait'
+
+
+class MembersTestCase(testtools.TestCase):
+
+    def spawn_tree(self):
+        proc = subprocess.Popen(['bash', '-c', TREE], stdout=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        child = int(proc.stdout.readline())
+        self.addCleanup(proc.wait, 30)
+        self.addCleanup(lambda: [os.kill(p, signal.SIGKILL) for p in
+                                 inject.alive([proc.pid, child])])
+        return proc, child
+
+    def test_a_child_in_a_session_of_its_own_is_a_member(self):
+        proc, child = self.spawn_tree()
+        end = time.monotonic() + 30
+        while child not in inject.members(proc.pid):
+            self.assertLess(time.monotonic(), end, 'child never seen')
+            time.sleep(0.05)
+        self.assertEqual({proc.pid, child}, set(inject.members(proc.pid)))
+
+    def test_kill9_leaves_no_member_running(self):
+        proc, child = self.spawn_tree()
+        pids = inject.members(proc.pid)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        proc.wait(30)
+        end = time.monotonic() + 30
+        while inject.alive([child]):
+            self.assertLess(time.monotonic(), end, 'child outlived kill')
+            time.sleep(0.05)
