@@ -12,15 +12,15 @@
 
 """cinder-snapext-protect with OS_CLOUD: clouds.yaml read by openstacksdk.
 
-Cinder is a small HTTP server in the test process (the process boundary):
+Cinder is a small HTTP server in a process of its own (fake_cinder_http):
 what it receives proves which endpoint and credentials were used.
 """
 
-import http.server
 import io
 import json
 import os
-import threading
+import subprocess
+import sys
 
 import fixtures
 import testtools
@@ -37,43 +37,21 @@ CLOUDS = '''clouds:
 '''
 
 
-class _Cinder(http.server.BaseHTTPRequestHandler):
-    seen = []
-
-    def do_GET(self):
-        type(self).seen.append((self.path, self.headers.get('X-Auth-Token')))
-        if self.path == '/':
-            body = {'versions': [{'id': 'v3.0', 'status': 'CURRENT',
-                                  'version': '3.71', 'min_version': '3.0',
-                                  'links': []}]}
-        elif '/snapshots/detail' in self.path:
-            body = {'snapshots': []}
-        else:
-            self.send_error(404)
-            return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        """Quiet: the test reads what was asked from ``seen``."""
-
-
 class CloudsYamlTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Cinder)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, 10)
-        self.addCleanup(server.shutdown)
-        _Cinder.seen = []
-        url = self.url = 'http://127.0.0.1:%d' % server.server_address[1]
         folder = self.useFixture(fixtures.TempDir()).path
+        self.log = os.path.join(folder, 'requests.log')
+        server = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(__file__),
+                                          'fake_cinder_http.py'), self.log],
+            stdout=subprocess.PIPE, text=True)
+        self.addCleanup(server.stdout.close)
+        self.addCleanup(server.wait, 10)
+        self.addCleanup(server.kill)
+        port = int(server.stdout.readline())
+        url = self.url = 'http://127.0.0.1:%d' % port
         clouds = os.path.join(folder, 'clouds.yaml')
         with open(clouds, 'w') as f:
             f.write(CLOUDS % {'url': url})
@@ -91,12 +69,19 @@ class CloudsYamlTestCase(testtools.TestCase):
         self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'backup'))
         self.assert_listed_with([], '/v3/snapshots/detail', 'secret-token')
 
+    def seen(self):
+        """(path, token) of every GET the endpoint answered, in order."""
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [tuple(json.loads(line)) for line in f]
+
     def assert_listed_with(self, argv, path, token):
         """``list`` through the connection these options make."""
         self.assertEqual(0, cli.main(argv + ['list', '--format', 'json']),
                          self.stderr.getvalue())
         self.assertEqual([], json.loads(self.stdout.getvalue()))
-        self.assertEqual((path, token), _Cinder.seen[-1])
+        self.assertEqual((path, token), self.seen()[-1])
 
     def test_os_endpoint_wins_over_the_clouds_override(self):
         self.assert_listed_with(
@@ -120,9 +105,9 @@ class CloudsYamlTestCase(testtools.TestCase):
         self.assertEqual(1, cli.main(['--os-auth-type', 'noauth', 'list']))
         self.assertIn('ERROR: noauth needs the Block Storage endpoint',
                       self.stderr.getvalue())
-        self.assertEqual([], _Cinder.seen)
+        self.assertEqual([], self.seen())
 
     def test_unknown_cloud_is_one_error_line(self):
         self.assertEqual(1, cli.main(['--os-cloud', 'nowhere', 'list']))
         self.assertIn('ERROR: cloud nowhere:', self.stderr.getvalue())
-        self.assertEqual([], _Cinder.seen)
+        self.assertEqual([], self.seen())
