@@ -20,6 +20,8 @@ from keystoneauth1 import loading
 from cinder_snapext.protection import retention
 
 NOAUTH = 'noauth'
+# Seconds one HTTP request to Cinder may take (--timeout).
+REQUEST_TIMEOUT = 60.0
 
 
 def parse_args(argv):
@@ -187,6 +189,9 @@ def _add_hook_arguments(parser):
 
 def _add_connection_arguments(parser, argv):
     loading.register_session_argparse_arguments(parser)
+    # keystoneauth waits forever by default: a Cinder that accepts the
+    # connection and never answers would hold a timer's run for good.
+    parser.set_defaults(timeout=REQUEST_TIMEOUT)
     parser.add_argument('--os-cloud', metavar='CLOUD',
                         default=os.environ.get('OS_CLOUD'),
                         help='A cloud of clouds.yaml (and secure.yaml), '

@@ -74,11 +74,15 @@ def _cloud_region(args):
         # --os-endpoint wins over the cloud's own override, as before.
         overrides[_config_key('endpoint_override')] = args.os_endpoint
     try:
-        return loader.OpenStackConfig().get_one(cloud=args.os_cloud,
-                                                **overrides)
+        region = loader.OpenStackConfig().get_one(cloud=args.os_cloud,
+                                                  **overrides)
     except os_exceptions.ConfigException as e:
         raise ks_exceptions.ClientException(
             'cloud %s: %s' % (args.os_cloud, e)) from e
+    # The cloud's api_timeout if it has one; ours (--timeout) otherwise.
+    if region.config.get('api_timeout') is None:
+        region.config['api_timeout'] = args.timeout
+    return region
 
 
 def _config_key(name):

@@ -245,7 +245,7 @@ wait_gone() {
     # shellcheck disable=SC2086
     kill -TERM $left 2>/dev/null || true
     sleep 3
-    left=$(for p in "$@"; do [ -d "/proc/$p" ] && printf ' %s' "$p"; done; true)
+    left=$(for p; do [ -d "/proc/$p" ] && printf ' %s' "$p"; done; true)
     [ -n "$left" ] || return 0
     log "sending KILL:$left"
     # shellcheck disable=SC2086

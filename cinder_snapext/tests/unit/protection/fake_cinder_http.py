@@ -12,16 +12,21 @@
 
 """A Block Storage endpoint stand-in, run as a process of its own.
 
-Usage: python fake_cinder_http.py LOG. Prints its port, then answers the
-version document and an empty snapshot list; each GET is appended to LOG
-as a JSON line [path, X-Auth-Token]. A process, not a thread of the test:
-with Cinder's native-threads mode in the test process, a server thread
-there was never scheduled and the command under test waited forever.
+Usage: python fake_cinder_http.py LOG [mute]. Prints its port, then answers
+the version document and an empty snapshot list; each GET is appended to
+LOG as a JSON line [path, X-Auth-Token]. With "mute" it listens and never
+answers: the kernel completes every connection, nothing reads it.
+
+A process, not a thread of the test: with Cinder's native-threads mode in
+the test process, a server thread there was never scheduled and the
+command under test waited forever.
 """
 
 import http.server
 import json
+import socket
 import sys
+import time
 
 
 class _Cinder(http.server.BaseHTTPRequestHandler):
@@ -50,7 +55,17 @@ class _Cinder(http.server.BaseHTTPRequestHandler):
         """Quiet: the test reads what was asked from LOG."""
 
 
-if __name__ == '__main__':
+def _mute():
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    print(listener.getsockname()[1], flush=True)
+    time.sleep(3600)
+
+
+if __name__ == '__main__' and sys.argv[2:] == ['mute']:
+    _mute()
+elif __name__ == '__main__':
     server = http.server.HTTPServer(('127.0.0.1', 0), _Cinder)
     print(server.server_address[1], flush=True)
     server.serve_forever()

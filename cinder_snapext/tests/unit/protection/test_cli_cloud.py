@@ -25,7 +25,9 @@ import sys
 import fixtures
 import testtools
 
+from cinder_snapext.protection import arguments
 from cinder_snapext.protection import cli
+from cinder_snapext.protection import connection
 
 CLOUDS = '''clouds:
   backup:
@@ -37,20 +39,25 @@ CLOUDS = '''clouds:
 '''
 
 
+def start_fake_cinder(test, log, *mode):
+    """Start fake_cinder_http for test (stopped at its end); its port."""
+    server = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__),
+                                      'fake_cinder_http.py'), log] +
+        list(mode), stdout=subprocess.PIPE, text=True)
+    test.addCleanup(server.stdout.close)
+    test.addCleanup(server.wait, 10)
+    test.addCleanup(server.kill)
+    return int(server.stdout.readline())
+
+
 class CloudsYamlTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
         folder = self.useFixture(fixtures.TempDir()).path
         self.log = os.path.join(folder, 'requests.log')
-        server = subprocess.Popen(
-            [sys.executable, os.path.join(os.path.dirname(__file__),
-                                          'fake_cinder_http.py'), self.log],
-            stdout=subprocess.PIPE, text=True)
-        self.addCleanup(server.stdout.close)
-        self.addCleanup(server.wait, 10)
-        self.addCleanup(server.kill)
-        port = int(server.stdout.readline())
+        port = start_fake_cinder(self, self.log)
         url = self.url = 'http://127.0.0.1:%d' % port
         clouds = os.path.join(folder, 'clouds.yaml')
         with open(clouds, 'w') as f:
@@ -111,3 +118,33 @@ class CloudsYamlTestCase(testtools.TestCase):
         self.assertEqual(1, cli.main(['--os-cloud', 'nowhere', 'list']))
         self.assertIn('ERROR: cloud nowhere:', self.stderr.getvalue())
         self.assertEqual([], self.seen())
+
+
+class RequestTimeoutTestCase(testtools.TestCase):
+    """A Cinder that accepts the connection and never answers."""
+
+    def setUp(self):
+        super().setUp()
+        self.url = 'http://127.0.0.1:%d/v3' % start_fake_cinder(
+            self, os.devnull, 'mute')
+        for name in list(os.environ):
+            if name.startswith(('OS_', 'CINDER_')):
+                self.useFixture(fixtures.EnvironmentVariable(name))
+        self.stderr = io.StringIO()
+        self.patch(cli.sys, 'stdout', io.StringIO())
+        self.patch(cli.sys, 'stderr', self.stderr)
+
+    def test_timeout_ends_the_command_with_one_error_line(self):
+        status = cli.main(['--os-auth-type', 'noauth', '--os-project-id',
+                           'p-1', '--os-endpoint', self.url,
+                           '--timeout', '0.5', 'list'])
+        self.assertEqual(1, status)
+        self.assertIn('ERROR:', self.stderr.getvalue())
+        self.assertIn('timed out', self.stderr.getvalue())
+
+    def test_requests_have_a_deadline_by_default(self):
+        args = arguments.parse_args(['--os-auth-type', 'noauth',
+                                    '--os-endpoint', self.url, 'list'])
+        self.assertEqual(arguments.REQUEST_TIMEOUT, args.timeout)
+        self.assertEqual(arguments.REQUEST_TIMEOUT,
+                         connection.from_args(args).session.timeout)
