@@ -23,6 +23,7 @@ where the data stays), so such a snapshot is still whole and managed:
 
 from cinder import objects as cinder_objects
 from cinder.objects import fields
+from cinder.volume import volume_utils
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
@@ -36,17 +37,29 @@ UNMANAGING = fields.SnapshotStatus.UNMANAGING
 MIN_AGE = 60
 
 
-def interrupted(context, host, in_flight, min_age=MIN_AGE):
-    """Snapshots of host's volumes left ``unmanaging``.
+def _ours(volume, host, cluster):
+    # A member of a cluster answers for every volume of the cluster: the
+    # member that was unmanaging may never come back.
+    if cluster:
+        return (volume_utils.extract_host(volume.cluster_name, 'backend') ==
+                volume_utils.extract_host(cluster, 'backend'))
+    return (volume_utils.extract_host(volume.host, 'backend') ==
+            volume_utils.extract_host(host, 'backend'))
+
+
+def interrupted(context, host, cluster, in_flight, min_age=MIN_AGE):
+    """Snapshots of host's (or cluster's) volumes left ``unmanaging``.
 
     Leaves out those in ``in_flight`` (ids this service is unmanaging) and
     those changed less than ``min_age`` seconds ago.
     """
     now = timeutils.utcnow()
     found = []
-    for snapshot in cinder_objects.SnapshotList.get_by_host(
-            context, host, filters={'status': UNMANAGING}):
-        if snapshot.id in in_flight:
+    # Rare (an unmanage takes a moment): all of them, then ours.
+    for snapshot in cinder_objects.SnapshotList.get_all(
+            context, filters={'status': UNMANAGING}):
+        if snapshot.id in in_flight or not _ours(snapshot.volume, host,
+                                                  cluster):
             continue
         changed = snapshot.updated_at or snapshot.created_at
         if changed is not None and (

@@ -47,8 +47,10 @@ class SnapshotExportMixin:
         super().init_host(*args, **kwargs)
         context = cinder_context.get_admin_context()
         self._forget_exports_of_destroyed(context, None)
-        # Nothing runs yet: whatever is left unmanaging was interrupted.
-        self.release_interrupted_unmanages(context, min_age=0)
+        # Nothing of this service runs yet: whatever it left unmanaging was
+        # interrupted. Another member of its cluster may be at work, though.
+        self.release_interrupted_unmanages(
+            context, min_age=unmanage_recovery.MIN_AGE if self.cluster else 0)
         if CONF[opts.GROUP].sync_snapshot_exports_on_start:
             self.sync_snapshot_exports(context)
 
@@ -95,7 +97,8 @@ class SnapshotExportMixin:
         """
         try:
             found = unmanage_recovery.interrupted(
-                context, self.host, self._snapext_unmanaging, min_age)
+                context, self.host, self.cluster, self._snapext_unmanaging,
+                min_age)
         except Exception:
             LOG.exception('Could not look for interrupted unmanages.')
             return

@@ -24,6 +24,7 @@ from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as cinder_utils
 from cinder.volume import manager as cinder_manager
 from oslo_db import exception as db_exc
+from oslo_utils import timeutils
 
 from cinder_snapext.db import api as db_api
 from cinder_snapext.db import snapshot_exports as export_db
@@ -206,6 +207,40 @@ class SnapextVolumeManagerTestCase(base.TestCase):
         self.assertEqual('available', snapshot.status)
         self.assertEqual([], export_db.snapshot_export_get_all(
             self.ctxt, volume_ids=[snapshot.volume_id]))
+
+    def _left_unmanaging_by(self, host, cluster_name, age):
+        volume = cinder_utils.create_volume(self.ctxt, host=host,
+                                            cluster_name=cluster_name)
+        snapshot = cinder_utils.create_snapshot(self.ctxt, volume.id,
+                                                status='unmanaging')
+        cinder_db.snapshot_update(self.ctxt, snapshot.id, {
+            'updated_at': timeutils.utcnow() - datetime.timedelta(
+                seconds=age)})
+        return snapshot
+
+    def test_a_cluster_member_releases_what_a_dead_member_left(self):
+        self.manager.cluster = 'ci-cluster@ceph'
+        dead = self._left_unmanaging_by('dead-member@ceph#ceph',
+                                        'ci-cluster@ceph#ceph', age=600)
+        elsewhere = self._left_unmanaging_by('other@ceph#ceph',
+                                             'other-cluster@ceph#ceph',
+                                             age=600)
+        self.manager._release_interrupted_unmanages(self.ctxt)
+        dead.refresh()
+        elsewhere.refresh()
+        self.assertEqual('available', dead.status)
+        # Another cluster's volume: its own members answer for it.
+        self.assertEqual('unmanaging', elsewhere.status)
+
+    def test_a_starting_cluster_member_spares_a_running_unmanage(self):
+        self.manager.cluster = 'ci-cluster@ceph'
+        running = self._left_unmanaging_by('live-member@ceph#ceph',
+                                           'ci-cluster@ceph#ceph', age=5)
+        self.manager.init_host(added_to_cluster=False,
+                               service_id=self.service.service_id)
+        running.refresh()
+        # Another member may be at it: only a stale one is interrupted.
+        self.assertEqual('unmanaging', running.status)
 
     def test_unmanage_cut_by_a_restart_is_released_at_start(self):
         snapshot = self._unmanage_cut_by_the_database()
