@@ -122,6 +122,13 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         flags['volume_manager'] = {'v': SNAPEXT_MANAGER}
         flags['volume_driver'] = {'v': IN_MEMORY_DRIVER,
                                   'g': 'backend_defaults'}
+        # Every service of one process heartbeats into the row of the one
+        # started last (Cinder keeps the id in a class attribute): here the
+        # scheduler, so the volume service's row ages from its start, and
+        # a test slower than the default 60 s (a loaded machine, native
+        # threads) found no valid host. A test that needs a service down
+        # ages its row by more than this.
+        flags['service_down_time'] = {'v': 600}
         return flags
 
     def paste_config(self):

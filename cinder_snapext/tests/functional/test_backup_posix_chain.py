@@ -160,10 +160,6 @@ class FileBackendBackupTestCase(base.FunctionalTestCase):
         # Fewer, larger hashes: each backup reads the whole GiB.
         flags['backup_file_size'] = {'v': 64 * units.Mi}
         flags['backup_sha_block_size_bytes'] = {'v': units.Mi}
-        # The services share one eventlet hub that the backups keep busy;
-        # a late heartbeat must not make the scheduler drop the volume
-        # service the restores need.
-        flags['service_down_time'] = {'v': 600}
         return flags
 
     def new_volume(self):
