@@ -12,10 +12,12 @@
 
 """Base for scenarios on the real stack, driven by the stock cinder CLI.
 
-Everything goes through processes, as an operator would: the ``cinder``
+Every step goes through processes, as an operator would: the ``cinder``
 client of the stack's venv (noauth, settings from ``<state>/openrc``) and,
-for data, ``tools/stack/rbdtool.py`` (librbd as client.cinder). Every
-wait has a deadline. A scenario is a class whose ``test_NN_*`` steps run
+for data, ``tools/stack/rbdtool.py`` (librbd as client.cinder). Waits
+and the clean-up read statuses through the REST API (``cleanup.py``): a
+CLI process per poll cost more than the work awaited. Every wait has a
+deadline. A scenario is a class whose ``test_NN_*`` steps run
 in name order, serially, and share state on the class; a step that fails
 makes the later ones skip, except the ``always`` steps (clean-up).
 """
@@ -31,6 +33,7 @@ import uuid
 import testtools
 from testtools import content
 
+from cinder_snapext.tests.integration import cleanup
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import rbd_data
 from cinder_snapext.tests.integration import stack
@@ -68,11 +71,14 @@ def alive(pid):
         return False
 
 
-class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
+class ScenarioTestCase(cleanup.CleanupMixin, rbd_data.RbdDataMixin,
+                       testtools.TestCase):
     """Steps of one scenario on the stack, sharing state on the class."""
 
     failed_step = None
     stack = None
+    timeout = TIMEOUT
+    poll = POLL
 
     @classmethod
     def setUpClass(cls):
@@ -177,7 +183,7 @@ class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
         seen = {}
 
         def probe():
-            obj = self.show(kind, obj_id)
+            obj = self.lookup(kind, obj_id)
             if obj is None:
                 self.fail('%s %s disappeared while waiting for %s' % (
                     kind, obj_id, status))
@@ -186,7 +192,12 @@ class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
                     'error'):
                 self.fail('%s %s went to %s (fail_reason: %s)' % (
                     kind, obj_id, obj['status'], obj.get('fail_reason')))
-            return obj if obj['status'] == status else None
+            if obj['status'] != status:
+                return None
+            # Reached: the caller gets what the CLI shows (its field
+            # names), read once rather than at every poll.
+            shown = self.show(kind, obj_id)
+            return shown if shown and shown['status'] == status else None
 
         try:
             return self.wait_for('%s %s status %s' % (kind, obj_id, status),
@@ -199,7 +210,7 @@ class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
 
     def wait_gone(self, kind, obj_id, timeout=TIMEOUT):
         def probe():
-            obj = self.show(kind, obj_id)
+            obj = self.lookup(kind, obj_id)
             if obj is not None and obj['status'].startswith('error'):
                 self.fail('%s %s went to %s' % (kind, obj_id, obj['status']))
             return obj is None
@@ -233,51 +244,6 @@ class ScenarioTestCase(rbd_data.RbdDataMixin, testtools.TestCase):
             return None
         snap = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap)
-        self.wait_for('managed snapshot', lambda: self.show(
+        self.wait_for('managed snapshot', lambda: self.lookup(
             'snapshot', snap)['status'] != 'creating')
         return snap
-
-    def sweep_made(self, prefix='snapext-it-'):
-        """Sweep (below), then check that all this run made is gone."""
-        made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix=prefix)
-        for kind, ids in made.items():
-            for obj_id in ids:
-                self.assertIsNone(self.show(kind, obj_id))
-            self.made[kind] = []
-
-    def sweep(self, prefix='snapext-it-'):
-        """Delete what the scenarios made, this run's and earlier ones'.
-
-        That is every backup, snapshot and volume whose name starts with
-        prefix, each wait with a deadline. Backups go newest first, in
-        rounds: Cinder refuses to delete a backup that incremental ones
-        still depend on.
-        """
-        listing = {'backup': ('backup-list', 'backup-delete'),
-                   'snapshot': ('snapshot-list', 'snapshot-delete'),
-                   'volume': ('list', 'delete')}
-        for kind in ('backup', 'snapshot', 'volume'):
-            list_cmd, delete_cmd = listing[kind]
-            end = time.monotonic() + TIMEOUT
-            while True:
-                rows = [r for r in cli.parse_table(self.cinder(
-                        list_cmd, '--sort', 'created_at:desc'))
-                        if r.get('Name', '').startswith(prefix)]
-                if not rows:
-                    break
-                if time.monotonic() >= end:
-                    self.fail('could not delete %ss: %s' % (kind, rows))
-                accepted = []
-                for row in rows:
-                    if row['Status'] in ('deleting', 'creating',
-                                         'restoring', 'backing-up'):
-                        continue
-                    rc, out, err = self.cinder(delete_cmd, row['ID'],
-                                               check=False)
-                    if rc == 0:
-                        accepted.append(row['ID'])
-                for obj_id in accepted:
-                    self.wait_gone(kind, obj_id)
-                if not accepted:
-                    time.sleep(POLL)

@@ -17,6 +17,10 @@ import os
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
                                      '..', '..', '..'))
 
+# The log of each RBD volume service (part-cluster.sh's second member).
+MEMBER_LOGS = {'ci@ceph': 'cinder-volume.log',
+               'ci2@ceph': 'cinder-volume-2.log'}
+
 
 class Stack:
     """Where the stack of tools/stack.sh lives, and how to reach it."""
@@ -62,6 +66,11 @@ class Stack:
     def clustered(self):
         """Whether the RBD backend runs as an active-active cluster."""
         return len(self.ceph_hosts()) > 1
+
+    def member_log(self, host):
+        """What the cluster member ``host`` (host@backend) logged so far."""
+        with open(os.path.join(self.dir, 'logs', MEMBER_LOGS[host])) as f:
+            return f.read()
 
     def cli_env(self):
         """The caller's environment with openrc's settings.

@@ -28,12 +28,12 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import data
+from cinder_snapext.tests.integration import stack
 
 CLUSTER = 'ci-cluster@ceph'
 # Enough creates that the queue's round robin reaches both members.
 VOLUMES = 4
-MEMBER_LOGS = {'ci@ceph': 'cinder-volume.log',
-               'ci2@ceph': 'cinder-volume-2.log'}
+MEMBER_LOGS = stack.MEMBER_LOGS
 
 
 def session(sid):
@@ -89,9 +89,7 @@ class ClusterTest(base.ScenarioTestCase):
         self.assertEqual('available', self.show('snapshot', again)['status'])
 
     def member_log(self, host):
-        with open(os.path.join(self.stack.dir, 'logs',
-                               MEMBER_LOGS[host])) as f:
-            return f.read()
+        return self.stack.member_log(host)
 
     @step
     def test_01_cluster_of_two_up(self):

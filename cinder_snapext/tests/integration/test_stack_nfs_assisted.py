@@ -193,7 +193,7 @@ class NfsAssistedSnapshotTest(nfs_base.NfsScenarioTestCase):
         self.behave(delay=0.5, failure='error', compute_snapshot_status=True)
         self.cinder('snapshot-delete', snapshot_id)
         self.wait_for('snapshot %s error_deleting' % snapshot_id,
-                      lambda: self.show('snapshot', snapshot_id)[
+                      lambda: self.lookup('snapshot', snapshot_id)[
                           'status'] == 'error_deleting')
         self.assertEqual(sha, self.snapshot_sha(snapshot_id))
         self.assertEqual(self.expected(), self.sha_of(self.active()))
