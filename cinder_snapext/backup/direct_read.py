@@ -67,6 +67,10 @@ class DirectSnapshotReadMixin:
         if not wants_direct_read(self.service, backup, volume):
             return None, None
         snapshot = objects.Snapshot.get_by_id(context, backup.snapshot_id)
+        # The call is routed by the snapshot's volume, which the manager
+        # has loaded already: neither service reads it from the database
+        # again.
+        snapshot.volume = volume
         location = snapext_rpcapi.SnapextVolumeAPI().get_backup_source(
             context, snapshot)
         if not location:

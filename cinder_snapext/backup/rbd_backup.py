@@ -125,39 +125,49 @@ def remove_image(rbd, ioctx, name):
         pass
 
 
-def run(rbd, src_ioctx, dest_ioctx, job):
+def run(rbd, src_ioctx, dest_ioctx, job, after=None):
     """Make job's backup image; returns the plan followed and bytes moved.
 
     The image holds the backup's data when this returns; its restore point
     is left to take_restore_point, as the monitor needs up to a Paxos
-    interval (1 s by default) to give a snapshot an id. On failure nothing
-    of it is left: neither the image nor a source snapshot it took.
+    interval (1 s by default) to give a snapshot an id. after(), if given,
+    runs once the data is in, on the same connections (the backup's
+    metadata object): a failure there fails the backup like any other. On
+    failure nothing of it is left: neither the image nor a source snapshot
+    it took.
     """
     dest_made = end_snap_made = False
     try:
-        with rbd.Image(src_ioctx, job.src_image) as src:
+        # The source is opened once: at its snapshot when that exists
+        # already, else writable to take it and then moved onto it. Each
+        # open costs a round trip to the OSD that holds the header.
+        with rbd.Image(src_ioctx, job.src_image,
+                       snapshot=None if job.create_end_snap
+                       else job.end_snap,
+                       read_only=not job.create_end_snap) as src:
             source_snaps = _snap_names(src)
             if job.create_end_snap:
                 src.create_snap(job.end_snap)
                 end_snap_made = True
-        from_snap = (rbd_chain.parent_source_snap(
-            job.parent_id, job.parent_snapshot, source_snaps)
-            if job.parent_id else None)
-        plan = rbd_chain.plan(
-            job.parent_id, from_snap, job.parent_image,
-            _image_snaps(rbd, dest_ioctx, job.parent_image))
-        plan = _make_dest(rbd, dest_ioctx, job, plan)
-        dest_made = True
-        with rbd.Image(src_ioctx, job.src_image, snapshot=job.end_snap,
-                       read_only=True) as src, \
-                rbd.Image(dest_ioctx, job.dest_image) as dest:
-            if dest.size() != job.length:
-                # The volume was extended since the parent.
-                dest.resize(job.length)
-            extents = rbd_copy.changed_extents(src, plan.from_snap,
-                                               job.whole_object)
-            moved = rbd_copy.copy_extents(src, dest, extents,
-                                           in_flight=job.in_flight)
+                src.set_snap(job.end_snap)
+            from_snap = (rbd_chain.parent_source_snap(
+                job.parent_id, job.parent_snapshot, source_snaps)
+                if job.parent_id else None)
+            plan = rbd_chain.plan(
+                job.parent_id, from_snap, job.parent_image,
+                _image_snaps(rbd, dest_ioctx, job.parent_image))
+            plan = _make_dest(rbd, dest_ioctx, job, plan)
+            dest_made = True
+            with rbd.Image(dest_ioctx, job.dest_image) as dest:
+                if dest.size() != job.length:
+                    # The volume was extended since the parent.
+                    dest.resize(job.length)
+                extents = rbd_copy.changed_extents(src, plan.from_snap,
+                                                   job.whole_object)
+                moved = rbd_copy.copy_extents(src, dest, extents,
+                                               in_flight=job.in_flight)
+        if after is not None:
+            after()
         return Result(plan, moved)
     except Exception:
         LOG.exception('Backup image %s failed; removing what it made',

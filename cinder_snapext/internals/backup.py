@@ -18,7 +18,6 @@ _CEPH = 'cinder.backup.drivers.ceph:CephBackupDriver'
 _MANAGER = 'cinder.backup.manager:BackupManager'
 
 USED = (
-    Private(_CEPH, '_backup_metadata', ('self', 'backup')),
     Private(_CEPH, '_ceph_backup_pool', set_in='__init__'),
     Private(_CEPH, '_file_is_rbd', ('volume_file',)),
     Private(_CEPH, '_get_backup_base_name', ('volume_id', 'backup')),
@@ -38,11 +37,6 @@ USED = (
              'is_snapshot', 'force', 'ignore_errors')),
     Private(_MANAGER, '_is_our_backup', ('self', 'backup')),
 )
-
-
-def save_backup_metadata(driver, backup):
-    """Cinder's Ceph driver's copy of the volume's metadata, with it."""
-    driver._backup_metadata(backup)
 
 
 def backup_pool(driver):

@@ -12,8 +12,11 @@
 
 """SnapextCephBackupDriver: differential backups of RBD snapshots."""
 
+import functools
+
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
+from cinder import exception
 from cinder.message import message_field
 from cinder import objects
 from cinder.volume.drivers import rbd as rbd_driver
@@ -40,6 +43,16 @@ RADOS_CONNECT_TIMEOUT = 60
 def snapshot_rbd_name(snapshot_id):
     """The RBD snapshot name Cinder's RBD driver gives a Cinder snapshot."""
     return CONF.snapshot_name_template % snapshot_id
+
+
+def _write_metadata(client, backup_id, json_meta):
+    """Cinder's metadata object of a backup, as its restore reads it."""
+    try:
+        cinder_ceph.VolumeMetadataBackup(client, backup_id).set(json_meta)
+    except exception.VolumeMetadataBackupExists as e:
+        raise exception.BackupOperationError(
+            'the metadata of backup %s could not be saved: %s' % (
+                backup_id, e))
 
 
 def takes_our_path(backup):
@@ -87,13 +100,18 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             return super().backup(backup, volume_file,
                                   backup_metadata=backup_metadata)
         if not backup.container:
+            # Saved with the backup's result below, or with its error
+            # status by Cinder: one database write fewer per backup.
             backup.container = internal_backup.backup_pool(self)
-            backup.save()
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
         rados_args = self._snapext_rados_args(volume_file)
+        # Read here, in the service's own thread (the database); written
+        # by the copy's thread through the connection it already holds.
+        metadata = ((backup.id, self.get_metadata(backup.volume_id))
+                    if backup_metadata else None)
         result = concurrency.run_blocking(self._snapext_run, job, pool,
-                                          rados_args, container)
+                                          rados_args, container, metadata)
         plan = result.plan
         if plan.reason:
             self._snapext_fall_back(backup, plan.reason)
@@ -106,15 +124,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
                 # Cinder saves the error status through this object next.
                 backup.obj_reset_changes(['service_metadata'])
                 concurrency.run_blocking(self._snapext_remove, container,
-                                         job.dest_image)
+                                         job.dest_image, backup.id)
         LOG.info('Backup %(id)s: %(mode)s, %(bytes)s bytes moved',
                  {'id': backup.id, 'mode': plan.mode, 'bytes': result.moved})
-        if backup_metadata:
-            try:
-                internal_backup.save_backup_metadata(self, backup)
-            except Exception:
-                with excutils.save_and_reraise_exception():
-                    self.delete_backup(backup)
         restore_points.PENDING.start(backup.id, self._snapext_finish, job,
                                    pool, rados_args, container)
         return {'service_metadata': backup.service_metadata}
@@ -193,14 +205,25 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         return {'rados_id': volume_file.rbd_user,
                 'conffile': volume_file.rbd_conf}
 
-    def _snapext_run(self, job, pool, rados_args, container):
+    def _snapext_run(self, job, pool, rados_args, container, metadata=None):
+        """Make the image, then Cinder's metadata object beside it.
+
+        metadata: (backup id, Cinder's JSON of the volume's metadata) or
+        None. Both go through one connection to the backup cluster: each
+        connection costs a monitor handshake and OSD sessions.
+        """
         # Runs in a native thread: librbd calls block.
         src_client = self.rados.Rados(**rados_args)
         src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
         try:
             with src_client.open_ioctx(pool) as src_ioctx, \
                     rbd_driver.RADOSClient(self, container) as dest:
-                return rbd_backup.run(self.rbd, src_ioctx, dest.ioctx, job)
+                after = None
+                if metadata and metadata[1]:
+                    after = functools.partial(_write_metadata, dest,
+                                              *metadata)
+                return rbd_backup.run(self.rbd, src_ioctx, dest.ioctx, job,
+                                      after=after)
         finally:
             src_client.shutdown()
 
@@ -234,9 +257,11 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         finally:
             src_client.shutdown()
 
-    def _snapext_remove(self, container, image):
+    def _snapext_remove(self, container, image, backup_id):
         with rbd_driver.RADOSClient(self, container) as client:
             rbd_backup.remove_image(self.rbd, client.ioctx, image)
+            cinder_ceph.VolumeMetadataBackup(
+                client, backup_id).remove_if_exists()
 
     def _snapext_fall_back(self, backup, reason):
         """Record that the incremental backup had to be full, and why.

@@ -71,8 +71,9 @@ class SnapextRBDDriver(backup_device.SnapextBackupDeviceMixin,
         if not CONF[opts.GROUP].backup_snapshot_in_place or self.keyring_data:
             return None
         cluster_name, _conf, user, _secret = internal_rbd.config_tuple(self)
-        with rbd.RADOSClient(self) as client:
-            mons = rbd_backup_source.monitors(client.cluster)
+        if not hasattr(self, '_snapext_monitors'):
+            self._snapext_monitors = rbd_backup_source.MonitorCache()
+        mons = self._snapext_monitors.get(lambda: rbd.RADOSClient(self))
         return rbd_backup_source.snapshot_source(
             self.configuration.rbd_pool, snapshot.volume_name, snapshot.name,
             cluster_name, user, mons)

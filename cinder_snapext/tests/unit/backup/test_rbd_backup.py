@@ -224,3 +224,59 @@ class RunTestCase(testtools.TestCase):
         with librbd.Image(self.volumes, 'volume-v') as vol:
             self.assertEqual(['snapshot-s1', 'snapshot-s2'],
                              [s['name'] for s in vol.list_snaps()])
+
+    def _opens_of(self, image_name, job):
+        """How many times run opened image_name, and the run's result."""
+        opened = []
+        real = librbd.Image
+
+        class Counting(real):
+            def __init__(self, ioctx, name, *args, **kwargs):
+                super().__init__(ioctx, name, *args, **kwargs)
+                if name == image_name:
+                    opened.append(name)
+
+        self.patch(librbd, 'Image', Counting)
+        result = self._run(job)
+        self.patch(librbd, 'Image', real)
+        return len(opened), result
+
+    def test_run_of_a_snapshot_opens_the_volume_once(self):
+        job = self._job()
+        opens, result = self._opens_of('volume-v', job)
+        self.assertEqual(1, opens)
+        self.assertEqual(2 * BLOCK, result.moved)
+        self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
+                         self._restored(job))
+
+    def test_run_of_the_volume_opens_it_once_and_reads_its_new_point(self):
+        job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
+        opens, result = self._opens_of('volume-v', job)
+        self.assertEqual(1, opens)
+        # Written after the point: not part of this backup.
+        with librbd.Image(self.volumes, 'volume-v') as vol:
+            vol.write(b'5' * BLOCK, 50 * BLOCK)
+        self.assertEqual(
+            self._data('volumes', 'volume-v', 'backup.b.snap.200.0'),
+            self._restored(job))
+
+    def test_after_runs_once_the_data_is_in(self):
+        job = self._job()
+        seen = []
+        rbd_backup.run(librbd, self.volumes, self.backups, job,
+                       after=lambda: seen.append(self._restored(job)))
+        self.assertEqual([self._data('volumes', 'volume-v', 'snapshot-s2')],
+                         seen)
+
+    def test_failing_after_leaves_nothing_behind(self):
+        job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
+
+        def after():
+            raise librbd.Error('metadata object exists')
+
+        self.assertRaises(librbd.Error, rbd_backup.run, librbd, self.volumes,
+                          self.backups, job, after=after)
+        self.assertEqual([PARENT_IMAGE], librbd.RBD().list(self.backups))
+        with librbd.Image(self.volumes, 'volume-v') as vol:
+            self.assertEqual(['snapshot-s1', 'snapshot-s2'],
+                             [s['name'] for s in vol.list_snaps()])

@@ -12,15 +12,19 @@
 
 """The RBD snapshot a backup driver reads in place, and how it connects."""
 
+from unittest import mock
+
 from cinder import context as cinder_context
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
+from cinder.tests.unit import utils as test_utils
 from cinder import utils
 from oslo_utils import uuidutils
 
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.tests.unit import base
+from cinder_snapext.volume import rpcapi as snapext_rpcapi
 
 LOCATION = {'pool': 'volumes', 'image': 'volume-1', 'snapshot': 'snapshot-2',
             'cluster_name': 'ceph', 'user': 'cinder',
@@ -87,3 +91,32 @@ class WantsDirectReadTestCase(base.TestCase):
         self.volume.encryption_key_id = uuidutils.generate_uuid()
         self.assertFalse(direct_read.wants_direct_read(
             _ReadsRBD, self._backup(), self.volume))
+
+
+class SourceCallTestCase(base.TestCase):
+    """The one call that asks the volume service where the snapshot is."""
+
+    def test_call_is_routed_by_the_volume_the_manager_loaded(self):
+        ctxt = cinder_context.get_admin_context()
+        volume = test_utils.create_volume(ctxt, host='ci@ceph#ceph')
+        snapshot = test_utils.create_snapshot(ctxt, volume.id)
+        backup = objects.Backup(ctxt, id=fake.BACKUP_ID,
+                                snapshot_id=snapshot.id)
+        mixin = direct_read.DirectSnapshotReadMixin.__new__(
+            direct_read.DirectSnapshotReadMixin)
+        mixin.service = _ReadsRBD
+        asked = []
+
+        def answer(api, context, snap):
+            asked.append((snap.volume, snap.service_topic_queue))
+            return LOCATION
+
+        with mock.patch.object(snapext_rpcapi.SnapextVolumeAPI,
+                               'get_backup_source', answer), \
+                mock.patch.object(objects.Volume, 'get_by_id') as reread:
+            found, source = mixin._snapext_source(ctxt, backup, volume)
+        self.assertEqual(snapshot.id, found.id)
+        self.assertEqual('volume-1', source.snapext_image)
+        self.assertEqual([(volume, volume.service_topic_queue)], asked)
+        self.assertIs(volume, asked[0][0])
+        reread.assert_not_called()

@@ -33,6 +33,8 @@ class Ioctx:
         self.name = name
         self.images = {}
         self.trash = {}
+        # Plain RADOS objects (Object below), name -> bytes.
+        self.objects = {}
         # (image name, 'read' or 'write', offset) -> errno of its failure.
         self.failures = {}
 
@@ -46,6 +48,32 @@ class Ioctx:
         pass
 
 
+class Object:
+    """One RADOS object of a pool, as rados.Object: whole reads and writes."""
+
+    def __init__(self, ioctx, key):
+        self._ioctx, self._key = ioctx, key
+
+    def stat(self):
+        if self._key not in self._ioctx.objects:
+            raise ObjectNotFound(self._key)
+        return len(self._ioctx.objects[self._key]), 0
+
+    def write(self, data, offset=0):
+        old = self._ioctx.objects.get(self._key, b'')
+        head = old[:offset].ljust(offset, b'\0')
+        self._ioctx.objects[self._key] = (
+            head + data + old[offset + len(data):])
+
+    def read(self, length=8192, offset=0):
+        self.stat()
+        return self._ioctx.objects[self._key][offset:offset + length]
+
+    def remove(self):
+        self.stat()
+        del self._ioctx.objects[self._key]
+
+
 class Cluster:
     """A cluster, standing in for the rados module.
 
@@ -54,6 +82,7 @@ class Cluster:
 
     Error = Error
     ObjectNotFound = ObjectNotFound
+    Object = Object
 
     def __init__(self, pools):
         self.pools = pools

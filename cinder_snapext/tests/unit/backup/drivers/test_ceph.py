@@ -20,6 +20,7 @@ from unittest import mock
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
+from cinder import exception
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as test_utils
@@ -67,8 +68,8 @@ class TakesOurPathTestCase(base.TestCase):
         self.assertEqual('snapshot-abc', ceph.snapshot_rbd_name('abc'))
 
 
-class FinishTestCase(base.TestCase):
-    """What the driver does once a backup of ours is done."""
+class DriverFixture(base.TestCase):
+    """A driver on two fake pools: volume-v with points, image b3."""
 
     def setUp(self):
         super().setUp()
@@ -103,6 +104,11 @@ class FinishTestCase(base.TestCase):
     def _snaps(self, ioctx, image):
         with librbd.Image(ioctx, image) as img:
             return [s['name'] for s in img.list_snaps()]
+
+
+
+class FinishTestCase(DriverFixture):
+    """What the driver does once a backup of ours is done."""
 
     def test_restore_point_taken_and_volume_points_pruned(self):
         self.flags(backup_ceph_max_snapshots=2)
@@ -177,6 +183,60 @@ class CopyTestCase(FinishTestCase):
                                snapshot='snapshot-s') as snap:
             self.assertEqual(snap.read(0, snap.size()),
                              img.read(0, img.size()))
+
+
+class MetadataTestCase(DriverFixture):
+    """Cinder's metadata object, written on the copy's own connection."""
+
+    def setUp(self):
+        super().setUp()
+        # Cinder's VolumeMetadataBackup reaches librados through its module.
+        rados = mock.patch.object(cinder_ceph, 'rados', librados.Cluster({}))
+        rados.start()
+        self.addCleanup(rados.stop)
+        with librbd.Image(self.volumes, 'volume-v') as vol:
+            vol.write(b'8' * librbd.BLOCK, 0)
+            vol.create_snap('snapshot-m')
+        self.job = self._job(False)._replace(
+            end_snap='snapshot-m', dest_image='volume-v.backup.b6')
+        self.client = types.SimpleNamespace(ioctx=self.backups)
+
+    def _run(self, metadata):
+        return self.driver._snapext_run(self.job, 'volumes', {}, 'backups',
+                                        metadata)
+
+    def test_metadata_is_stored_as_cinders_restore_reads_it(self):
+        self._run(('b6', '{"version": 2, "volume-base-metadata": {}}'))
+        self.assertEqual(
+            '{"version": 2, "volume-base-metadata": {}}',
+            cinder_ceph.VolumeMetadataBackup(self.client, 'b6').get())
+        self.assertIn('volume-v.backup.b6', librbd.RBD().list(self.backups))
+
+    def test_no_metadata_no_object(self):
+        # get_metadata finds nothing to keep, or backup_metadata=False.
+        self._run(('b6', None))
+        self.job = self.job._replace(dest_image='volume-v.backup.b7')
+        self._run(None)
+        self.assertEqual({}, self.backups.objects)
+        self.assertEqual(
+            ['volume-v.backup.b3', 'volume-v.backup.b6',
+             'volume-v.backup.b7'],
+            sorted(librbd.RBD().list(self.backups)))
+
+    def test_metadata_already_there_fails_the_backup_and_its_image(self):
+        cinder_ceph.VolumeMetadataBackup(self.client, 'b6').set('{"old": 1}')
+        e = self.assertRaises(exception.BackupOperationError, self._run,
+                              ('b6', '{"version": 2}'))
+        self.assertIn('backup b6', str(e))
+        self.assertNotIn('volume-v.backup.b6',
+                         librbd.RBD().list(self.backups))
+
+    def test_remove_takes_the_metadata_object_too(self):
+        self._run(('b6', '{"version": 2}'))
+        self.driver._snapext_remove('backups', 'volume-v.backup.b6', 'b6')
+        self.assertEqual({}, self.backups.objects)
+        self.assertNotIn('volume-v.backup.b6',
+                         librbd.RBD().list(self.backups))
 
 
 class PendingPointTestCase(base.TestCase):

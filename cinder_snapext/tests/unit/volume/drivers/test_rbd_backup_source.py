@@ -12,7 +12,9 @@
 
 """Where the RBD driver tells a backup service to read a snapshot."""
 
+import contextlib
 import json
+import types
 
 from cinder import context as cinder_context
 from cinder import exception as cinder_exception
@@ -64,6 +66,46 @@ class MonitorsTestCase(base.TestCase):
                           rbd_backup_source.monitors, cluster)
 
 
+class MonitorCacheTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.now = 1000.0
+        self.cache = rbd_backup_source.MonitorCache(clock=lambda: self.now)
+        self.cluster = _Cluster({})
+        self.connections = 0
+
+    def _connect(self):
+        self.connections += 1
+        return contextlib.nullcontext(
+            types.SimpleNamespace(cluster=self.cluster))
+
+    def test_monitors_asked_once_within_their_age(self):
+        for _ in range(3):
+            self.assertEqual([('10.0.0.1', '6789'), ('fd00::2', '6789')],
+                             self.cache.get(self._connect))
+            self.now += rbd_backup_source.MONITORS_MAX_AGE / 3
+        self.assertEqual(1, self.connections)
+
+    def test_monitors_asked_again_once_old(self):
+        self.cache.get(self._connect)
+        self.cluster.answer = (0, json.dumps(
+            {'mons': [{'addr': '10.0.0.9:6789/0'}]}).encode(), '')
+        self.now += rbd_backup_source.MONITORS_MAX_AGE
+        self.assertEqual([('10.0.0.9', '6789')],
+                         self.cache.get(self._connect))
+        self.assertEqual(2, self.connections)
+
+    def test_refused_answer_is_not_kept(self):
+        self.cluster.answer = (-13, b'', 'access denied')
+        self.assertRaises(cinder_exception.VolumeBackendAPIException,
+                          self.cache.get, self._connect)
+        self.cluster.answer = _Cluster.answer
+        self.assertEqual([('10.0.0.1', '6789'), ('fd00::2', '6789')],
+                         self.cache.get(self._connect))
+        self.assertEqual(2, self.connections)
+
+
 class SnapshotSourceTestCase(base.TestCase):
 
     def setUp(self):
@@ -107,3 +149,9 @@ class SnapshotSourceTestCase(base.TestCase):
         # read has no way to carry it.
         self.driver.keyring_data = '[client.cinder]\nkey = x\n'
         self.assertIsNone(self.driver.snapext_backup_source(self.snapshot))
+
+    def test_second_backup_reuses_the_monitors(self):
+        first = self.driver.snapext_backup_source(self.snapshot)
+        self.assertEqual(first,
+                         self.driver.snapext_backup_source(self.snapshot))
+        self.assertEqual(1, len(self.driver.rados.connected))
