@@ -20,6 +20,8 @@ crash or a hung host would reach them all, and the stack tool brings back
 what is missing, as an operator would.
 """
 
+import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -141,6 +143,30 @@ class Servers:
                 ' '.join(args), proc.returncode, proc.stdout[-2000:]
                 + proc.stderr[-2000:]))
         return time.monotonic() - start
+
+    @contextlib.contextmanager
+    def holding_lock(self, name):
+        """Hold one of Cinder's coordination locks, as a busy service would.
+
+        The stack's tooz backend is a folder of lock files taken with
+        fcntl; a service that wants the lock meanwhile waits for it, after
+        it has taken its RPC message: the moment a crash loses the work.
+        """
+        url = None
+        with open(os.path.join(self.dir, 'cinder.conf')) as f:
+            for line in f:
+                if line.startswith('backend_url = '):
+                    url = line.split('=', 1)[1].strip()
+        if not (url or '').startswith('file://'):
+            raise FaultError('coordination is %s, not a folder of lock '
+                             'files' % url)
+        path = os.path.join(url[len('file://'):], 'cinder-' + name)
+        with open(path, 'a') as lock_file:
+            fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                yield
+            finally:
+                fcntl.lockf(lock_file, fcntl.LOCK_UN)
 
     def log_offset(self, service):
         return os.path.getsize(os.path.join(self.logs, '%s.log' % service))
