@@ -188,6 +188,8 @@ def _prune(args, cinder, protection):
             dry_run=args.dry_run)
         rows.extend(group_rows)
         code = 1 if failures else code
+    if args.dry_run:
+        expiry.name_rules(rows, args.rules)
     return rows, code
 
 

@@ -13,12 +13,15 @@
 
 """Shared parts of the protection tests: a holding backend, the base."""
 
+import datetime
 import json
 import os
 import subprocess
 import sys
 import time
 
+from cinder import context as cinder_context
+from cinder.db import api as cinder_db
 from cinder import exception as cinder_exception
 from cinder.tests.unit import fake_constants as fake
 from oslo_config import cfg
@@ -128,6 +131,28 @@ class ProtectionTestCase(base.FunctionalTestCase):
 
     def section(self, checkpoint, volume_id):
         return checkpoint.get_resource_bank_section(volume_id).objects
+
+    def backdate(self, kind, resource_id, when):
+        """Move a snapshot's or backup's created_at, which retention reads.
+
+        How the calendar tests simulate nights gone by.
+        """
+        update = {'snapshot': cinder_db.snapshot_update,
+                  'backup': cinder_db.backup_update}[kind]
+        update(cinder_context.get_admin_context(), resource_id,
+               {'created_at': datetime.datetime.fromisoformat(when)})
+
+    def protect_on(self, volume_id, when):
+        """A protection snapshot dated ``when``; its id.
+
+        The plugin in-process: the same tagged snapshot as the command
+        makes, without a process start per night.
+        """
+        checkpoint = self.protect(volume_id)
+        snapshot_id = self.section(
+            checkpoint, volume_id)['metadata']['snapshot_id']
+        self.backdate('snapshot', snapshot_id, when)
+        return snapshot_id
 
 
 class CommandLineTestCase(ProtectionTestCase):
