@@ -37,6 +37,7 @@ from cinder_snapext.tests.functional import fake_backend
 
 HELD_DRIVER = __name__ + '.HoldingSnapshotDriver'
 FAILING_RESTORE = 'fail-restores-from-me'
+FAILING_SNAPSHOT = 'fail-to-make-me'
 PROVIDER_FILE = os.path.join(
     os.path.dirname(__file__), '..', '..', '..', 'etc', 'providers.d',
     'cinder-snapext-volume-snapshot.conf')
@@ -61,7 +62,8 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
 
     A test double of the storage system only: ``hold`` keeps every new
     snapshot in creating until sent, and a snapshot named
-    ``FAILING_RESTORE`` cannot be turned into a volume.
+    ``FAILING_RESTORE`` cannot be turned into a volume; one named
+    ``FAILING_SNAPSHOT`` fails to be made.
     """
 
     hold = None
@@ -69,6 +71,9 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
     def create_snapshot(self, snapshot):
         if HoldingSnapshotDriver.hold is not None:
             HoldingSnapshotDriver.hold.wait(HOLD_TIMEOUT)
+        if snapshot.display_name == FAILING_SNAPSHOT:
+            raise cinder_exception.VolumeBackendAPIException(
+                data='backend out of space')
         super().create_snapshot(snapshot)
 
     def create_volume_from_snapshot(self, volume, snapshot):
