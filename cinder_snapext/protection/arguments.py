@@ -70,6 +70,7 @@ def parse_args(argv):
                         help='Differential against the volume\'s newest '
                              'backup (the first copy is full).')
     _add_retention_arguments(protect)
+    _add_backup_retention_arguments(protect)
     _add_hook_arguments(protect)
     protect.add_argument('--dry-run', action='store_true',
                          help='Run nothing and create nothing: show the '
@@ -123,16 +124,13 @@ def parse_args(argv):
                        help='Also expire the group protections of this '
                             'group (name or ID); repeatable.')
     _add_retention_arguments(prune)
+    _add_backup_retention_arguments(prune)
     prune.add_argument('--dry-run', action='store_true',
                        help='Only show what would be kept and deleted, and '
                             'which rule keeps each protection.')
     args = parser.parse_args(argv)
     if hasattr(args, 'keep_last'):
-        args.policy = retention.Policy(**{
-            rule: getattr(args, 'keep_' + rule)
-            for rule in retention.Policy.RULES})
-        if args.command == 'prune' and args.policy.empty:
-            parser.error('prune needs at least one --keep-* rule')
+        _policies(parser, args)
     if getattr(args, 'incremental', False) and not args.backup:
         parser.error('--incremental needs --backup')
     if args.command == 'protect':
@@ -165,6 +163,44 @@ def _add_retention_arguments(parser):
     rules.add_argument('--timezone', type=_zone, default='UTC',
                        metavar='ZONE', help='IANA time zone of the buckets, '
                        'e.g. Europe/Paris (default UTC).')
+
+
+def _add_backup_retention_arguments(parser):
+    rules = parser.add_argument_group(
+        'backup retention', 'Rules of their own for protection backups, '
+        'counted as --keep-* count snapshots: backups usually stay longer. '
+        'Without any, backups follow the --keep-* rules; with any, only '
+        'these (the others are 0); all 0 expires no backup.')
+    for rule in retention.Policy.RULES:
+        rules.add_argument('--backup-keep-' + rule, type=_count,
+                           metavar='N', help='As --keep-%s, for backups.'
+                           % rule)
+
+
+def _policies(parser, args):
+    """args.policy (snapshots), args.backup_policy, args.rules (words)."""
+    args.policy = retention.Policy(**{
+        rule: getattr(args, 'keep_' + rule)
+        for rule in retention.Policy.RULES})
+    own = {rule: getattr(args, 'backup_keep_' + rule)
+           for rule in retention.Policy.RULES}
+    args.rules = {'snapshot': args.policy.describe('--keep-')}
+    if all(count is None for count in own.values()):
+        args.backup_policy = args.policy
+        args.rules['backup'] = args.rules['snapshot']
+    else:
+        args.backup_policy = retention.Policy(**{
+            rule: count or 0 for rule, count in own.items()})
+        args.rules['backup'] = args.backup_policy.describe('--backup-keep-')
+        if args.command == 'protect' and not args.backup:
+            parser.error('--backup-keep-* needs --backup')
+    args.rules['group snapshot'] = args.rules['snapshot']
+    if args.command != 'prune':
+        return
+    if args.policy.empty and args.backup_policy.empty:
+        parser.error('prune needs at least one --keep-* rule')
+    if args.policy.empty and args.groups:
+        parser.error('prune --group needs a --keep-* rule')
 
 
 def _add_hook_arguments(parser):

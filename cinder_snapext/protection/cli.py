@@ -81,12 +81,25 @@ def run(args, cinder, stdout, stderr):
         result, code = command(args, cinder, protection)
     finally:
         display.finish()
-    output.print_result(result, args.format, stdout)
-    if code and isinstance(result, dict) and result.get('error'):
-        # The result went to stdout for the record; the one line cron
-        # mails and scripts grep goes to stderr, as for any failure.
+    if not code:
+        output.print_result(result, args.format, stdout)
+        return code
+    if isinstance(result, dict) and result.get('error'):
+        notes = messages.explain(cinder, messages.result_ids(result))
+        if notes:
+            # The result is the run's record (the journal, cron's log):
+            # Cinder's why belongs in it too.
+            result['cinder_messages'] = notes
+        output.print_result(result, args.format, stdout)
+        # The one line cron mails and scripts grep goes to stderr, as for
+        # any failure.
         stderr.write('ERROR: %s\n' % result['error'])
-        _explain(cinder, messages.result_ids(result), stderr)
+    else:
+        # prune and delete: rows whose deletion failed (error_deleting).
+        output.print_result(result, args.format, stdout)
+        notes = messages.explain(cinder, messages.failed_row_ids(result))
+    for line in notes:
+        stderr.write(line + '\n')
     return code
 
 
@@ -188,6 +201,8 @@ def _prune(args, cinder, protection):
             dry_run=args.dry_run)
         rows.extend(group_rows)
         code = 1 if failures else code
+    if args.dry_run:
+        expiry.name_rules(rows, args.rules)
     return rows, code
 
 

@@ -112,8 +112,10 @@ def expire(cinder, protection, volume_id, policy, zone, dry_run=False,
          for backup in backups.values()], policy, zone)
     kept_incremental = False
     rows, failures = [], []
+    # By instant, as retention sorts: Cinder's naive UTC times and a
+    # dry run's stand-in compare only as instants.
     for decision in sorted(decisions, reverse=True,
-                           key=lambda d: d.candidate.created_at):
+                           key=lambda d: d.local_time.timestamp()):
         backup = backups[decision.candidate.id]
         action, reasons = decision.action, list(decision.reasons)
         if action == retention.DELETE and kept_incremental and (

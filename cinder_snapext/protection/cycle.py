@@ -74,14 +74,16 @@ def protect(args, cinder, protection):
     if error is not None:
         result['error'] = error
         return result, 1
-    if args.policy.empty:
-        return result, 0
-    rows, failures = expiry.expire(cinder, protection, volume.id,
-                                   args.policy, args.timezone)
-    result['expired'] = _deleted(rows)
-    if args.backup:
+    failures = []
+    if not args.policy.empty:
+        rows, failures = expiry.expire(cinder, protection, volume.id,
+                                       args.policy, args.timezone)
+        result['expired'] = _deleted(rows)
+    if args.backup and not args.backup_policy.empty:
+        # The backup rules: --backup-keep-*, or else the same --keep-*.
         rows, backup_failures = copies.expire(
-            cinder, protection, volume.id, args.policy, args.timezone)
+            cinder, protection, volume.id, args.backup_policy,
+            args.timezone)
         result['expired_backups'] = _deleted(rows)
         failures += backup_failures
     if failures:

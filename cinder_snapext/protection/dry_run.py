@@ -46,18 +46,25 @@ def plan(args, cinder, protection, volume):
         steps.append('back up the snapshot (%s)' % (
             'incremental' if incremental else 'full'))
     result = {'volume_id': volume.id, 'volume_status': volume.status,
-              'steps': steps, 'expiry': []}
-    if args.policy.empty:
+              'steps': steps, 'expiry': [],
+              'snapshot_rules': args.rules['snapshot']}
+    if args.backup:
+        result['backup_rules'] = args.rules['backup']
+    if args.policy.empty and not (args.backup and
+                                  not args.backup_policy.empty):
         return result
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     new = types.SimpleNamespace(
         id=PENDING, status='available', created_at=now,
         metadata={client.PROTECTION_TAG: PENDING}, is_incremental=incremental,
         has_dependent_backups=False)
-    rows, _ = expiry.expire(cinder, protection, volume.id, args.policy,
-                            args.timezone, dry_run=True, pending=new)
-    if args.backup:
-        rows += copies.expire(cinder, protection, volume.id, args.policy,
+    rows = []
+    if not args.policy.empty:
+        rows += expiry.expire(cinder, protection, volume.id, args.policy,
                               args.timezone, dry_run=True, pending=new)[0]
-    result['expiry'] = rows
+    if args.backup and not args.backup_policy.empty:
+        rows += copies.expire(cinder, protection, volume.id,
+                              args.backup_policy, args.timezone,
+                              dry_run=True, pending=new)[0]
+    result['expiry'] = expiry.name_rules(rows, args.rules)
     return result

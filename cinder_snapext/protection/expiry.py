@@ -28,15 +28,32 @@ def prune(args, cinder, protection):
     rows, code = [], 0
     for ref in args.volumes:
         volume = client.find_volume(cinder, ref)
-        volume_rows, failures = expire(cinder, protection, volume.id,
-                                       args.policy, args.timezone,
-                                       dry_run=args.dry_run)
-        backup_rows, backup_failures = copies.expire(
-            cinder, protection, volume.id, args.policy, args.timezone,
-            dry_run=args.dry_run)
-        rows.extend(volume_rows + backup_rows)
-        code = 1 if failures or backup_failures else code
+        failures = []
+        if not args.policy.empty:
+            volume_rows, failures = expire(cinder, protection, volume.id,
+                                           args.policy, args.timezone,
+                                           dry_run=args.dry_run)
+            rows.extend(volume_rows)
+        if not args.backup_policy.empty:
+            # No --keep-* but --backup-keep-*: the backups alone.
+            backup_rows, backup_failures = copies.expire(
+                cinder, protection, volume.id, args.backup_policy,
+                args.timezone, dry_run=args.dry_run)
+            rows.extend(backup_rows)
+            failures += backup_failures
+        code = 1 if failures else code
     return rows, code
+
+
+def name_rules(rows, rules):
+    """A dry run's rows, each naming the rules its kind is counted by.
+
+    Snapshots and backups may follow different rules (--backup-keep-*):
+    the plan says which, next to what they decide.
+    """
+    for row in rows:
+        row['rules'] = rules[row['kind']]
+    return rows
 
 
 def expire(cinder, protection, volume_id, policy, zone, dry_run=False,

@@ -46,6 +46,15 @@ def result_ids(result):
     return list(dict.fromkeys(i for i in ids if isinstance(i, str)))
 
 
+def failed_row_ids(rows):
+    """The resources of prune and delete rows that failed."""
+    if not isinstance(rows, list):
+        return []
+    return [row['id'] for row in rows if isinstance(row.get('id'), str) and
+            (row.get('action') == 'delete failed' or
+             str(row.get('result', '')).startswith('failed'))]
+
+
 def explain(cinder, ids):
     """One line per resource that Cinder left a user message about."""
     lines = []

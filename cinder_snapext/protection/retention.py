@@ -55,6 +55,12 @@ class Policy:
     def empty(self) -> bool:
         return not any(getattr(self, rule) for rule in self.RULES)
 
+    def describe(self, prefix: str) -> str:
+        """The rules as options (``--keep-daily 7``), or ``none``."""
+        return ' '.join('%s%s %d' % (prefix, rule, getattr(self, rule))
+                        for rule in self.RULES
+                        if getattr(self, rule)) or 'none'
+
 
 @dataclasses.dataclass(frozen=True)
 class Candidate:

@@ -13,12 +13,15 @@
 
 """Shared parts of the protection tests: a holding backend, the base."""
 
+import datetime
 import json
 import os
 import subprocess
 import sys
 import time
 
+from cinder import context as cinder_context
+from cinder.db import api as cinder_db
 from cinder import exception as cinder_exception
 from cinder.tests.unit import fake_constants as fake
 from oslo_config import cfg
@@ -34,6 +37,7 @@ from cinder_snapext.tests.functional import fake_backend
 
 HELD_DRIVER = __name__ + '.HoldingSnapshotDriver'
 FAILING_RESTORE = 'fail-restores-from-me'
+FAILING_SNAPSHOT = 'fail-to-make-me'
 PROVIDER_FILE = os.path.join(
     os.path.dirname(__file__), '..', '..', '..', 'etc', 'providers.d',
     'cinder-snapext-volume-snapshot.conf')
@@ -58,7 +62,8 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
 
     A test double of the storage system only: ``hold`` keeps every new
     snapshot in creating until sent, and a snapshot named
-    ``FAILING_RESTORE`` cannot be turned into a volume.
+    ``FAILING_RESTORE`` cannot be turned into a volume; one named
+    ``FAILING_SNAPSHOT`` fails to be made.
     """
 
     hold = None
@@ -66,6 +71,9 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
     def create_snapshot(self, snapshot):
         if HoldingSnapshotDriver.hold is not None:
             HoldingSnapshotDriver.hold.wait(HOLD_TIMEOUT)
+        if snapshot.display_name == FAILING_SNAPSHOT:
+            raise cinder_exception.VolumeBackendAPIException(
+                data='backend out of space')
         super().create_snapshot(snapshot)
 
     def create_volume_from_snapshot(self, volume, snapshot):
@@ -128,6 +136,28 @@ class ProtectionTestCase(base.FunctionalTestCase):
 
     def section(self, checkpoint, volume_id):
         return checkpoint.get_resource_bank_section(volume_id).objects
+
+    def backdate(self, kind, resource_id, when):
+        """Move a snapshot's or backup's created_at, which retention reads.
+
+        How the calendar tests simulate nights gone by.
+        """
+        update = {'snapshot': cinder_db.snapshot_update,
+                  'backup': cinder_db.backup_update}[kind]
+        update(cinder_context.get_admin_context(), resource_id,
+               {'created_at': datetime.datetime.fromisoformat(when)})
+
+    def protect_on(self, volume_id, when):
+        """A protection snapshot dated ``when``; its id.
+
+        The plugin in-process: the same tagged snapshot as the command
+        makes, without a process start per night.
+        """
+        checkpoint = self.protect(volume_id)
+        snapshot_id = self.section(
+            checkpoint, volume_id)['metadata']['snapshot_id']
+        self.backdate('snapshot', snapshot_id, when)
+        return snapshot_id
 
 
 class CommandLineTestCase(ProtectionTestCase):

@@ -95,3 +95,27 @@ class CommandLineTestCase(pbase.CommandLineTestCase):
                           'created_at', 'checkpoint_id'], lines[0].split())
         self.assertEqual([protected['id'], volume['id'], 'daily',
                           'available', '1'], lines[1].split()[:5])
+
+    def test_failed_snapshot_shows_cinder_message_and_records_it(self):
+        self.create_volume(name='app-data')
+        # Cinder's volume manager writes the user message when the driver
+        # fails; the command reads it back through GET /messages.
+        plain = self.cli('protect', 'app-data', '--name',
+                         pbase.FAILING_SNAPSHOT, expect=1)
+        lines = plain.stderr.splitlines()
+        self.assertTrue(lines[-2].startswith('ERROR: '), plain.stderr)
+        # Cinder joins action and detail with a bare colon.
+        self.assertRegex(lines[-1], r"^Cinder's message about [0-9a-f-]{36} "
+                         r"\(.+\): create snapshot:Snapshot failed to "
+                         r"create\.$")
+        hooked = self.cli('protect', 'app-data', '--name',
+                          pbase.FAILING_SNAPSHOT, '--post', 'true',
+                          '--format', 'json', expect=1)
+        record = json.loads(hooked.stdout)
+        self.assertEqual('error', record['status'])
+        self.assertEqual(1, len(record['cinder_messages']),
+                         record)
+        self.assertIn("Cinder's message about %s " % record['id'],
+                      record['cinder_messages'][0])
+        self.assertEqual(record['cinder_messages'][0],
+                         hooked.stderr.splitlines()[-1])

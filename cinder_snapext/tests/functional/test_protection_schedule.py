@@ -18,11 +18,8 @@ time Cinder answers and retention reads; everything else is real: the
 API, the volume service, the command as a process, sh for the hooks.
 """
 
-import datetime
 import os
 
-from cinder import context as cinder_context
-from cinder.db import api as cinder_db
 import fixtures
 
 from cinder_snapext.protection import client
@@ -41,27 +38,17 @@ class ScheduleTestCase(pbase.CommandLineTestCase):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
 
-    def backdate(self, snapshot_id, when):
-        cinder_db.snapshot_update(
-            cinder_context.get_admin_context(), snapshot_id,
-            {'created_at': datetime.datetime.fromisoformat(when)})
-
     def test_prune_over_a_simulated_calendar(self):
         volume = self.create_volume(name='ledger')
         made = {}
         for night in NIGHTS:
-            # The plugin in-process: the same tagged snapshot as the
-            # command makes, without a process start per night.
-            checkpoint = self.protect(volume['id'])
-            made[night] = self.section(
-                checkpoint, volume['id'])['metadata']['snapshot_id']
-            self.backdate(made[night], night + 'T23:30:00')
+            made[night] = self.protect_on(volume['id'], night + 'T23:30:00')
         # A snapshot someone made by hand, older than all: never ours.
         by_hand = self.api.post_snapshot({'snapshot': {
             'volume_id': volume['id'], 'name': 'by-hand'}})
         self.wait_for(lambda: self.api.get_snapshot(by_hand['id']),
                       lambda s: s['status'] == 'available')
-        self.backdate(by_hand['id'], '2026-01-01T00:00:00')
+        self.backdate('snapshot', by_hand['id'], '2026-01-01T00:00:00')
 
         policy = ('--keep-daily', '3', '--keep-weekly', '2',
                   '--keep-monthly', '2')

@@ -12,9 +12,14 @@
 
 """The base of unit tests that run cinder-snapext-protect's commands."""
 
+import io
+import json
+
 import fixtures
 import testtools
 
+from cinder_snapext.protection import arguments
+from cinder_snapext.protection import cli
 from cinder_snapext.tests.unit.protection import fakes
 
 
@@ -33,3 +38,13 @@ class CommandTestCase(testtools.TestCase):
         self.cinder = fakes.FakeCinder()
         self.volume = self.cinder.volumes.add('available', size=1,
                                               name='data')
+
+    def run_cli(self, *argv, expect=0):
+        """A command as main runs it, in JSON; (result, stderr)."""
+        args = arguments.parse_args(
+            list(argv) + ['--poll-interval', '0', '--no-progress',
+                          '--format', 'json'])
+        stdout, stderr = io.StringIO(), io.StringIO()
+        self.assertEqual(expect, cli.run(args, self.cinder, stdout, stderr),
+                         stderr.getvalue())
+        return json.loads(stdout.getvalue()), stderr.getvalue()

@@ -176,7 +176,7 @@ class FakeSnapshots(_Manager):
         return self.add(list(self.created_statuses), volume_id=volume_id,
                         size=volume.size, name=name,
                         description=description, metadata=metadata or {},
-                        created_at='2026-11-22T06:%02d:00' % len(self.items))
+                        created_at=self._cinder.stamp(6, len(self.items)))
 
     def set_metadata(self, snapshot_id, metadata):
         if snapshot_id not in self.items:
@@ -223,8 +223,7 @@ class FakeBackups(_Manager):
                           name=name, snapshot_id=snapshot_id, size=1,
                           is_incremental=incremental,
                           metadata=metadata or {},
-                          created_at='2026-11-22T07:%02d:00' % len(
-                              self.items))
+                          created_at=self._cinder.stamp(7, len(self.items)))
         if incremental:
             self.parents[backup.id] = parents[-1].id
             parents[-1].has_dependent_backups = True
@@ -291,4 +290,11 @@ class FakeCinder:
         self.created_with_force = []
         # Exceptions the next gets raise, one each, before answering.
         self.get_failures = []
+        # A wall clock's now() dates new items (naive UTC, as Cinder's).
+        self.wall_clock = None
+
+    def stamp(self, hour, count):
+        if self.wall_clock is not None:
+            return self.wall_clock.now().replace(tzinfo=None).isoformat()
+        return '2026-11-22T%02d:%02d:00' % (hour, count)
 

@@ -13,7 +13,6 @@
 """Backup copies: protect --backup, their retention, restore from them."""
 
 import io
-import json
 
 import fixtures
 
@@ -24,15 +23,6 @@ from cinder_snapext.tests.unit.protection import command_base
 
 
 class BackupCopiesTestCase(command_base.CommandTestCase):
-
-    def run_cli(self, *argv, expect=0):
-        args = arguments.parse_args(
-            list(argv) + ['--poll-interval', '0', '--no-progress',
-                          '--format', 'json'])
-        stdout, stderr = io.StringIO(), io.StringIO()
-        self.assertEqual(expect, cli.run(args, self.cinder, stdout, stderr),
-                         stderr.getvalue())
-        return json.loads(stdout.getvalue()), stderr.getvalue()
 
     def backups(self):
         return self.cinder.backups.items

@@ -75,7 +75,7 @@ class PruneTestCase(command_base.CommandTestCase):
         lines = self.prune('--keep-weekly', '1', '--dry-run',
                            output='table').splitlines()
         self.assertEqual(['id', 'volume_id', 'kind', 'created_at', 'status',
-                          'action', 'reasons'], lines[0].split())
+                          'action', 'reasons', 'rules'], lines[0].split())
         self.assertIn('weekly 2026-W49', lines[1])
         self.assertEqual(5, len(lines))
 

@@ -13,10 +13,12 @@
 """A failure shows Cinder's user message about the resource that failed."""
 
 import io
+import json
 
 import fixtures
 
 from cinder_snapext.protection import cli
+from cinder_snapext.protection import client
 from cinder_snapext.protection import messages
 from cinder_snapext.tests.unit.protection import command_base
 from cinder_snapext.tests.unit.protection import fakes
@@ -67,6 +69,34 @@ class UserMessageTestCase(command_base.CommandTestCase):
         self.assertIn("Cinder's message about backup-1 "
                       "(2026-12-06T11:00:00.000000): No backup service is "
                       "up.", self.stderr.getvalue())
+
+    def test_failed_backup_message_is_in_the_json_record(self):
+        self.cinder.backups.created_statuses = ['creating', 'error']
+        self.cinder.messages.add('backup-1', 'No backup service is up.',
+                                 '2026-12-06T11:00:00.000000')
+        stdout = io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        self.assertEqual(1, self.main('protect', 'data', '--backup',
+                                      '--format', 'json'))
+        self.assertEqual(
+            ["Cinder's message about backup-1 (2026-12-06T11:00:00.000000): "
+             "No backup service is up."],
+            json.loads(stdout.getvalue())['cinder_messages'])
+
+    def test_failed_deletion_of_prune_shows_its_message(self):
+        snapshot, _ = [self.cinder.volume_snapshots.add(
+            'available', volume_id=self.volume.id, size=1,
+            metadata={client.PROTECTION_TAG: 'c%d' % day},
+            created_at='2026-12-0%dT00:00:00' % day) for day in (1, 2)]
+        self.cinder.volume_snapshots.delete_statuses = ['deleting',
+                                                        'error_deleting']
+        self.cinder.messages.add(snapshot.id, 'delete snapshot: the backend '
+                                 'refused.', '2026-12-06T12:00:00.000000')
+        self.assertEqual(1, self.main('prune', 'data', '--keep-last', '1'))
+        self.assertEqual(
+            "Cinder's message about %s (2026-12-06T12:00:00.000000): "
+            "delete snapshot: the backend refused." % snapshot.id,
+            self.stderr.getvalue().splitlines()[-1])
 
     def test_failing_lookup_keeps_the_error(self):
         self.fail_snapshots()
