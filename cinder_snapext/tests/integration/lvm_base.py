@@ -78,6 +78,19 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
              command], env=self.env, check=check, timeout=timeout + 30)
         return out if check else (rc, out, err)
 
+    def volume_log(self, since=None):
+        """The guest cinder-volume's log: its size, or its text after SINCE.
+
+        Written on the host's share (part-lvm.sh's log_dir).
+        """
+        path = os.path.join(self.stack.dir, 'lvm', 'logs',
+                            'cinder-volume.log')
+        if since is None:
+            return os.path.getsize(path)
+        with open(path, errors='replace') as f:
+            f.seek(since)
+            return f.read()
+
     def lv_path(self, lv):
         return '/dev/%s/%s' % (self.vg, lv)
 
@@ -104,9 +117,12 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
         """SHA-256 of the LV's device, read in the guest.
 
         A thin snapshot is skipped at activation (LVM's k flag): -K
-        activates it for the read.
+        activates it for the read. Only an inactive LV: lvchange on an
+        active thick snapshot asks to change its origin too, and waits
+        for an answer.
         """
         dev = shlex.quote(self.lv_path(lv))
-        out = self.guest('lvchange -ay -K %s/%s >/dev/null && sha256sum %s'
-                         % (self.vg, shlex.quote(lv), dev))
+        out = self.guest('[ -e %s ] || lvchange -ay -K %s/%s >/dev/null; '
+                         'sha256sum %s'
+                         % (dev, self.vg, shlex.quote(lv), dev))
         return out.split()[0]
