@@ -15,7 +15,7 @@
 The LVM node is a qemu guest of the stack (tools/stack/lib/part-lvm.sh);
 its logical volumes exist only there, so data is written and read in the
 guest through its agent (tools/stack/lvm_agent.py), with dd and
-sha256sum on the LV's device.
+tools/stack/lvm/lv_digest.py on the LV's device.
 
 The scenarios are collected only when the stack was brought up with
 LVM=1 (or SNAPEXT_STACK_LVM=1 asks for them): a stack without the part
@@ -32,6 +32,8 @@ from cinder_snapext.tests.integration import stack
 HOST = 'lvm-node'
 VG = {'lvm-thick': 'snapext-thick', 'lvm-thin': 'snapext-thin'}
 AGENT = os.path.join(stack.REPO, 'tools', 'stack', 'lvm_agent.py')
+# The guest sees the host's root, so this repository, at the same path.
+DIGEST = os.path.join(stack.REPO, 'tools', 'stack', 'lvm', 'lv_digest.py')
 
 
 def state_dir():
@@ -113,8 +115,8 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
                 'bs=1M seek=%d oflag=direct conv=notrunc status=none'
                 % (length, byte, dev, off))
 
-    def sha256(self, lv):
-        """SHA-256 of the LV's device, read in the guest.
+    def digest(self, lv):
+        """MD5 of the LV's device, read in the guest (lv_digest.py).
 
         A thin snapshot is skipped at activation (LVM's k flag): -K
         activates it for the read. Only an inactive LV: lvchange on an
@@ -123,6 +125,6 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
         """
         dev = shlex.quote(self.lv_path(lv))
         out = self.guest('[ -e %s ] || lvchange -ay -K %s/%s >/dev/null; '
-                         'sha256sum %s'
-                         % (dev, self.vg, shlex.quote(lv), dev))
+                         'python3 %s %s'
+                         % (dev, self.vg, shlex.quote(lv), DIGEST, dev))
         return out.split()[0]

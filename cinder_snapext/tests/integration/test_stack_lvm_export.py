@@ -71,9 +71,9 @@ class _ExportImport:
         vol_id = self._volume('vol')
         self.ctx['volume'] = vol_id
         self.fill('volume-%s' % vol_id, WRITES)
-        expected = data.fill_sha256(SIZE_GB * data.GiB, WRITES)
-        self.assertEqual(expected, self.sha256('volume-%s' % vol_id))
-        self.ctx['sha'] = expected
+        expected = data.fill_md5(SIZE_GB * data.GiB, WRITES)
+        self.assertEqual(expected, self.digest('volume-%s' % vol_id))
+        self.ctx['digest'] = expected
 
     @step
     def test_03_snapshot(self):
@@ -82,7 +82,7 @@ class _ExportImport:
         self.assertEqual('volume-%s' % self.ctx['volume'], self.lvs()[lv][1])
         # The volume moves on; the snapshot keeps the data it had.
         self.fill('volume-%s' % self.ctx['volume'], LATER)
-        self.assertEqual(self.ctx['sha'], self.sha256(lv))
+        self.assertEqual(self.ctx['digest'], self.digest(lv))
         self.ctx['snapshot'] = snap_id
 
     @step
@@ -146,16 +146,16 @@ class _ExportImport:
         # leaves the refusal to the driver, as with the API guard off.
         other, lv = self.ctx['other'], self.ctx['other_snap']
         self.fill('volume-%s' % other, WRITES)
-        want = data.fill_sha256(SIZE_GB * data.GiB, WRITES)
+        want = data.fill_md5(SIZE_GB * data.GiB, WRITES)
         seen = self.volume_log()
         self.cinder('delete', other)
         self.wait_status('volume', other, 'available')
         self.assertIn('Not deleting volume %s' % other,
                       self.volume_log(since=seen))
         self.assertEqual('volume-%s' % other, self.lvs()[lv][1])
-        self.assertEqual(want, self.sha256('volume-%s' % other))
-        self.assertEqual(data.fill_sha256(SIZE_GB * data.GiB, []),
-                         self.sha256(lv))
+        self.assertEqual(want, self.digest('volume-%s' % other))
+        self.assertEqual(data.fill_md5(SIZE_GB * data.GiB, []),
+                         self.digest(lv))
 
     @step
     def test_10_delete_and_migration_refused_while_exported(self):
@@ -169,7 +169,7 @@ class _ExportImport:
         self.wait_status('volume', self.ctx['volume'], 'available')
         lvs = self.lvs()
         self.assertIn('volume-%s' % self.ctx['volume'], lvs)
-        self.assertEqual(self.ctx['sha'], self.sha256(self.ctx['exported']))
+        self.assertEqual(self.ctx['digest'], self.digest(self.ctx['exported']))
 
     @step
     def test_11_import_back(self):
@@ -184,7 +184,7 @@ class _ExportImport:
         # Renamed after its new id, as Cinder's driver does; same data.
         lv = '_snapshot-%s' % snap_id
         self.assertIn(lv, self.lvs())
-        self.assertEqual(self.ctx['sha'], self.sha256(lv))
+        self.assertEqual(self.ctx['digest'], self.digest(lv))
 
     @step(always=True)
     def test_12_clean_up(self):
