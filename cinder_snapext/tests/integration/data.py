@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The data scenarios write, and the SHA-256 the volumes must then have."""
+"""The data scenarios write, and the digest the volumes must then have."""
 
 import hashlib
 
@@ -48,8 +48,19 @@ def fill_sha256(size, writes):
 
     Later writes win where they overlap.
     """
+    return _fill_digest(hashlib.sha256(), size, writes)
+
+
+def fill_md5(size, writes):
+    """MD5 of the same bytes: what the emulated LVM guest can afford.
+
+    A comparison of data, not a security check.
+    """
+    return _fill_digest(hashlib.md5(usedforsecurity=False), size, writes)
+
+
+def _fill_digest(digest, size, writes):
     chunk = 4 * MiB
-    digest = hashlib.sha256()
     for start in range(0, size, chunk):
         buf = bytearray(chunk)
         for off, length, byte in writes:

@@ -15,7 +15,7 @@
 The LVM node is a qemu guest of the stack (tools/stack/lib/part-lvm.sh);
 its logical volumes exist only there, so data is written and read in the
 guest through its agent (tools/stack/lvm_agent.py), with dd and
-sha256sum on the LV's device.
+tools/stack/lvm/lv_digest.py on the LV's device.
 
 The scenarios are collected only when the stack was brought up with
 LVM=1 (or SNAPEXT_STACK_LVM=1 asks for them): a stack without the part
@@ -32,6 +32,8 @@ from cinder_snapext.tests.integration import stack
 HOST = 'lvm-node'
 VG = {'lvm-thick': 'snapext-thick', 'lvm-thin': 'snapext-thin'}
 AGENT = os.path.join(stack.REPO, 'tools', 'stack', 'lvm_agent.py')
+# The guest sees the host's root, so this repository, at the same path.
+DIGEST = os.path.join(stack.REPO, 'tools', 'stack', 'lvm', 'lv_digest.py')
 
 
 def state_dir():
@@ -78,6 +80,19 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
              command], env=self.env, check=check, timeout=timeout + 30)
         return out if check else (rc, out, err)
 
+    def volume_log(self, since=None):
+        """The guest cinder-volume's log: its size, or its text after SINCE.
+
+        Written on the host's share (part-lvm.sh's log_dir).
+        """
+        path = os.path.join(self.stack.dir, 'lvm', 'logs',
+                            'cinder-volume.log')
+        if since is None:
+            return os.path.getsize(path)
+        with open(path, errors='replace') as f:
+            f.seek(since)
+            return f.read()
+
     def lv_path(self, lv):
         return '/dev/%s/%s' % (self.vg, lv)
 
@@ -100,13 +115,16 @@ class LvmScenarioTestCase(base.ScenarioTestCase):
                 'bs=1M seek=%d oflag=direct conv=notrunc status=none'
                 % (length, byte, dev, off))
 
-    def sha256(self, lv):
-        """SHA-256 of the LV's device, read in the guest.
+    def digest(self, lv):
+        """MD5 of the LV's device, read in the guest (lv_digest.py).
 
         A thin snapshot is skipped at activation (LVM's k flag): -K
-        activates it for the read.
+        activates it for the read. Only an inactive LV: lvchange on an
+        active thick snapshot asks to change its origin too, and waits
+        for an answer.
         """
         dev = shlex.quote(self.lv_path(lv))
-        out = self.guest('lvchange -ay -K %s/%s >/dev/null && sha256sum %s'
-                         % (self.vg, shlex.quote(lv), dev))
+        out = self.guest('[ -e %s ] || lvchange -ay -K %s/%s >/dev/null; '
+                         'python3 %s %s'
+                         % (dev, self.vg, shlex.quote(lv), DIGEST, dev))
         return out.split()[0]

@@ -16,7 +16,10 @@ Stock ``cinder`` CLI only; the LVs and their data are checked in the
 stack's LVM guest. A snapshot is exported (``snapshot-unmanage``: its LV
 stays), imports that cannot be right are refused at once (HTTP 400,
 nothing created), the volume cannot be deleted while the exported LV
-remains, and the snapshot imports back by ``source-name`` with its data.
+remains (nor migrated), the driver itself refuses the delete of a volume
+with a snapshot LV the API cannot know of (``VolumeIsBusy``: the volume
+is ``available`` again, its data and the snapshot's intact), and the
+snapshot imports back by ``source-name`` with its data.
 """
 
 from cinder_snapext.tests.integration.base import step
@@ -68,9 +71,9 @@ class _ExportImport:
         vol_id = self._volume('vol')
         self.ctx['volume'] = vol_id
         self.fill('volume-%s' % vol_id, WRITES)
-        expected = data.fill_sha256(SIZE_GB * data.GiB, WRITES)
-        self.assertEqual(expected, self.sha256('volume-%s' % vol_id))
-        self.ctx['sha'] = expected
+        expected = data.fill_md5(SIZE_GB * data.GiB, WRITES)
+        self.assertEqual(expected, self.digest('volume-%s' % vol_id))
+        self.ctx['digest'] = expected
 
     @step
     def test_03_snapshot(self):
@@ -79,7 +82,7 @@ class _ExportImport:
         self.assertEqual('volume-%s' % self.ctx['volume'], self.lvs()[lv][1])
         # The volume moves on; the snapshot keeps the data it had.
         self.fill('volume-%s' % self.ctx['volume'], LATER)
-        self.assertEqual(self.ctx['sha'], self.sha256(lv))
+        self.assertEqual(self.ctx['digest'], self.digest(lv))
         self.ctx['snapshot'] = snap_id
 
     @step
@@ -133,20 +136,46 @@ class _ExportImport:
         self.guest('lvcreate -q -s %s -n %s %s/volume-%s'
                    % (size, lv, self.vg, other))
         self.ctx.setdefault('hand_made', []).insert(0, lv)
+        self.ctx.update(other=other, other_snap=lv)
         self._refused(lv, 'its origin is volume-%s' % other)
 
     @step
-    def test_09_delete_refused_while_exported(self):
+    def test_09_delete_refused_by_driver(self):
+        # The API refuses only what its table of exports names; an LV
+        # snapshot it cannot know of (test_08's, made on the backend)
+        # leaves the refusal to the driver, as with the API guard off.
+        other, lv = self.ctx['other'], self.ctx['other_snap']
+        self.fill('volume-%s' % other, WRITES)
+        want = data.fill_md5(SIZE_GB * data.GiB, WRITES)
+        seen = self.volume_log()
+        self.cinder('delete', other)
+        self.wait_status('volume', other, 'available')
+        self.assertIn('Not deleting volume %s' % other,
+                      self.volume_log(since=seen))
+        self.assertEqual('volume-%s' % other, self.lvs()[lv][1])
+        self.assertEqual(want, self.digest('volume-%s' % other))
+        self.assertEqual(data.fill_md5(SIZE_GB * data.GiB, []),
+                         self.digest(lv))
+
+    @step
+    def test_10_delete_and_migration_refused_while_exported(self):
         rc, out, err = self.cinder('delete', self.ctx['volume'], check=False)
         self.assertNotEqual(0, rc)
         self.assertIn(self.ctx['exported'], out + err)
+        # cinderclient's migrate prints the API's refusal (HTTP 400) and
+        # exits 0.
+        out = self.cinder('migrate', self.ctx['volume'], self.OTHER_POOL)
+        self.assertIn('Migration for volume %s failed' % self.ctx['volume'],
+                      out)
+        self.assertIn('400', out)
+        self.assertIn(self.ctx['exported'], out)
         self.wait_status('volume', self.ctx['volume'], 'available')
         lvs = self.lvs()
         self.assertIn('volume-%s' % self.ctx['volume'], lvs)
-        self.assertEqual(self.ctx['sha'], self.sha256(self.ctx['exported']))
+        self.assertEqual(self.ctx['digest'], self.digest(self.ctx['exported']))
 
     @step
-    def test_10_import_back(self):
+    def test_11_import_back(self):
         out = self.cinder('snapshot-manage', '--id-type', 'source-name',
                           '--name', self.name('snap-back'),
                           self.ctx['volume'], self.ctx['exported'])
@@ -158,10 +187,10 @@ class _ExportImport:
         # Renamed after its new id, as Cinder's driver does; same data.
         lv = '_snapshot-%s' % snap_id
         self.assertIn(lv, self.lvs())
-        self.assertEqual(self.ctx['sha'], self.sha256(lv))
+        self.assertEqual(self.ctx['digest'], self.digest(lv))
 
     @step(always=True)
-    def test_11_clean_up(self):
+    def test_12_clean_up(self):
         for lv in self.ctx.pop('hand_made', []):
             self.guest('lvremove -q -f %s/%s' % (self.vg, lv), check=False)
         if self.ctx.get('exported'):
@@ -181,6 +210,7 @@ class LvmThickExportImportTest(_ExportImport,
     """Spec 1 on the thick LVM backend."""
 
     BACKEND = 'lvm-thick'
+    OTHER_POOL = 'lvm-node@lvm-thin#lvm-thin'
 
 
 class LvmThinExportImportTest(_ExportImport,
@@ -188,3 +218,4 @@ class LvmThinExportImportTest(_ExportImport,
     """Spec 1 on the thin LVM backend."""
 
     BACKEND = 'lvm-thin'
+    OTHER_POOL = 'lvm-node@lvm-thick#lvm-thick'

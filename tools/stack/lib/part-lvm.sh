@@ -22,7 +22,7 @@
 #   so lvm2, tgt, open-iscsi and the stack's venv are the host's (the
 #   packages are installed on the host but never run there);
 # - two sparse raw disks as physical volumes: VG snapext-thick, and VG
-#   snapext-thin holding the thin pool 'pool';
+#   snapext-thin, where Cinder's driver makes the thin pool;
 # - user-mode networking with restrict=on: the guest reaches only
 #   10.0.2.100:<port>, forwarded to the stack's RabbitMQ and database on
 #   127.0.0.1; nothing listens for it on the host;
