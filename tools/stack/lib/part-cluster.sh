@@ -242,6 +242,14 @@ hook_up_cluster() {
         return 0
     fi
     stop_cluster_members
+    if running redis; then
+        # Cinder's processes leave the DLM as they stop (tooz): stopped
+        # after Redis, each waited 30 s for it before a second TERM
+        # (about 60 s of CI's upgrade lane). They restart below on a
+        # cinder.conf without the DLM anyway.
+        stop_cinder
+        stop_posix_backup
+    fi
     stop_group TERM redis
     rm -f "$CLUSTER_DIR/ceph-hosts"
     [ -f "$CLUSTER_DIR/second-node" ] || return 0
