@@ -81,23 +81,22 @@ def run(args, cinder, stdout, stderr):
         result, code = command(args, cinder, protection)
     finally:
         display.finish()
-    if not code:
-        output.print_result(result, args.format, stdout)
-        return code
-    if isinstance(result, dict) and result.get('error'):
+    failed = code and isinstance(result, dict) and result.get('error')
+    notes = []
+    if failed:
         notes = messages.explain(cinder, messages.result_ids(result))
         if notes:
             # The result is the run's record (the journal, cron's log):
             # Cinder's why belongs in it too.
             result['cinder_messages'] = notes
-        output.print_result(result, args.format, stdout)
+    elif code:
+        # prune and delete: rows whose deletion failed (error_deleting).
+        notes = messages.explain(cinder, messages.failed_row_ids(result))
+    output.print_result(result, args.format, stdout)
+    if failed:
         # The one line cron mails and scripts grep goes to stderr, as for
         # any failure.
         stderr.write('ERROR: %s\n' % result['error'])
-    else:
-        # prune and delete: rows whose deletion failed (error_deleting).
-        output.print_result(result, args.format, stdout)
-        notes = messages.explain(cinder, messages.failed_row_ids(result))
     for line in notes:
         stderr.write(line + '\n')
     return code
