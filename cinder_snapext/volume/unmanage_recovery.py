@@ -21,11 +21,14 @@ where the data stays), so such a snapshot is still whole and managed:
 ``available`` is the truth, and the user can ask for the export again.
 """
 
+from cinder.message import message_field
 from cinder import objects as cinder_objects
 from cinder.objects import fields
 from cinder.volume import volume_utils
 from oslo_log import log as logging
 from oslo_utils import timeutils
+
+from cinder_snapext.volume.assisted import messages
 
 LOG = logging.getLogger(__name__)
 
@@ -80,3 +83,17 @@ def release(snapshot):
                 'managed again, and can be unmanaged again.',
                 resource=snapshot)
     return True
+
+
+def tell_owner(message_api, context, snapshot):
+    """A user message in the snapshot's project: its unmanage did not end.
+
+    The action and detail Cinder's own volume manager writes when an
+    unmanage fails, so the user reads one story whichever process ended it.
+    """
+    message_api.create(
+        messages.owner_context(context, snapshot),
+        action=message_field.Action.SNAPSHOT_DELETE,
+        resource_type=message_field.Resource.VOLUME_SNAPSHOT,
+        resource_uuid=snapshot.id,
+        detail=message_field.Detail.SNAPSHOT_DELETE_ERROR)

@@ -108,6 +108,8 @@ class SnapshotExportMixin:
                     _Export.forget(context, snapshot.volume_id,
                                    [exports.exported_name(self.driver,
                                                           snapshot)])
+                    unmanage_recovery.tell_owner(self.message_api, context,
+                                                 snapshot)
             except Exception:
                 # One snapshot must not stop the others; the next run retries.
                 LOG.exception('Could not release an interrupted unmanage.',

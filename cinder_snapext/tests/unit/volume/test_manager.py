@@ -207,6 +207,13 @@ class SnapextVolumeManagerTestCase(base.TestCase):
         self.assertEqual('available', snapshot.status)
         self.assertEqual([], export_db.snapshot_export_get_all(
             self.ctxt, volume_ids=[snapshot.volume_id]))
+        # The user reads why the snapshot is back, in its own project,
+        # as Cinder words a failed unmanage.
+        self.assertEqual(
+            [(snapshot.project_id, 'VOLUME_VOLUME_SNAPSHOT_010_016')],
+            [(m['project_id'], m['event_id'])
+             for m in cinder_db.message_get_all(self.ctxt)
+             if m['resource_uuid'] == snapshot.id])
 
     def _left_unmanaging_by(self, host, cluster_name, age):
         volume = cinder_utils.create_volume(self.ctxt, host=host,
