@@ -171,7 +171,8 @@ class OpenStackPluginTest(base.ScenarioTestCase):
 
     @step
     def test_08_protection_prune(self):
-        newer = self.protection('protect', self.ctx['volume'])
+        newer = self.protection('protect', self.ctx['volume'], '--name',
+                                self.name('newer'))
         self.made['snapshot'].append(newer['id'])
         rows = self.protection('prune', self.ctx['volume'], '--keep-last',
                                '1')
