@@ -126,7 +126,7 @@ class ProtectVolume(_RecordCommand):
     """Protect a volume or a group by a snapshot.
 
     With --backup, a copy off the backend; with --pre/--post, hooks around
-    the snapshot; with --keep-*, expiry of older protections. As
+    the snapshot; with --keep-* rules, expiry of older protections. As
     cinder-snapext-protect protect.
     """
 
