@@ -35,21 +35,45 @@ def parse_args(argv):
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--format', choices=['table', 'json'],
                         default='table', help='Output format.')
-    common.add_argument('--wait-timeout', type=float, metavar='SECONDS',
+    add_wait_arguments(common)
+    commands = parser.add_subparsers(dest='command', required=True)
+    for name, (help_text, add) in COMMANDS.items():
+        add(commands.add_parser(name, help=help_text, parents=[common]))
+    args = parser.parse_args(argv)
+    check(parser, args)
+    return args
+
+
+def add_wait_arguments(parser):
+    """How every command waits: the options it takes after its name."""
+    parser.add_argument('--wait-timeout', type=float, metavar='SECONDS',
                         help='Deadline of each wait (default: the plugin\'s '
                              'per-wait defaults, 600 to 3600 s).')
-    common.add_argument('--poll-interval', type=float, metavar='SECONDS',
+    parser.add_argument('--poll-interval', type=float, metavar='SECONDS',
                         help='Seconds between status polls (default 5).')
-    common.add_argument('--no-progress', action='store_true',
+    parser.add_argument('--no-progress', action='store_true',
                         help='Do not show progress on stderr while waiting.')
-    commands = parser.add_subparsers(dest='command', required=True)
 
-    def add_command(name, help_text):
-        return commands.add_parser(name, help=help_text, parents=[common])
 
-    protect = add_command(
-        'protect', 'Snapshot a volume between optional pre and post '
-        'commands; with --keep-*, expire old protections.')
+def check(parser, args):
+    """Refuse what the options cannot mean together; add the policies."""
+    if hasattr(args, 'keep_last'):
+        _policies(parser, args)
+    if getattr(args, 'incremental', False) and not args.backup:
+        parser.error('--incremental needs --backup')
+    protect = args.command == 'protect'
+    if protect and (args.volume is None) == (args.group is None):
+        parser.error('protect needs a volume or --group, not both')
+    if protect and args.group and args.backup:
+        # Cinder backs up volumes and snapshots, not group snapshots.
+        parser.error('--backup is for one volume, not --group')
+    if args.command == 'prune' and not (args.volumes or args.groups):
+        parser.error('prune needs a volume or --group')
+    if args.command == 'list' and args.group and (args.volume or args.backups):
+        parser.error('list --group takes no volume and no --backups')
+
+
+def _protect(protect):
     protect.add_argument('volume', nargs='?', help='Volume name or ID.')
     protect.add_argument('--group', metavar='GROUP',
                          help='Protect every volume of this Cinder group '
@@ -77,8 +101,8 @@ def parse_args(argv):
                               'volume, the hooks and backup that would '
                               'run, and what --keep-* would then expire.')
 
-    restore = add_command(
-        'restore', 'Create a new volume from a protection snapshot.')
+
+def _restore(restore):
     source = restore.add_mutually_exclusive_group(required=True)
     source.add_argument('snapshot', nargs='?', help='Snapshot name or ID; '
                         'once the snapshot is gone, its protection backup '
@@ -99,13 +123,13 @@ def parse_args(argv):
     restore.add_argument('--description',
                          help='Description of the new volume.')
 
-    delete = add_command('delete', 'Delete protection snapshots; already '
-                         'gone counts as done.')
+
+def _delete(delete):
     delete.add_argument('snapshots', nargs='+', metavar='snapshot',
                         help='Snapshot ID.')
 
-    listing = add_command('list', 'List protection snapshots, newest '
-                          'first.')
+
+def _list(listing):
     listing.add_argument('volume', nargs='?', help='Only this volume (name '
                          'or ID).')
     listing.add_argument('--backups', action='store_true',
@@ -114,9 +138,8 @@ def parse_args(argv):
                          help='List the group protections of this group '
                               '(name or ID) instead.')
 
-    prune = add_command('prune', 'Delete the protections of volumes that '
-                        'the --keep-* rules do not keep: snapshots, then '
-                        'backups, each counted on their own.')
+
+def _prune(prune):
     prune.add_argument('volumes', nargs='*', metavar='volume',
                        help='Volume name or ID.')
     prune.add_argument('--group', metavar='GROUP', action='append',
@@ -128,23 +151,18 @@ def parse_args(argv):
     prune.add_argument('--dry-run', action='store_true',
                        help='Only show what would be kept and deleted, and '
                             'which rule keeps each protection.')
-    args = parser.parse_args(argv)
-    if hasattr(args, 'keep_last'):
-        _policies(parser, args)
-    if getattr(args, 'incremental', False) and not args.backup:
-        parser.error('--incremental needs --backup')
-    if args.command == 'protect':
-        if (args.volume is None) == (args.group is None):
-            parser.error('protect needs a volume or --group, not both')
-        if args.group and args.backup:
-            # Cinder backs up volumes and snapshots, not group snapshots.
-            parser.error('--backup is for one volume, not --group')
-    if args.command == 'prune' and not (args.volumes or args.groups):
-        parser.error('prune needs a volume or --group')
-    if args.command == 'list' and args.group and (args.volume or
-                                                  args.backups):
-        parser.error('list --group takes no volume and no --backups')
-    return args
+
+
+# Each command's help and its own options; 'openstack volume protection'
+# (cinder_snapext/osc) takes the same.
+COMMANDS = {
+    'protect': ('Snapshot a volume between optional pre and post commands; '
+                'with --keep-*, expire old protections.', _protect),
+    'restore': ('Create a new volume from a protection snapshot.', _restore),
+    'delete': ('Delete protection snapshots; gone counts as done.', _delete),
+    'list': ('List protection snapshots, newest first.', _list),
+    'prune': ('Delete the protections that the --keep-* rules do not keep: '
+              'snapshots, then backups, each counted apart.', _prune)}
 
 
 def _add_retention_arguments(parser):

@@ -34,6 +34,12 @@ from cinder_snapext.protection import plugin
 from cinder_snapext.protection import records
 from cinder_snapext.protection import runner
 
+# What a command may fail with before it has a result to print: one line
+# and Cinder's messages, exit status 1 (the openstack plugin shows the same).
+ERRORS = (exception.ProtectionError, client.ClientException,
+          client.UnsupportedVersion, ks_exceptions.ClientException)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = arguments.parse_args(argv)
@@ -49,8 +55,7 @@ def main(argv=None):
     try:
         cinder = connect(args)
         return run(args, cinder, sys.stdout, sys.stderr)
-    except (exception.ProtectionError, client.ClientException,
-            client.UnsupportedVersion, ks_exceptions.ClientException) as e:
+    except ERRORS as e:
         sys.stderr.write('ERROR: %s\n' % e)
         if cinder is not None:
             _explain(cinder, messages.resource_ids(e), sys.stderr)

@@ -18,7 +18,8 @@ for noauth Cinder, a password through Keystone when the stack runs with
 ``AUTH=keystone``. Export an RBD snapshot and read the reference it
 prints; import it back with ``--host``, refused first for a host that
 does not serve the volume; admin metadata set, listed and unset; the
-phase listing answers.
+phase listing answers; ``volume protection`` protects the volume's data,
+lists and restores it (checked by checksum through librbd) and prunes.
 """
 
 import json
@@ -27,9 +28,12 @@ from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cli
 from cinder_snapext.tests.integration import clients
+from cinder_snapext.tests.integration import data
 
 HOST = 'ci@ceph'
 OTHER_HOST = 'ci@nfs'
+PROTECTED = [(0, 8, 'osc-protect-before')]
+OVERWRITTEN = [(0, 8, 'osc-protect-after')]
 
 
 class OpenStackPluginTest(base.ScenarioTestCase):
@@ -48,6 +52,14 @@ class OpenStackPluginTest(base.ScenarioTestCase):
 
     def plugin_json(self, *args):
         return json.loads(self.plugin(*args + ('-f', 'json')))
+
+    def protection(self, *args):
+        """``openstack volume protection ARGS -f json``, as cron would."""
+        rc, out, text = self.osc.openstack(
+            'volume', 'protection', *args + (
+                '-f', 'json', '--no-progress', '--poll-interval', '1'))
+        self.assertEqual(0, rc, text)
+        return json.loads(out)
 
     @step
     def test_01_volume_and_snapshot(self):
@@ -120,6 +132,57 @@ class OpenStackPluginTest(base.ScenarioTestCase):
         text = self.plugin('phase', 'show', self.ctx['imported'], expect=1)
         self.assertIn('HTTP 404', text)
         self.assertIn('has no assisted snapshot phase', text)
+
+    @step
+    def test_06_protection_protect_list(self):
+        image = 'volume-%s' % self.ctx['volume']
+        for off, length, seed in PROTECTED:
+            self.rbd('write', 'volumes', image, str(off), str(length), seed)
+        self.ctx['sha'] = self.image_sha256(image)
+        self.assertEqual(data.expected_sha256(data.GiB, PROTECTED),
+                         self.ctx['sha'])
+        record = self.protection('protect', self.name('vol'), '--name',
+                                 self.name('protection'))
+        self.made['snapshot'].append(record['id'])
+        self.ctx['protection'] = record['id']
+        self.assertEqual(('available', self.ctx['volume']),
+                         (record['status'], record['volume_id']))
+        rows = self.protection('list', self.ctx['volume'])
+        self.assertEqual([record['id']], [row['id'] for row in rows])
+
+    @step
+    def test_07_protection_restore_has_the_protected_data(self):
+        image = 'volume-%s' % self.ctx['volume']
+        for off, length, seed in OVERWRITTEN:
+            self.rbd('write', 'volumes', image, str(off), str(length), seed)
+        self.assertNotEqual(self.ctx['sha'], self.image_sha256(image))
+        restored = self.protection('restore', self.ctx['protection'],
+                                   '--name', self.name('restored'))
+        self.made['volume'].append(restored['id'])
+        self.assertEqual(('available', self.ctx['protection']),
+                         (restored['status'], restored['snapshot_id']))
+        self.assertEqual(self.ctx['sha'],
+                         self.image_sha256('volume-%s' % restored['id']),
+                         'restored data differs from the protected data')
+        # An RBD clone of the protection: it goes before its snapshot can.
+        self.cinder('delete', restored['id'])
+        self.wait_gone('volume', restored['id'])
+        self.made['volume'].remove(restored['id'])
+
+    @step
+    def test_08_protection_prune(self):
+        newer = self.protection('protect', self.ctx['volume'], '--name',
+                                self.name('newer'))
+        self.made['snapshot'].append(newer['id'])
+        rows = self.protection('prune', self.ctx['volume'], '--keep-last',
+                               '1')
+        # The imported snapshot is not a protection: its row says ignored.
+        self.assertEqual(
+            {self.ctx['protection']: 'deleted', newer['id']: 'kept',
+             self.ctx['imported']: 'ignored'},
+            {row['id']: row['action'] for row in rows})
+        self.assertIsNone(self.show('snapshot', self.ctx['protection']))
+        self.made['snapshot'].remove(self.ctx['protection'])
 
     @step(always=True)
     def test_99_delete_everything(self):

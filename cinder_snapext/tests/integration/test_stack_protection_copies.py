@@ -15,7 +15,8 @@
 Protect with --backup, then --backup --incremental, delete the snapshots
 (as a lost backend or retention would), restore each protection point from
 its backup, and compare the restored data, read through librbd, with what
-the volume held when it was protected.
+the volume held when it was protected; then a new full copy with its own
+--backup-keep-* rule expires that chain.
 """
 
 from cinder_snapext.tests.integration import base
@@ -128,6 +129,22 @@ class CephProtectionCopiesTest(protect_cli.ProtectCommandMixin,
                          self.show('backup', self.ctx['backup_first'])[
                              'status'])
 
+    @step
+    def test_08_backup_keep_rules_expire_backups_on_their_own(self):
+        # A full copy, then the backups' own rule: the chain before it
+        # goes, child first; the snapshots' rule would have kept it.
+        result = self.protect('third', '--keep-last', '5',
+                              '--backup-keep-last', '1')
+        self.assertFalse(result['backup']['incremental'])
+        self.assertEqual(
+            ([], [self.ctx['backup_second'], self.ctx['backup_first']]),
+            (result['expired'], result['expired_backups']))
+        for key in ('backup_second', 'backup_first'):
+            self.assertIsNone(self.show('backup', self.ctx[key]))
+            self.made['backup'].remove(self.ctx[key])
+        self.assertEqual('available', self.show(
+            'backup', result['backup']['id'])['status'])
+
     @step(always=True)
-    def test_08_clean_up(self):
+    def test_09_clean_up(self):
         self.sweep_made()

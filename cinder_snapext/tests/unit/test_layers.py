@@ -14,7 +14,8 @@
 
 ``protection/`` stands alone: it runs in Karbor or in a cron job, and
 imports nothing of Cinder's server nor of the rest of cinder-snapext.
-``osc/``, the openstack CLI plugin, runs on client machines: the same.
+``osc/``, the openstack CLI plugin, runs on client machines: the same,
+but for ``protection/``, whose commands it also offers.
 Only ``concurrency.py`` knows eventlet, tests included.
 """
 
@@ -100,8 +101,10 @@ def _eventlet_outside_the_seam():
                 yield '%s:%s uses %s' % (where, lineno, name)
 
 
-# Packages that run outside Cinder's services and stand alone.
+# Packages that run outside Cinder's services and stand alone; what each
+# of them may import of the others.
 _STANDALONE = ('protection', 'osc')
+_STANDALONE_USES = {'osc': ('protection',)}
 
 
 def _check(layer, module):
@@ -109,7 +112,8 @@ def _check(layer, module):
     if layer in _STANDALONE:
         if parts[0] == 'cinder':
             return '%s depends on no Cinder server module' % layer
-        if parts[0] == 'cinder_snapext' and parts[1] != layer:
+        if parts[0] == 'cinder_snapext' and parts[1] not in (
+                (layer,) + _STANDALONE_USES.get(layer, ())):
             return '%s stands alone' % layer
         return None
     if parts[0] != 'cinder_snapext' or len(parts) < 2:
@@ -146,6 +150,10 @@ class LayersTestCase(testtools.TestCase):
         self.assertEqual('only the openstack CLI loads osc',
                          _check('api', 'cinder_snapext.osc.client'))
         self.assertIsNone(_check('osc', 'cinder_snapext.osc.client'))
+        # 'openstack volume protection' runs cinder-snapext-protect's code.
+        self.assertIsNone(_check('osc', 'cinder_snapext.protection.cli'))
+        self.assertEqual('protection stands alone',
+                         _check('protection', 'cinder_snapext.osc.plugin'))
 
     def test_only_the_concurrency_seam_knows_eventlet(self):
         # With OS_CINDER_DISABLE_EVENTLET_PATCHING=true nothing patches
