@@ -181,6 +181,35 @@ class FaultScenario(Aftermath, backup_base.RbdBackupScenario):
                                               60), 'never reached: ' + text)
         return vol_id
 
+    def member_at(self, text, offsets, deadline=60):
+        """The server of offsets ({record: log offset}) that logged text.
+
+        Where several services may take the request (a cluster's queue,
+        the backup services of a zone), the one that logged the step is
+        the one to break.
+        """
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            for record, offset in offsets.items():
+                if self.servers.wait_log(record, text, offset, 0):
+                    return record
+            time.sleep(0.05)
+        self.fail('never reached: ' + text)
+
+    def exported_again_and_managed_back(self):
+        """The snapshot given back whole: exported and managed again."""
+        snap = self.ctx['snapshot']
+        image = self.volume_image(self.ctx['volume'])
+        self.assertEqual(self.ctx['sha_snap'],
+                         self.image_sha256(image, 'snapshot-%s' % snap))
+        self.cinder('snapshot-unmanage', snap)
+        self.wait_gone('snapshot', snap)
+        self.made['snapshot'].remove(snap)
+        snap = self.take_back(self.ctx['volume'], 'snapshot-%s' % snap)
+        self.wait_status('snapshot', snap, 'available')
+        self.assertEqual(self.ctx['sha_snap'],
+                         self.image_sha256(image, 'snapshot-%s' % snap))
+
     def settled_around(self):
         """The volume and the snapshot are available again."""
         self.assertEqual('available', self.settle('volume',
