@@ -196,8 +196,8 @@ class FaultScenario(Aftermath, backup_base.RbdBackupScenario):
             time.sleep(0.05)
         self.fail('never reached: ' + text)
 
-    def exported_again_and_managed_back(self):
-        """The snapshot given back whole: exported and managed again."""
+    def exported_again(self):
+        """The snapshot given back whole, exported again; its reference."""
         snap = self.ctx['snapshot']
         image = self.volume_image(self.ctx['volume'])
         self.assertEqual(self.ctx['sha_snap'],
@@ -205,10 +205,18 @@ class FaultScenario(Aftermath, backup_base.RbdBackupScenario):
         self.cinder('snapshot-unmanage', snap)
         self.wait_gone('snapshot', snap)
         self.made['snapshot'].remove(snap)
-        snap = self.take_back(self.ctx['volume'], 'snapshot-%s' % snap)
+        return 'snapshot-%s' % snap
+
+    def managed_back(self, reference):
+        """The export managed back, with the snapshot's data."""
+        snap = self.take_back(self.ctx['volume'], reference)
         self.wait_status('snapshot', snap, 'available')
-        self.assertEqual(self.ctx['sha_snap'],
-                         self.image_sha256(image, 'snapshot-%s' % snap))
+        # Managed, the RBD snapshot takes the new snapshot's name.
+        self.assertEqual(self.ctx['sha_snap'], self.image_sha256(
+            self.volume_image(self.ctx['volume']), 'snapshot-%s' % snap))
+
+    def exported_again_and_managed_back(self):
+        self.managed_back(self.exported_again())
 
     def settled_around(self):
         """The volume and the snapshot are available again."""
