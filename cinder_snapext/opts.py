@@ -145,6 +145,17 @@ snapext_opts = [
         help='Seconds between two scrub runs of a cinder-backup service '
              '(see backup_scrub_share_per_day). Read when the service '
              'starts.'),
+    cfg.IntOpt(
+        'backup_takeover_interval',
+        default=60,
+        min=0,
+        help='Seconds between two looks of a cinder-backup service for '
+             'backups that another backup service of its availability '
+             'zone left creating, restoring or deleting and that service '
+             'is down (no heartbeat for service_down_time): one live '
+             'service claims each such backup (compare-and-swap on its '
+             'host) and finishes or fails it as Cinder does for its own at '
+             'start. 0 turns it off. Read when the service starts.'),
 ]
 
 cfg.CONF.register_opts(snapext_opts, group=GROUP)

@@ -25,6 +25,7 @@ from oslo_utils import importutils
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import endpoint
 from cinder_snapext.backup import scrub
+from cinder_snapext.backup import takeover
 from cinder_snapext.backup import verify_mark
 from cinder_snapext import mode_record
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
@@ -107,3 +108,12 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
                 importutils.import_module('rbd'))
             return
         self._snapext_scrubber.run(context, share, now - last)
+
+    # A backup service that dies leaves its backups creating, restoring or
+    # deleting until it starts again, if ever: Cinder's clean-up at start
+    # looks at its own host only. Any live service of the zone settles them.
+    @periodic_task.periodic_task(
+        spacing=CONF.snapext.backup_takeover_interval or 60,
+        enabled=CONF.snapext.backup_takeover_interval > 0)
+    def _snapext_take_over_backups(self, context):
+        takeover.TakeOver(self).run(context)

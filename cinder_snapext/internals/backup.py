@@ -36,6 +36,14 @@ USED = (
             ('self', 'ctxt', 'attach_info', 'device', 'properties',
              'is_snapshot', 'force', 'ignore_errors')),
     Private(_MANAGER, '_is_our_backup', ('self', 'backup')),
+    # Cinder's clean-up at a backup service's start, reused by the
+    # take-over of a dead peer's backups (backup/takeover.py).
+    Private(_MANAGER, '_cleanup_one_backup', ('self', 'ctxt', 'backup')),
+    Private(_MANAGER, '_cleanup_one_volume', ('self', 'ctxt', 'volume_id')),
+    Private(_MANAGER, '_cleanup_one_snapshot',
+            ('self', 'ctxt', 'snapshot_id')),
+    Private(_MANAGER, '_cleanup_temp_volumes_snapshots_for_one_backup',
+            ('self', 'ctxt', 'backup')),
 )
 
 
@@ -69,3 +77,20 @@ def remove_last_snapshots(driver, image, keep):
 
 def any_available_backup_service(backup_api, availability_zone):
     return backup_api._get_any_available_backup_service(availability_zone)
+
+
+def reset_backup(manager, ctxt, backup):
+    """Cinder's start-up step for one unfinished backup of this host."""
+    manager._cleanup_one_backup(ctxt, backup)
+
+
+def give_source_back(manager, ctxt, backup):
+    """The backed-up volume and snapshot leave backing-up, as at start."""
+    manager._cleanup_one_volume(ctxt, backup.volume_id)
+    if backup.snapshot_id:
+        manager._cleanup_one_snapshot(ctxt, backup.snapshot_id)
+
+
+def remove_temporaries(manager, ctxt, backup):
+    """A failed backup's temporary volume and snapshot, if it made any."""
+    manager._cleanup_temp_volumes_snapshots_for_one_backup(ctxt, backup)

@@ -181,6 +181,43 @@ class FaultScenario(Aftermath, backup_base.RbdBackupScenario):
                                               60), 'never reached: ' + text)
         return vol_id
 
+    def member_at(self, text, offsets, deadline=60):
+        """The server of offsets ({record: log offset}) that logged text.
+
+        Where several services may take the request (a cluster's queue,
+        the backup services of a zone), the one that logged the step is
+        the one to break.
+        """
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            for record, offset in offsets.items():
+                if self.servers.wait_log(record, text, offset, 0):
+                    return record
+            time.sleep(0.05)
+        self.fail('never reached: ' + text)
+
+    def exported_again(self):
+        """The snapshot given back whole, exported again; its reference."""
+        snap = self.ctx['snapshot']
+        image = self.volume_image(self.ctx['volume'])
+        self.assertEqual(self.ctx['sha_snap'],
+                         self.image_sha256(image, 'snapshot-%s' % snap))
+        self.cinder('snapshot-unmanage', snap)
+        self.wait_gone('snapshot', snap)
+        self.made['snapshot'].remove(snap)
+        return 'snapshot-%s' % snap
+
+    def managed_back(self, reference):
+        """The export managed back, with the snapshot's data."""
+        snap = self.take_back(self.ctx['volume'], reference)
+        self.wait_status('snapshot', snap, 'available')
+        # Managed, the RBD snapshot takes the new snapshot's name.
+        self.assertEqual(self.ctx['sha_snap'], self.image_sha256(
+            self.volume_image(self.ctx['volume']), 'snapshot-%s' % snap))
+
+    def exported_again_and_managed_back(self):
+        self.managed_back(self.exported_again())
+
     def settled_around(self):
         """The volume and the snapshot are available again."""
         self.assertEqual('available', self.settle('volume',

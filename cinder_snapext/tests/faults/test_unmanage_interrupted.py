@@ -74,17 +74,7 @@ class UnmanageInterruptedTest(base.FaultScenario):
 
     @step
     def test_03_exported_again_and_managed_back(self):
-        snap = self.ctx['snapshot']
-        image = self.volume_image(self.ctx['volume'])
-        self.assertEqual(self.ctx['sha_snap'],
-                         self.image_sha256(image, 'snapshot-%s' % snap))
-        self.cinder('snapshot-unmanage', snap)
-        self.wait_gone('snapshot', snap)
-        self.made['snapshot'].remove(snap)
-        snap = self.take_back(self.ctx['volume'], 'snapshot-%s' % snap)
-        self.wait_status('snapshot', snap, 'available')
-        self.assertEqual(self.ctx['sha_snap'],
-                         self.image_sha256(image, 'snapshot-%s' % snap))
+        self.exported_again_and_managed_back()
         self.record('cinder-volume killed (-9), restarted',
                     'export (unmanage) of an RBD snapshot, cinder-volume '
                     'holding the request', outcome='snapshot back '

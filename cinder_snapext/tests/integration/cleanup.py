@@ -112,6 +112,10 @@ class CleanupMixin:
         self.assertEqual([], idle, 'members that served none of %s: %s' % (
             ids, served))
 
+    def _left_deleting(self, kind, obj_id):
+        row = self.lookup(kind, obj_id)
+        return row is None or row['status'] != 'deleting'
+
     def sweep(self, prefix='snapext-it-'):
         """Delete what the scenarios made, this run's and earlier ones'.
 
@@ -132,6 +136,12 @@ class CleanupMixin:
                             if status not in BUSY
                             and self._delete(kind, obj_id)]
                 for obj_id in accepted:
-                    self.wait_gone(kind, obj_id)
+                    # A delete the backend refused puts the object back
+                    # (on a cluster, a volume's clone being deleted by the
+                    # other member at that moment): the next round tries
+                    # it again, within the same deadline.
+                    self.wait_for('%s %s deleted or refused' % (
+                        kind, obj_id), lambda i=obj_id: self._left_deleting(
+                            kind, i), timeout=max(1, end - time.monotonic()))
                 if not accepted:
                     time.sleep(self.poll)

@@ -67,6 +67,12 @@ class Stack:
         """Whether the RBD backend runs as an active-active cluster."""
         return len(self.ceph_hosts()) > 1
 
+    def require_cluster(self):
+        """Raise unless the stack runs CLUSTER=1 (a scenario's setUpClass)."""
+        if not self.clustered():
+            raise RuntimeError('the stack at %s is not a cluster: run '
+                               'CLUSTER=1 tools/stack.sh up' % self.dir)
+
     def member_log(self, host):
         """What the cluster member ``host`` (host@backend) logged so far."""
         with open(os.path.join(self.dir, 'logs', MEMBER_LOGS[host])) as f:

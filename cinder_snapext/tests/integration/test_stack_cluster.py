@@ -57,9 +57,7 @@ class ClusterTest(base.ScenarioTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.stack.clustered():
-            raise RuntimeError('the stack at %s is not a cluster: run '
-                               'CLUSTER=1 tools/stack.sh up' % cls.stack.dir)
+        cls.stack.require_cluster()
 
     def members_up(self):
         status, body = self.api('GET', '/os-services?binary=cinder-volume')

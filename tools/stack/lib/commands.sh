@@ -211,8 +211,9 @@ EOF
 
 cinder_service_arg() {
     case ${1:-} in
-        api|scheduler|volume|backup) ;;
-        *) die "usage: $0 stop|start api|scheduler|volume|backup" ;;
+        api|scheduler|volume|backup|volume-2|backup-2) ;;
+        *) die "usage: $0 stop|start api|scheduler|volume|backup" \
+            "(CLUSTER=1: volume-2|backup-2)" ;;
     esac
     stack_running || [ "$2" = start ] || die "the stack is not running"
 }
@@ -224,10 +225,27 @@ cmd_stop() {
     log "cinder-$1 stopped"
 }
 
+# start_member NAME (volume-2, backup-2): a cluster member
+# (part-cluster.sh) killed by a scenario started again.
+start_member() {
+    local since offset
+    cluster_on || die "cinder-$1 runs only with CLUSTER=1"
+    since=$(date +%s)
+    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+    launch_member "cinder-$1" "${1%-2}" "$CLUSTER_DIR/$1.conf"
+    [ "$1" != volume-2 ] || wait_until "cinder-$1 RPC" member_rpc_up \
+        "cinder-$1"
+    wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+    log "cinder-$1 started"
+}
+
 cmd_start() {
     local since offset voffset
     cinder_service_arg "${1:-}" start
     running "cinder-$1" && { log "cinder-$1 already runs"; return 0; }
+    case $1 in
+        *-2) start_member "$1"; return 0 ;;
+    esac
     [ "$1" != api ] || require_port_free "$API_PORT" cinder-api
     since=$(date +%s)
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")

@@ -163,6 +163,18 @@ hook_coordination_url_cluster() {
     echo "redis://127.0.0.1:$REDIS_PORT"
 }
 
+# A backup service of the zone that dies has its unfinished backups
+# taken over by a live one (cinder_snapext/backup/takeover.py) once it is
+# down (service_down_time) and the live one looks again: every 10 s here.
+hook_conf_sections_cluster() {
+    cluster_on || return 0
+    cat <<EOF
+
+[snapext]
+backup_takeover_interval = 10
+EOF
+}
+
 hook_api_workers_cluster() {
     cluster_on || return 0
     echo 2
