@@ -60,7 +60,8 @@ def whole_objects(extents, object_size, image_size):
     copy-up. The source's snapshot holds the whole object's bytes (its
     zeros where discarded, the parent's data where unchanged), so the
     backup image ends up the same, with one read and one write per object
-    and fewer, larger operations. Objects discarded whole stay discards.
+    and fewer, larger operations. Objects discarded whole stay discards;
+    an object the parent lacks is written whole too, zeros included.
     Sorted by offset.
     """
     written = set()
