@@ -214,12 +214,14 @@ def main(argv=None):
             else '4 KiB', '%.1f' % (r['rewritten'] / sb.MiB), r['driver'],
             '%.2f' % r['incr_s'],
             '%.2f' % r['service_s'] if r['service_s'] else '-',
+            '%.2f' % r['copy_s'] if r.get('copy_s') else '-',
             '%.1f' % wall_rate, rate(r['rewritten'], r['service_s']),
             '%.0f %%' % (100 * wall_rate / limit),
             '%.1f' % (r['written'] / sb.MiB), r.get('verified', '-'),
             '%.1f' % r['load'][0]])
     print(sb.table(
         ['changed', 'changed MiB', 'driver', 'wall (s)', 'service (s)',
+         'diff and copy (s)',
          'changed MiB/s (wall)', 'changed MiB/s (service)',
          'of rados bench', 'pool written MiB', 'matches S2', 'load'],
         rows))

@@ -52,6 +52,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -138,6 +139,16 @@ class Stack:
             return None
         return (stamps['Create backup finished'] -
                 stamps['Create backup started']).total_seconds()
+
+    def copy_seconds(self, log_name, backup_id):
+        """The diff and copy's seconds our driver logged, or None."""
+        path = os.path.join(self.state, 'logs', log_name)
+        with open(path, errors='replace') as f:
+            for line in f:
+                found = re.search(r'bytes moved in ([\d.]+) s', line)
+                if found and backup_id in line:
+                    return float(found.group(1))
+        return None
 
     def show(self, kind, obj_id):
         cmd = {'volume': 'show', 'snapshot': 'snapshot-show',
@@ -440,6 +451,7 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
               'incr_s': incr_s, 'point_s': point_s,
               'written': written, 'held': held,
               'service_s': stack.service_seconds(log_name, incr_id),
+              'copy_s': stack.copy_seconds(log_name, incr_id),
               'load': os.getloadavg(),
               'is_incremental': shown['is_incremental'],
               'images': new_images}

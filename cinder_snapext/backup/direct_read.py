@@ -16,6 +16,7 @@ from cinder import objects
 from oslo_log import log as logging
 
 from cinder_snapext.backup import rbd_source
+from cinder_snapext.internals import connector
 # The call's timeout is a [snapext] option; cinder-backup loads nothing
 # else of ours that registers them.
 from cinder_snapext import opts  # noqa: F401
@@ -57,6 +58,7 @@ class DirectSnapshotReadMixin:
         # Snapshot id -> RBDSnapshotSource while its backup runs; the
         # snapshot's status (backing-up) admits one backup at a time.
         self._snapext_sources = {}
+        connector.install()
 
     def _snapext_source(self, context, backup, volume):
         """The snapshot and where to read it, or (None, None).
@@ -86,10 +88,15 @@ class DirectSnapshotReadMixin:
                             'image': source.snapext_image,
                             'snap': source.snapext_snapshot})
         self._snapext_sources[snapshot.id] = source
+        # The volume create_backup loaded: the driver needs no reread.
+        source.snapext_volume = volume
         try:
-            # What the volume service's callback would start.
-            self.continue_backup(context, backup, objects.BackupDeviceInfo(
-                snapshot=snapshot, secure_enabled=False))
+            # What the volume service's callback would start; os-brick's
+            # connector properties are for the attach that never happens.
+            with connector.in_place():
+                self.continue_backup(
+                    context, backup, objects.BackupDeviceInfo(
+                        snapshot=snapshot, secure_enabled=False))
         finally:
             self._snapext_sources.pop(snapshot.id, None)
 

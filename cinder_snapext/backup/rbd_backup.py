@@ -13,6 +13,7 @@
 """One backup image made from an RBD point, full or against its parent."""
 
 import collections
+import time
 
 from oslo_log import log as logging
 
@@ -39,7 +40,9 @@ Job = collections.namedtuple('Job', [
     'whole_object',      # diff whole objects where fast-diff is valid
 ], defaults=(1, False))
 
-Result = collections.namedtuple('Result', 'plan moved')
+# copy_s: seconds from the diff's start to the data's flush, for the log.
+Result = collections.namedtuple('Result', 'plan moved copy_s',
+                                defaults=(None,))
 
 
 def _snap_names(image):
@@ -162,13 +165,22 @@ def run(rbd, src_ioctx, dest_ioctx, job, after=None):
                 if dest.size() != job.length:
                     # The volume was extended since the parent.
                     dest.resize(job.length)
+                started = time.monotonic()
                 extents = rbd_copy.changed_extents(src, plan.from_snap,
                                                    job.whole_object)
-                moved = rbd_copy.copy_extents(src, dest, extents,
+                chunk = rbd_copy.CHUNK
+                if plan.mode == rbd_chain.DIFFERENTIAL:
+                    # dest is a clone: no copy-up from the parent.
+                    object_size = dest.stat()['obj_size']
+                    extents = rbd_copy.whole_objects(extents, object_size,
+                                                     job.length)
+                    chunk = rbd_copy.object_chunk(object_size)
+                moved = rbd_copy.copy_extents(src, dest, extents, chunk=chunk,
                                                in_flight=job.in_flight)
+                copy_s = time.monotonic() - started
         if after is not None:
             after()
-        return Result(plan, moved)
+        return Result(plan, moved, copy_s)
     except Exception:
         LOG.exception('Backup image %s failed; removing what it made',
                       job.dest_image)

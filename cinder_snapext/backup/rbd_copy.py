@@ -50,6 +50,66 @@ def changed_extents(src, from_snap, whole_object=False):
     return extents
 
 
+def whole_objects(extents, object_size, image_size):
+    """extents widened to the whole objects of a clone that they touch.
+
+    A write or discard into part of an object that a clone does not hold
+    yet makes librbd copy the object up from the parent first: a read of
+    the whole object, then the write, one after the other, and that
+    object's other writes wait. Writing the whole object skips the
+    copy-up. The source's snapshot holds the whole object's bytes (its
+    zeros where discarded, the parent's data where unchanged), so the
+    backup image ends up the same, with one read and one write per object
+    and fewer, larger operations. Objects discarded whole stay discards;
+    an object the parent lacks is written whole too, zeros included.
+    Sorted by offset.
+    """
+    written = set()
+    for offset, length, exists in extents:
+        if not length:
+            continue
+        end = offset + length
+        first, last = offset // object_size, (end - 1) // object_size
+        if exists:
+            written.update(range(first, last + 1))
+            continue
+        # A discard covers part of an object only at its ends.
+        if offset % object_size:
+            written.add(first)
+        if end % object_size and end < image_size:
+            written.add(last)
+    result = []
+
+    def add(start, end, exists):
+        if (result and result[-1][2] == exists
+                and result[-1][0] + result[-1][1] == start):
+            start = result.pop()[0]
+        result.append((start, end - start, exists))
+
+    for number in sorted(written):
+        start = number * object_size
+        add(start, min(start + object_size, image_size), True)
+    zeroed = []
+    for offset, length, exists in extents:
+        if exists or not length:
+            continue
+        pos, end = offset, offset + length
+        while pos < end:
+            number = pos // object_size
+            stop = min(end, (number + 1) * object_size)
+            if number not in written:
+                zeroed.append((pos, stop))
+            pos = stop
+    for start, end in sorted(zeroed):
+        add(start, end, False)
+    return sorted(result)
+
+
+def object_chunk(object_size):
+    """The copy's chunk for whole objects: CHUNK, or one object if more."""
+    return object_size * max(1, CHUNK // object_size)
+
+
 def _zero(dest, offset, length):
     # Discard on a clone reads back zeros too, but write_zeroes says it.
     if hasattr(dest, 'write_zeroes'):

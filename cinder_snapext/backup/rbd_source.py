@@ -35,6 +35,8 @@ class RBDSnapshotSource:
         self.snapext_image = location.image
         self.snapext_snapshot = location.snapshot
         self.snapext_cluster = location.cluster_name or 'ceph'
+        # The snapshot's volume as the backup manager loaded it, if given.
+        self.snapext_volume = None
         self.snapext_mon_host = ','.join(
             '[%s]:%s' % (host, port) if ':' in host else '%s:%s' % (host,
                                                                     port)

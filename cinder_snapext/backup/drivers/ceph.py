@@ -125,8 +125,10 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
                 backup.obj_reset_changes(['service_metadata'])
                 concurrency.run_blocking(self._snapext_remove, container,
                                          job.dest_image, backup.id)
-        LOG.info('Backup %(id)s: %(mode)s, %(bytes)s bytes moved',
-                 {'id': backup.id, 'mode': plan.mode, 'bytes': result.moved})
+        LOG.info('Backup %(id)s: %(mode)s, %(bytes)s bytes moved in '
+                 '%(copy_s).2f s', {'id': backup.id, 'mode': plan.mode,
+                                    'bytes': result.moved,
+                                    'copy_s': result.copy_s})
         restore_points.PENDING.start(backup.id, self._snapext_finish, job,
                                    pool, rados_args, container)
         return {'service_metadata': backup.service_metadata}
@@ -152,7 +154,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
 
     def _snapext_job(self, backup, volume_file):
         """The job for backup, and the pool of its source image."""
-        volume = objects.Volume.get_by_id(self.context, backup.volume_id)
+        volume = (getattr(volume_file, 'snapext_volume', None)
+                  or objects.Volume.get_by_id(self.context,
+                                              backup.volume_id))
         if rbd_source.is_source(volume_file):
             pool, image, end_snap = (volume_file.rbd_pool,
                                      volume_file.snapext_image,

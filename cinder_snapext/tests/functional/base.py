@@ -89,11 +89,12 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         only on a backup service that has reported itself working, and the
         periodic report is a minute away.
         """
-        self.mock_object(volume_utils, 'brick_get_connector_properties',
-                         return_value={'host': 'backup-node',
-                                       'initiator': 'iqn.test',
-                                       'ip': '127.0.0.1',
-                                       'multipath': False})
+        self.connector_properties = self.mock_object(
+            volume_utils, 'brick_get_connector_properties',
+            return_value={'host': 'backup-node',
+                          'initiator': 'iqn.test',
+                          'ip': '127.0.0.1',
+                          'multipath': False})
         self.mock_object(volume_utils, 'brick_get_connector',
                          return_value=connector)
         backup = self.start_service('backup', service_name='backup')

@@ -130,6 +130,8 @@ class SnapshotBackupInPlaceTestCase(
         self.assertEqual(([], [], [], []),
                          (self._temporary_volumes(), BACKEND.copies,
                           BACKEND.exported, self.connector.connected))
+        # Nor os-brick's connector properties, which only an attach needs.
+        self.assertEqual(0, self.connector_properties.call_count)
         for event in ('backup.create.start', 'backup.create.end'):
             self.assertEqual([snapshot['id']],
                              self._notified(event, backup['id']))
@@ -177,9 +179,10 @@ class SnapshotBackupInPlaceTestCase(
         backup = self._backup(snapshot)
         self.assertEqual('available', backup['status'],
                          backup.get('fail_reason'))
-        self.assertEqual(([], 1, 1),
+        self.assertEqual(([], 1, 1, 1),
                          (InPlacePosixBackupDriver.read, len(BACKEND.copies),
-                          len(self.connector.connected)))
+                          len(self.connector.connected),
+                          self.connector_properties.call_count))
         temps = self._temporary_volumes()
         self.assertEqual(1, len(temps))
         self.wait_for(lambda: cinder_db_api.volume_get(

@@ -85,7 +85,10 @@ class RunTestCase(testtools.TestCase):
         result = self._run(job)
         self.assertEqual((rbd_chain.DIFFERENTIAL, None),
                          (result.plan.mode, result.plan.reason))
-        self.assertEqual(2 * BLOCK, result.moved)
+        # The object holding the change, whole: written in part, a clone's
+        # object is first copied up from the parent.
+        self.assertEqual(librbd.OBJECT, result.moved)
+        self.assertEqual(0, self.backups.images[job.dest_image].copy_ups)
         self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
                          self._restored(job))
         # The parent's restore point is untouched.
@@ -115,7 +118,7 @@ class RunTestCase(testtools.TestCase):
         # The child's differential now starts from it.
         job = self._job()
         result = self._run(job)
-        self.assertEqual((rbd_chain.DIFFERENTIAL, 2 * BLOCK),
+        self.assertEqual((rbd_chain.DIFFERENTIAL, librbd.OBJECT),
                          (result.plan.mode, result.moved))
         self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
                          self._restored(job))
@@ -154,8 +157,8 @@ class RunTestCase(testtools.TestCase):
         job = self._job(end_snap='backup.b.snap.200.0', create_end_snap=True)
         result = self._run(job)
         self.assertEqual(rbd_chain.DIFFERENTIAL, result.plan.mode)
-        # s1 -> now: the blocks at 20 and 40.
-        self.assertEqual(3 * BLOCK, result.moved)
+        # s1 -> now: the blocks at 20 and 40, in two objects read whole.
+        self.assertEqual(2 * librbd.OBJECT, result.moved)
         with librbd.Image(self.volumes, 'volume-v') as vol:
             head = vol.read(0, SIZE)
             self.assertIn('backup.b.snap.200.0',
@@ -245,7 +248,7 @@ class RunTestCase(testtools.TestCase):
         job = self._job()
         opens, result = self._opens_of('volume-v', job)
         self.assertEqual(1, opens)
-        self.assertEqual(2 * BLOCK, result.moved)
+        self.assertEqual(librbd.OBJECT, result.moved)
         self.assertEqual(self._data('volumes', 'volume-v', 'snapshot-s2'),
                          self._restored(job))
 

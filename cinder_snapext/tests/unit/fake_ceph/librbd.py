@@ -13,13 +13,13 @@
 """A test double of librbd's Python module: images, snapshots, clones.
 
 The one stand-in for librbd of the unit tests (``librados.py`` holds the
-pools); the real cluster is exercised by the integration tests. Data lives
-in memory per pool; extents are tracked in BLOCK units, which is enough for
-diff_iterate's contract: report what differs from a snapshot, or every
-allocated extent (the parent's included) from nothing. Asynchronous reads
-and writes stay pending until a completion is waited for; then every
+pools; the integration tests use the real cluster). Data lives in memory
+per pool; extents are tracked in BLOCK units, enough for diff_iterate's
+contract: what differs from a snapshot, or every allocated extent (the
+parent's included) from nothing; a clone counts its copy-ups. Asynchronous
+reads and writes stay pending until a completion is waited for; then every
 pending one completes, in a shuffled order, as librbd may complete them
-(``librbd_aio.py``; tests swap the queue ``AIO`` for a fresh one).
+(``librbd_aio.py``; tests swap ``AIO`` for a fresh queue).
 """
 
 import errno
@@ -42,28 +42,16 @@ class Error(Exception):
     pass
 
 
-class ImageNotFound(Error):
-    pass
+def _error(name):
+    return type(name, (Error,), {})
 
 
-class ImageExists(Error):
-    pass
-
-
-class InvalidArgument(Error):
-    pass
-
-
-class ImageBusy(Error):
-    pass
-
-
-class PermissionError(Error):  # noqa: A001 (librbd's own name)
-    pass
-
-
-class ImageHasSnapshots(Error):
-    pass
+ImageNotFound = _error('ImageNotFound')
+ImageExists = _error('ImageExists')
+InvalidArgument = _error('InvalidArgument')
+ImageBusy = _error('ImageBusy')
+PermissionError = _error('PermissionError')  # noqa: A001 (librbd's name)
+ImageHasSnapshots = _error('ImageHasSnapshots')
 
 
 class _State:
@@ -83,6 +71,14 @@ class _ImageData:
         self.parent = parent  # (_ImageData, snap name)
         self.features = features or 0
         self.flags = 0  # RBD_FLAG_FAST_DIFF_INVALID once "rebuilt" later
+        self.own_objects, self.copy_ups = set(), 0  # partial 1st writes
+
+    def note_write(self, offset, length):
+        for n in range(offset // OBJECT, (offset + length - 1) // OBJECT + 1):
+            end = min((n + 1) * OBJECT, self.head.size)
+            if self.parent is not None and n not in self.own_objects:
+                self.own_objects.add(n)
+                self.copy_ups += offset > n * OBJECT or offset + length < end
 
     def view(self, snap):
         state = self.head if snap is None else self.snaps[snap]
@@ -171,6 +167,9 @@ class Image:
     def features(self):
         return self._image.features
 
+    def stat(self):
+        return {'size': self.size(), 'obj_size': OBJECT}
+
     def flags(self):
         return self._image.flags
 
@@ -235,12 +234,14 @@ class Image:
 
     def write(self, data, offset):
         head = self._writable()
+        self._image.note_write(offset, len(data))
         head.data[offset:offset + len(data)] = data
         head.allocated.update(self._blocks(offset, len(data)))
         return len(data)
 
     def write_zeroes(self, offset, length):
         head = self._writable()
+        self._image.note_write(offset, length)
         head.data[offset:offset + length] = bytes(length)
         head.allocated.update(self._blocks(offset, length))
 
