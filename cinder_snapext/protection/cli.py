@@ -49,16 +49,16 @@ def main(argv=None):
     try:
         cinder = connect(args)
         return run(args, cinder, sys.stdout, sys.stderr)
-    except (exception.ProtectionError, client.ClientException,
-            client.UnsupportedVersion, ks_exceptions.ClientException) as e:
-        sys.stderr.write('ERROR: %s\n' % e)
+    except (exception.ProtectionError, client.SDKException,
+            ks_exceptions.ClientException) as e:
+        sys.stderr.write('ERROR: %s\n' % client.describe(e))
         if cinder is not None:
             _explain(cinder, messages.resource_ids(e), sys.stderr)
         return 1
 
 
 def connect(args):
-    """A cinderclient from clouds.yaml or the OS_* settings."""
+    """protect's Cinder client, from clouds.yaml or the OS_* settings."""
     return connection.cinder(connection.from_args(args))
 
 
