@@ -16,12 +16,13 @@ Every way of reaching Cinder (clouds.yaml, Keystone auth flags, a token,
 noauth with --os-endpoint, a Karbor request's token) ends in one
 openstack.connection.Connection, so that the session, endpoint, interface,
 region, retries and timeout come from one place, and every Cinder call goes
-through that Connection's block-storage proxy (a keystoneauth Adapter):
-cinder() wraps it in resources.Client. Not openstacksdk's resource classes:
-they cap snapshots at microversion 3.65, backups at 3.64, groups at 3.38
-and group snapshots at 3.29 (openstacksdk 4.22), while protect negotiates
-up to rest.MAX_MICROVERSION from Cinder's version document and sends it on
-every call, which the real-stack tests pin.
+through openstacksdk's block-storage proxy (a keystoneauth Adapter) made
+from that Connection: cinder() wraps it in resources.Client. Not
+openstacksdk's resource classes: they cap snapshots at microversion 3.65,
+backups at 3.64, groups at 3.38 and group snapshots at 3.29 (openstacksdk
+4.22), while protect negotiates up to rest.MAX_MICROVERSION from Cinder's
+version document and sends it on every call, which the real-stack tests
+pin.
 """
 
 from keystoneauth1 import exceptions as ks_exceptions

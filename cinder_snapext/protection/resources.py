@@ -26,9 +26,9 @@ class Collection:
     """``/<path>``: get one, list with filters, delete one."""
 
     # The URL segment and the JSON keys of one item and of a listing.
-    path = None
-    key = None
-    plural = None
+    path = ''
+    key = ''
+    plural = ''
     # Whether Cinder answers a create with a few fields only (id, name,
     # links): then the item is read once more, as cinderclient's lazy
     # loading did at the first missing attribute.
@@ -53,7 +53,7 @@ class Collection:
             found += [rest.Resource(item) for item in body[self.plural]]
             url = _next_page(body.get('%s_links' % self.plural))
             # The next link carries the filters and the marker itself.
-            params = None
+            params = {}
         return found
 
     def delete(self, item_id):
