@@ -36,8 +36,8 @@ from cinder_snapext.protection import runner
 
 # What a command may fail with before it has a result to print: one line
 # and Cinder's messages, exit status 1 (the openstack plugin shows the same).
-ERRORS = (exception.ProtectionError, client.ClientException,
-          client.UnsupportedVersion, ks_exceptions.ClientException)
+ERRORS = (exception.ProtectionError, client.SDKException,
+          ks_exceptions.ClientException)
 
 
 def main(argv=None):
@@ -56,14 +56,14 @@ def main(argv=None):
         cinder = connect(args)
         return run(args, cinder, sys.stdout, sys.stderr)
     except ERRORS as e:
-        sys.stderr.write('ERROR: %s\n' % e)
+        sys.stderr.write('ERROR: %s\n' % client.describe(e))
         if cinder is not None:
             _explain(cinder, messages.resource_ids(e), sys.stderr)
         return 1
 
 
 def connect(args):
-    """A cinderclient from clouds.yaml or the OS_* settings."""
+    """protect's Cinder client, from clouds.yaml or the OS_* settings."""
     return connection.cinder(connection.from_args(args))
 
 

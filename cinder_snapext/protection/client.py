@@ -10,24 +10,20 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""How protect talks to Cinder: python-cinderclient, negotiated.
+"""How protect talks to Cinder: find, create, list and tag its resources.
 
-Group calls live in group_client, which builds on this module.
+The calls go through resources.Client, on the openstacksdk Connection's
+block-storage proxy (connection.cinder); group calls live in
+group_client, which builds on this module.
 """
 
-from cinderclient import api_versions
-from cinderclient import client as cinder_client
-from cinderclient.contrib import noauth
-from cinderclient import exceptions as cinder_exceptions
 from keystoneauth1 import exceptions as ks_exceptions
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
+from openstack import exceptions as sdk_exceptions
 
 from cinder_snapext.protection import exception
+from cinder_snapext.protection import rest
 
-# The newest microversion this plugin was tested against (Cinder 29);
-# negotiation picks the highest one client, server and we all know.
-MAX_MICROVERSION = '3.71'
+MAX_MICROVERSION = rest.MAX_MICROVERSION
 # From this one on, Cinder snapshots an in-use volume without 'force' and
 # refuses force=False (cinder.api.microversions.SNAPSHOT_IN_USE).
 SNAPSHOT_IN_USE_MICROVERSION = '3.66'
@@ -46,55 +42,19 @@ BACKUP_METADATA_MICROVERSION = '3.43'
 # The catalog's name for Cinder, as clouds.yaml keys use it too.
 SERVICE_TYPE = 'block-storage'
 
-NotFound = cinder_exceptions.NotFound
-ClientException = cinder_exceptions.ClientException
-# Raised, outside ClientException, when the server's microversions and the
-# client's do not overlap.
-UnsupportedVersion = cinder_exceptions.UnsupportedVersion
+NotFound = sdk_exceptions.NotFoundException
+# Any refusal or failure Cinder answered (openstacksdk's HTTP errors).
+ClientException = sdk_exceptions.HttpException
+# Anything openstacksdk raises: HTTP errors, configuration, versions.
+SDKException = sdk_exceptions.SDKException
+# Raised, outside ClientException, when the server's microversions and
+# ours do not overlap.
+UnsupportedVersion = rest.UnsupportedVersion
 
 
-def create(session, endpoint=None, interface='public', region_name=None):
-    """A cinderclient at the best microversion both sides support.
-
-    :param session: a keystoneauth1 session (Keystone, token or noauth)
-    :param endpoint: the Block Storage endpoint, overriding the catalog
-    """
-    kwargs = {'session': session, 'os_endpoint': endpoint,
-              'endpoint_type': interface, 'region_name': region_name,
-              'service_type': SERVICE_TYPE}
-    probe = cinder_client.Client('3.0', **kwargs)
-    version = api_versions.discover_version(
-        probe, api_versions.APIVersion(MAX_MICROVERSION))
-    return cinder_client.Client(version.get_string(), **kwargs)
-
-
-def noauth_plugin(endpoint, project_id, user_id='admin'):
-    """Auth for a Cinder API running with ``auth_strategy = noauth``.
-
-    ``endpoint`` is the versioned URL without project
-    (``http://host:8776/v3``); the project is appended to it.
-    """
-    return noauth.CinderNoAuthPlugin(user_id, project_id=project_id,
-                                     endpoint=endpoint.rstrip('/'))
-
-
-def noauth_session(endpoint, project_id, user_id='admin', verify=True):
-    """A session for a Cinder API running with noauth."""
-    return ks_session.Session(
-        auth=noauth_plugin(endpoint, project_id, user_id), verify=verify)
-
-
-def from_context(context, conf):
-    """A cinderclient acting with the token of a Karbor request context.
-
-    :param conf: our provider file section (``opts.GROUP``)
-    """
-    endpoint = endpoint_for(context, conf)
-    verify = False if conf.cinder_insecure else (conf.cinder_ca_file or True)
-    plugin = token_endpoint.Token(endpoint, context.auth_token)
-    return create(ks_session.Session(auth=plugin, verify=verify),
-                  endpoint=endpoint, interface=conf.cinder_interface,
-                  region_name=conf.cinder_region_name)
+def supports(cinder, version):
+    """Whether the client's negotiated microversion is ``version`` or on."""
+    return rest.parse(cinder.microversion) >= rest.parse(version)
 
 
 def endpoint_for(context, conf):
@@ -128,14 +88,22 @@ def is_transient(error):
                           ks_exceptions.ConnectTimeout,
                           ks_exceptions.RetriableConnectionFailure)):
         return True
-    return (isinstance(error, cinder_exceptions.ClientException) and
-            getattr(error, 'code', None) in (500, 502, 503, 504))
+    return (isinstance(error, ClientException) and
+            getattr(error, 'status_code', None) in (500, 502, 503, 504))
 
 
 def reason(error):
-    """The words of a refusal from Cinder, without the request id noise."""
-    if isinstance(error, ClientException) and error.message:
-        return str(error.message)
+    """The words of a refusal from Cinder, without the URL and request id."""
+    if isinstance(error, ClientException) and error.details:
+        return str(error.details)
+    return str(error)
+
+
+def describe(error):
+    """A failure as one line: Cinder's words, the HTTP status, request id."""
+    if isinstance(error, ClientException) and error.status_code:
+        return '%s (HTTP %s) (Request-ID: %s)' % (
+            reason(error), error.status_code, error.request_id)
     return str(error)
 
 
@@ -183,8 +151,7 @@ def get_snapshot(cinder, snapshot_id):
 def create_snapshot(cinder, volume_id, name, description, force,
                     checkpoint_id):
     """Snapshot a volume, passing ``force`` as its microversion wants."""
-    if cinder.api_version >= api_versions.APIVersion(
-            SNAPSHOT_IN_USE_MICROVERSION):
+    if supports(cinder, SNAPSHOT_IN_USE_MICROVERSION):
         # Only True is valid there (False answers 400); the caller has
         # already refused an in-use volume when force is False.
         force = True if force else None
@@ -230,11 +197,10 @@ def set_snapshot_metadata(cinder, snapshot_id, metadata):
 
 def create_backup(cinder, snapshot, name, incremental, checkpoint_id):
     """Back up a protection snapshot, tagged as protect's own backup."""
-    if cinder.api_version < api_versions.APIVersion(
-            BACKUP_METADATA_MICROVERSION):
+    if not supports(cinder, BACKUP_METADATA_MICROVERSION):
         raise exception.BackupNeedsMicroversion(
             version=BACKUP_METADATA_MICROVERSION,
-            server=cinder.api_version.get_string())
+            server=cinder.microversion)
     return cinder.backups.create(
         snapshot.volume_id, name=name, incremental=incremental,
         snapshot_id=snapshot.id,
@@ -275,7 +241,7 @@ def restore_backup(cinder, backup_id, name):
 
 def newest_user_message(cinder, resource_id):
     """Cinder's newest user message about a resource, or None."""
-    if cinder.api_version < api_versions.APIVersion(MESSAGES_MICROVERSION):
+    if not supports(cinder, MESSAGES_MICROVERSION):
         return None
     found = cinder.messages.list(search_opts={'resource_uuid': resource_id})
     return max(found, key=lambda message: message.created_at, default=None)

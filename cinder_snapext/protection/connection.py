@@ -10,23 +10,31 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The command's openstacksdk Connection, from clouds.yaml or OS_* flags.
+"""The openstacksdk Connection protect talks to Cinder through.
 
 Every way of reaching Cinder (clouds.yaml, Keystone auth flags, a token,
-noauth with --os-endpoint) ends in one openstack.connection.Connection, so
-that the session, endpoint, interface, region and the retry settings come
-from one place. The Cinder calls still go through cinderclient on that
-Connection's keystoneauth session (client.create): openstacksdk 4.22 caps
-snapshots at microversion 3.65, backups at 3.64, groups at 3.38 and group
-snapshots at 3.29, while protect negotiates up to client.MAX_MICROVERSION,
-and the real-stack tests pin that wire behaviour.
+noauth with --os-endpoint, a Karbor request's token) ends in one
+openstack.connection.Connection, so that the session, endpoint, interface,
+region, retries and timeout come from one place, and every Cinder call goes
+through openstacksdk's block-storage proxy (a keystoneauth Adapter) made
+from that Connection: cinder() wraps it in resources.Client. Not
+openstacksdk's resource classes: they cap snapshots at microversion 3.65,
+backups at 3.64, groups at 3.38 and group snapshots at 3.29 (openstacksdk
+4.22), while protect negotiates up to rest.MAX_MICROVERSION from Cinder's
+version document and sends it on every call, which the real-stack tests
+pin.
 """
 
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
 
 from cinder_snapext.protection import arguments
 from cinder_snapext.protection import client
+from cinder_snapext.protection import noauth
+from cinder_snapext.protection import resources
+from cinder_snapext.protection import rest
 
 
 def from_args(args):
@@ -45,8 +53,8 @@ def from_args(args):
             raise ks_exceptions.ClientException(
                 'noauth needs the Block Storage endpoint: set --os-endpoint '
                 'or OS_ENDPOINT to its /v3 URL.')
-        auth = client.noauth_plugin(args.os_endpoint, args.os_project_id,
-                                    args.os_user_id)
+        auth = noauth.plugin_for(args.os_endpoint, args.os_project_id,
+                                 args.os_user_id)
         # As the stock cinder CLI does: URLs without the project (Cinder
         # accepts them from 3.67), whose id need not match Cinder's
         # project_id_regex under noauth ('admin' does not).
@@ -55,11 +63,35 @@ def from_args(args):
         auth = loading.load_auth_from_argparse_arguments(args)
         endpoint = args.os_endpoint
     session = loading.load_session_from_argparse_arguments(args, auth=auth)
-    overrides = {'interface': args.os_interface}
+    return session_connection(session, endpoint, args.os_interface,
+                              args.os_region_name)
+
+
+def from_context(context, conf):
+    """A Connection acting with the token of a Karbor request context.
+
+    :param conf: our provider file section (``opts.GROUP``)
+    """
+    endpoint = client.endpoint_for(context, conf)
+    verify = False if conf.cinder_insecure else (conf.cinder_ca_file or True)
+    plugin = token_endpoint.Token(endpoint, context.auth_token)
+    return session_connection(
+        ks_session.Session(auth=plugin, verify=verify), endpoint,
+        conf.cinder_interface, conf.cinder_region_name)
+
+
+def session_connection(session, endpoint=None, interface='public',
+                       region_name=None):
+    """A Connection on a keystoneauth session (Keystone, token, noauth).
+
+    :param endpoint: the Block Storage endpoint overriding the catalog;
+        None reads the catalog, or noauth's plugin
+    """
+    from openstack import connection
+    overrides = {'interface': interface}
     if endpoint:
         overrides[_config_key('endpoint_override')] = endpoint
-    return connection.Connection(session=session,
-                                 region_name=args.os_region_name,
+    return connection.Connection(session=session, region_name=region_name,
                                  **overrides)
 
 
@@ -91,15 +123,21 @@ def _config_key(name):
 
 
 def cinder(conn):
-    """A negotiated cinderclient on the Connection's session and settings.
+    """The client protect uses, on the Connection's block-storage proxy.
 
-    The endpoint is the configured override only (None: cinderclient reads
-    the catalog), so that building the client asks Cinder nothing more
-    than before.
+    openstacksdk's v3 block-storage Proxy, made by the Connection's cloud
+    region as ``conn.block_storage`` is, but without the keystoneauth
+    version discovery that attribute runs first: against a noauth Cinder
+    that discovery fails, and the endpoint is the configured override or
+    the catalog's URL as it stands, as before. The microversion is then
+    negotiated once from Cinder's version document (rest.negotiate).
     """
-    region = conn.config
-    return client.create(
-        region.get_session(),
-        endpoint=region.get_endpoint(client.SERVICE_TYPE),
-        interface=region.get_interface(client.SERVICE_TYPE) or 'public',
-        region_name=region.get_region_name(client.SERVICE_TYPE))
+    from openstack.block_storage import block_storage_service
+    proxy = conn.config.get_session_client(
+        client.SERVICE_TYPE,
+        constructor=block_storage_service.BlockStorageService
+        .supported_versions['3'])
+    # As openstacksdk ties each proxy it makes to its Connection: the
+    # proxy's requests read the Connection's cache and request id there.
+    proxy._connection = conn
+    return resources.Client(rest.BlockStorage(proxy))

@@ -12,8 +12,6 @@
 
 """Cinder's generic volume group calls, for protecting a group at once."""
 
-from cinderclient import api_versions
-
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 
@@ -27,10 +25,9 @@ GROUP_TAG = 'snapext-group-protection'
 
 def check_microversion(cinder):
     """Refuse, in words, a server too old for group snapshots."""
-    if cinder.api_version < api_versions.APIVersion(GROUPS_MICROVERSION):
+    if not client.supports(cinder, GROUPS_MICROVERSION):
         raise exception.GroupsNeedMicroversion(
-            version=GROUPS_MICROVERSION,
-            server=cinder.api_version.get_string())
+            version=GROUPS_MICROVERSION, server=cinder.microversion)
 
 
 def find_group(cinder, name_or_id):

@@ -40,7 +40,7 @@ class Runtime:
 
     :param settings: our option group (``opts.GROUP``) of the plugin's
         configuration
-    :param client_factory: ``context -> cinderclient``
+    :param client_factory: ``context -> resources.Client``
     """
 
     def __init__(self, settings, client_factory, clock=None, sleep=None,

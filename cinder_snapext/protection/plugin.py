@@ -16,7 +16,7 @@ import functools
 
 from oslo_config import cfg
 
-from cinder_snapext.protection import client
+from cinder_snapext.protection import connection
 from cinder_snapext.protection import interface
 from cinder_snapext.protection import operations
 from cinder_snapext.protection import opts
@@ -32,7 +32,7 @@ class SnapextProtectionPlugin(interface.ProtectionPlugin):
 
     :param config: a ConfigOpts holding our ``[snapext_protection]``
         section; defaults apply when None (Karbor's plugin crashed then)
-    :param client_factory: ``context -> cinderclient``; by default a
+    :param client_factory: ``context -> resources.Client``; by default a
         client acting with the context's token
     :param clock: monotonic clock of every wait (tests inject one)
     :param sleep: sleep of every wait (tests inject one)
@@ -108,4 +108,4 @@ class SnapextProtectionPlugin(interface.ProtectionPlugin):
 
 
 def _client_from_context(context, settings):
-    return client.from_context(context, settings)
+    return connection.cinder(connection.from_context(context, settings))

@@ -31,6 +31,7 @@ from osc_lib import exceptions
 
 from cinder_snapext.protection import arguments
 from cinder_snapext.protection import cli
+from cinder_snapext.protection import client
 from cinder_snapext.protection import connection
 from cinder_snapext.protection import messages
 
@@ -81,7 +82,8 @@ class _ProtectionCommand(command.Command):
         except cli.ERRORS as e:
             why = [] if cinder is None else messages.explain(
                 cinder, messages.resource_ids(e))
-            raise exceptions.CommandError('\n'.join([str(e)] + why)) from e
+            raise exceptions.CommandError(
+                '\n'.join([client.describe(e)] + why)) from e
         return json.loads(printed.getvalue())
 
 

@@ -27,8 +27,9 @@ from cinder.tests.unit import fake_constants as fake
 from oslo_config import cfg
 from testtools import content
 
-from cinder_snapext.protection import client
+from cinder_snapext.protection import connection
 from cinder_snapext.protection import interface
+from cinder_snapext.protection import noauth
 from cinder_snapext.protection import opts
 from cinder_snapext.protection import plugin
 from cinder_snapext.protection import records
@@ -84,12 +85,18 @@ class HoldingSnapshotDriver(fake_backend.InMemorySnapshotDriver):
 
 
 class ProtectionTestCase(base.FunctionalTestCase):
-    """Real API, scheduler and volume service; cinderclient with noauth."""
+    """Real API, scheduler and volume service; our client with noauth.
+
+    The client is the command's: an openstacksdk Connection on a noauth
+    session, its block-storage proxy negotiated against this Cinder.
+    """
 
     def setUp(self):
         super().setUp()
-        self.cinder = client.create(client.noauth_session(
-            self.auth_url, fake.PROJECT_ID, fake.USER_ID))
+        self.cinder = connection.cinder(connection.session_connection(
+            noauth.session_for(self.auth_url, fake.PROJECT_ID,
+                               fake.USER_ID),
+            endpoint='%s/%s' % (self.auth_url, fake.PROJECT_ID)))
         self.conf = cfg.ConfigOpts()
         opts.register(self.conf)
         self.conf.set_override('poll_interval', 0.05, opts.GROUP)

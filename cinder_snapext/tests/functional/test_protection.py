@@ -31,7 +31,7 @@ class ProtectionPluginTestCase(pbase.ProtectionTestCase):
 
     def test_protect_restore_verify_delete_round_trip(self):
         # Negotiated: the highest microversion Cinder 29 and we know.
-        self.assertEqual('3.71', self.cinder.api_version.get_string())
+        self.assertEqual('3.71', self.cinder.microversion)
         volume = self.create_volume(size=2, name='db-data')
         start = time.monotonic()
         checkpoint = self.protect(volume['id'], snapshot_name='nightly',

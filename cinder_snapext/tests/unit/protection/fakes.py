@@ -19,9 +19,7 @@
 
 import itertools
 
-from cinderclient import api_versions
-from cinderclient import exceptions as cinder_exceptions
-from keystoneauth1 import exceptions as ks_exceptions
+from cinder_snapext.tests.unit.protection import fake_errors
 
 
 class FakeClock:
@@ -41,12 +39,6 @@ class FakeClock:
 
 class BankGetObjectFailed(Exception):
     """What Karbor's banks raise for a key they do not hold."""
-
-
-def ks_connect_failure():
-    """What keystoneauth raises when the API does not answer."""
-    return ks_exceptions.ConnectFailure(
-        'Unable to establish connection to http://cinder:8776/v3')
 
 
 class FakeBankSection:
@@ -133,13 +125,13 @@ class _Manager:
             raise failure
         item = self.items.get(resource_id)
         if item is None:
-            raise cinder_exceptions.NotFound(404)
+            raise fake_errors.http_error(404)
         script = self.scripts[resource_id]
         if script:
             item.status = script.pop(0)
             if item.status is None:
                 del self.items[resource_id]
-                raise cinder_exceptions.NotFound(404)
+                raise fake_errors.http_error(404)
         return item
 
     def list(self, search_opts=None):
@@ -157,7 +149,7 @@ class FakeVolumes(_Manager):
     def create(self, size, snapshot_id=None, name=None, description=None):
         snapshot = self._cinder.volume_snapshots.items[snapshot_id]
         if size < snapshot.size:
-            raise cinder_exceptions.BadRequest(400)
+            raise fake_errors.http_error(400)
         return self.add(list(self.created_statuses), size=size, name=name,
                         description=description, snapshot_id=snapshot_id)
 
@@ -180,15 +172,15 @@ class FakeSnapshots(_Manager):
 
     def set_metadata(self, snapshot_id, metadata):
         if snapshot_id not in self.items:
-            raise cinder_exceptions.NotFound(404)
+            raise fake_errors.http_error(404)
         self.items[snapshot_id].metadata.update(metadata)
 
     def delete(self, snapshot_id):
         if snapshot_id not in self.items:
-            raise cinder_exceptions.NotFound(404)
+            raise fake_errors.http_error(404)
         if self.refuse_delete:
-            raise cinder_exceptions.BadRequest(
-                400, message='Snapshot status must be available or error')
+            raise fake_errors.http_error(
+                400, 'Snapshot status must be available or error')
         self.items[snapshot_id].status = self.delete_statuses[0]
         self.scripts[snapshot_id] = list(self.delete_statuses)
 
@@ -216,8 +208,8 @@ class FakeBackups(_Manager):
                           backup.status == 'available'),
                          key=lambda backup: backup.created_at)
         if incremental and not parents:
-            raise cinder_exceptions.BadRequest(
-                400, message='No backups available to do an incremental '
+            raise fake_errors.http_error(
+                400, 'No backups available to do an incremental '
                              'backup.')
         backup = self.add(list(self.created_statuses), volume_id=volume_id,
                           name=name, snapshot_id=snapshot_id, size=1,
@@ -232,10 +224,10 @@ class FakeBackups(_Manager):
     def delete(self, backup_id):
         backup = self.items.get(backup_id)
         if backup is None:
-            raise cinder_exceptions.NotFound(404)
+            raise fake_errors.http_error(404)
         if backup.has_dependent_backups:
-            raise cinder_exceptions.BadRequest(
-                400, message='Incremental backups exist for this backup.')
+            raise fake_errors.http_error(
+                400, 'Incremental backups exist for this backup.')
         parent = self.parents.pop(backup_id, None)
         if parent is not None and parent not in self.parents.values():
             self.items[parent].has_dependent_backups = False
@@ -278,10 +270,10 @@ class FakeMessages:
 
 
 class FakeCinder:
-    """cinderclient's v3 Client, as far as the plugin uses it."""
+    """resources.Client, as far as the plugin uses it."""
 
-    def __init__(self, api_version='3.71'):
-        self.api_version = api_versions.APIVersion(api_version)
+    def __init__(self, microversion='3.71'):
+        self.microversion = microversion
         self.volumes = FakeVolumes(self)
         self.volume_snapshots = FakeSnapshots(self)
         self.backups = FakeBackups(self)

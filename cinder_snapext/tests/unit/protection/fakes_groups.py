@@ -17,8 +17,7 @@
 # one; deleting the group snapshot deletes them; a group made from a
 # group snapshot has one new volume per snapshot.
 
-from cinderclient import exceptions as cinder_exceptions
-
+from cinder_snapext.tests.unit.protection import fake_errors
 from cinder_snapext.tests.unit.protection import fakes
 
 
@@ -46,7 +45,7 @@ class FakeGroupSnapshots(fakes._Manager):
 
     def delete(self, point_id):
         if point_id not in self.items:
-            raise cinder_exceptions.NotFound(404)
+            raise fake_errors.http_error(404)
         self.items[point_id].status = 'deleting'
         self.scripts[point_id] = ['deleting', None]
         snapshots = self._cinder.volume_snapshots
@@ -81,8 +80,8 @@ class FakeGroupSnapshotMembers(fakes.FakeSnapshots):
         snapshot = self.items.get(snapshot_id)
         if snapshot is not None and getattr(snapshot, 'group_snapshot_id',
                                             None):
-            raise cinder_exceptions.BadRequest(
-                400, message='Snapshot %s must not be part of a group.'
+            raise fake_errors.http_error(
+                400, 'Snapshot %s must not be part of a group.'
                 % snapshot_id)
         super().delete(snapshot_id)
 
@@ -90,8 +89,8 @@ class FakeGroupSnapshotMembers(fakes.FakeSnapshots):
 class FakeGroupCinder(fakes.FakeCinder):
     """FakeCinder with groups; ``group`` holds two volumes."""
 
-    def __init__(self, api_version='3.71'):
-        super().__init__(api_version)
+    def __init__(self, microversion='3.71'):
+        super().__init__(microversion)
         self.volume_snapshots = FakeGroupSnapshotMembers(self)
         self.groups = FakeGroups(self)
         self.group_snapshots = FakeGroupSnapshots(self)

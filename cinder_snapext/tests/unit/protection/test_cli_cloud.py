@@ -39,12 +39,11 @@ CLOUDS = '''clouds:
 '''
 
 
-def start_fake_cinder(test, log, *mode):
-    """Start fake_cinder_http for test (stopped at its end); its port."""
+def start_fake_cinder(test, log, *mode, script='fake_cinder_http.py'):
+    """Start a fake Cinder for test (stopped at its end); its port."""
     server = subprocess.Popen(
-        [sys.executable, os.path.join(os.path.dirname(__file__),
-                                      'fake_cinder_http.py'), log] +
-        list(mode), stdout=subprocess.PIPE, text=True)
+        [sys.executable, os.path.join(os.path.dirname(__file__), script),
+         log] + list(mode), stdout=subprocess.PIPE, text=True)
     test.addCleanup(server.stdout.close)
     test.addCleanup(server.wait, 10)
     test.addCleanup(server.kill)

@@ -21,6 +21,7 @@ import testtools
 from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import opts
+from cinder_snapext.tests.unit.protection import fake_errors
 from cinder_snapext.tests.unit.protection import fakes
 
 URL = 'http://cinder:8776/v3/project-1'
@@ -78,11 +79,11 @@ class EndpointTestCase(testtools.TestCase):
 class TransientErrorTestCase(testtools.TestCase):
 
     @ddt.unpack
-    @ddt.data((client.ClientException(503), True),
-              (client.ClientException(500), True),
-              (fakes.ks_connect_failure(), True),
-              (client.ClientException(400), False),
-              (client.NotFound(404), False),
+    @ddt.data((fake_errors.http_error(503), True),
+              (fake_errors.http_error(500), True),
+              (fake_errors.ks_connect_failure(), True),
+              (fake_errors.http_error(400), False),
+              (fake_errors.http_error(404), False),
               (ValueError('bug'), False))
     def test_is_transient_for_outages_only(self, error, transient):
         self.assertEqual(transient, client.is_transient(error))

@@ -15,7 +15,6 @@
 import io
 import json
 
-from cinderclient import api_versions
 import fixtures
 
 from cinder_snapext.protection import arguments
@@ -155,7 +154,7 @@ class GroupProtectionTestCase(command_base.CommandTestCase):
                       stderr.getvalue())
 
     def test_old_server_is_refused_in_words(self):
-        self.cinder.api_version = api_versions.APIVersion('3.13')
+        self.cinder.microversion = '3.13'
         stderr = io.StringIO()
         self.patch(cli.sys, 'stderr', stderr)
         self.patch(cli, 'connect', lambda args: self.cinder)

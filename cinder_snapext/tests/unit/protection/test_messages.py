@@ -21,6 +21,7 @@ from cinder_snapext.protection import cli
 from cinder_snapext.protection import client
 from cinder_snapext.protection import messages
 from cinder_snapext.tests.unit.protection import command_base
+from cinder_snapext.tests.unit.protection import fake_errors
 from cinder_snapext.tests.unit.protection import fakes
 
 NO_SPACE = ('create snapshot: Snapshot failed to create: not enough space '
@@ -100,11 +101,11 @@ class UserMessageTestCase(command_base.CommandTestCase):
 
     def test_failing_lookup_keeps_the_error(self):
         self.fail_snapshots()
-        self.cinder.messages.fail = fakes.ks_connect_failure()
+        self.cinder.messages.fail = fake_errors.ks_connect_failure()
         self.assertEqual(1, self.main('protect', 'data'))
         self.assertEqual(1, len(self.stderr.getvalue().splitlines()))
 
     def test_old_microversion_asks_nothing(self):
-        cinder = fakes.FakeCinder(api_version='3.0')
+        cinder = fakes.FakeCinder(microversion='3.0')
         cinder.messages.fail = AssertionError('must not be asked')
         self.assertEqual([], messages.explain(cinder, ['snapshot-1']))

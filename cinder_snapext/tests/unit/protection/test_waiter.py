@@ -18,6 +18,7 @@ from cinder_snapext.protection import client
 from cinder_snapext.protection import exception
 from cinder_snapext.protection import statuses
 from cinder_snapext.protection import waiter
+from cinder_snapext.tests.unit.protection import fake_errors
 from cinder_snapext.tests.unit.protection import fakes
 
 
@@ -99,15 +100,16 @@ class WaiterTestCase(testtools.TestCase):
     def test_wait_retries_transient_errors_until_goal(self):
         volume = self.cinder.volumes.add('available')
         self.cinder.get_failures = [
-            client.ClientException(503, 'Service Unavailable'),
-            fakes.ks_connect_failure()]
+            fake_errors.http_error(503, 'Service Unavailable'),
+            fake_errors.ks_connect_failure()]
         self.assertIs(volume, self.wait(volume))
         self.assertEqual([5, 5], self.clock.slept)
         self.assertEqual(['available'], [p.status for p in self.progress])
 
     def test_wait_timeout_tells_last_poll_failed(self):
         volume = self.cinder.volumes.add('creating')
-        self.cinder.get_failures = [None] + [fakes.ks_connect_failure()] * 9
+        self.cinder.get_failures = [None] + [
+            fake_errors.ks_connect_failure()] * 9
         error = self.assertRaises(exception.ResourceWaitTimeout, self.wait,
                                   volume, timeout=10, interval=5,
                                   status='creating')
@@ -117,7 +119,7 @@ class WaiterTestCase(testtools.TestCase):
 
     def test_wait_raises_other_errors_at_once(self):
         volume = self.cinder.volumes.add('creating')
-        self.cinder.get_failures = [client.ClientException(403, 'denied')]
+        self.cinder.get_failures = [fake_errors.http_error(403, 'denied')]
         self.assertRaises(client.ClientException, self.wait, volume)
         self.assertEqual([], self.clock.slept)
 
