@@ -111,8 +111,9 @@ class _RecordColumn(format_columns.DictColumn):
     def human_readable(self):
         # A hook's outcome says in its summary what cinder-snapext-protect
         # shows in its table; its output is in json and yaml.
-        if 'summary' in self._value:
-            return str(self._value['summary'])
+        record = self.machine_readable()
+        if 'summary' in record:
+            return str(record['summary'])
         return super().human_readable()
 
 
