@@ -73,6 +73,10 @@
 #                          at first, it can grow to all of it on disk
 #   SNAPEXT_SCENARIO       demo: run only the integration tests that match
 #                          this stestr filter (default: all of them)
+#   SNAPEXT_SCENARIO_WORKERS  demo: stestr workers (default 1: one
+#                          class at a time); classes never split, the NFS
+#                          ones together, those that stop a service alone
+#                          at the end (tools/stack/lib/scenario.sh)
 #   SNAPEXT_SCENARIO_PATH  demo: the scenarios' folder in the repository
 #                          (default cinder_snapext/tests/integration;
 #                          tools/faults.sh sets cinder_snapext/tests/faults)
@@ -144,7 +148,7 @@ done
 #   hook_restart_* SERVICE       restart its extra processes of SERVICE
 #                                (upgrade-plugin's rolling order)
 for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
-    commands lifecycle; do
+    commands scenario lifecycle; do
     # shellcheck disable=SC1090
     . "$REPO/tools/stack/lib/$_lib.sh"
 done

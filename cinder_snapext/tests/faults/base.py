@@ -48,6 +48,9 @@ class Aftermath:
     Mixed in before a ScenarioTestCase; ``orphans`` is the backend's.
     """
 
+    # Run alone (tools/faults.sh): openrc's project, as the stack's.
+    own_project = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -77,6 +77,9 @@ class ScenarioTestCase(cleanup.CleanupMixin, rbd_data.RbdDataMixin,
 
     failed_step = None
     stack = None
+    # A Cinder project of the class's own under noauth (Stack.own_project);
+    # the fault and lifecycle scenarios run alone and keep openrc's.
+    own_project = True
     timeout = TIMEOUT
     poll = POLL
 
@@ -84,9 +87,15 @@ class ScenarioTestCase(cleanup.CleanupMixin, rbd_data.RbdDataMixin,
     def setUpClass(cls):
         super().setUpClass()
         cls.stack = stack.Stack.locate()
+        cls.run_id = uuid.uuid4().hex[:8]
+        # Each class in a project of its own (noauth), its names with a
+        # prefix of its own: classes run side by side on one stack.
+        if cls.own_project:
+            cls.stack.own_project(uuid.uuid4().hex)
         cls.env = cls.stack.cli_env()
         cls.failed_step = None
-        cls.run_id = uuid.uuid4().hex[:8]
+        # Every id the class's sweeps deleted: kind -> [id, ...].
+        cls.swept = {'volume': [], 'snapshot': [], 'backup': []}
         cls.ctx = {}
         # What the scenario made, for clean-up: kind -> [id, ...].
         cls.made = {'volume': [], 'snapshot': [], 'backup': []}
@@ -147,6 +156,17 @@ class ScenarioTestCase(cleanup.CleanupMixin, rbd_data.RbdDataMixin,
         rows = cli.parse_table(self.cinder('message-list'))
         return [r['User Message'] for r in rows
                 if r.get('Resource UUID') == resource_id]
+
+    def snapshot_rows_of(self, volume_ids):
+        """``snapshot-list --all-tenants``: the rows on these volumes.
+
+        A refused request about a volume may leave no snapshot row on it,
+        in any project; rows on other classes' volumes are their work in
+        flight (classes run side by side).
+        """
+        return [r for r in cli.parse_table(self.cinder(
+            'snapshot-list', '--all-tenants'))
+            if r.get('Volume ID') in volume_ids]
 
     def name(self, what):
         return 'snapext-it-%s-%s' % (self.run_id, what)

@@ -82,18 +82,22 @@ class CleanupMixin:
         status, _body = self.api('DELETE', '/%s/%s' % (PATHS[kind], obj_id))
         return status in (202, 204)
 
-    def sweep_made(self, prefix='snapext-it-'):
-        """Sweep (below), then check that all this run made is gone.
+    def sweep_made(self, prefix=None):
+        """Sweep (below), then check that all this class made is gone.
+
+        prefix: the names to sweep, by default the class's own (its
+        run_id); the listing is the class's project's (base.py).
 
         On a cluster (CLUSTER=1), also that both members of the RBD
         backend served some of the volumes and snapshots of this run.
         """
         made = {kind: list(ids) for kind, ids in self.made.items()}
-        self.sweep(prefix=prefix)
+        self.sweep(prefix=prefix or self.name(''))
         for kind, ids in made.items():
             for obj_id in ids:
                 self.assertIsNone(self.lookup(kind, obj_id))
             self.made[kind] = []
+            self.swept[kind].extend(ids)
         if self.stack.clustered():
             self.assert_members_served(made['volume'] + made['snapshot'])
 

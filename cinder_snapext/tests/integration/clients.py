@@ -76,8 +76,7 @@ class OpenStackClient(Client):
     def env(self):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(('OS_', 'CINDER_'))}
-        env.update(OS_CLIENT_CONFIG_FILE=os.path.join(self.stack.dir,
-                                                      'clouds.yaml'),
+        env.update(OS_CLIENT_CONFIG_FILE=self.stack.clouds_yaml,
                    OS_CLOUD='snapext')
         return env
 

@@ -100,7 +100,8 @@ class CrossCloudMoveTest(base.ScenarioTestCase):
             self.env_a['CINDER_ENDPOINT'] + path, method=method,
             data=json.dumps(body).encode(),
             headers={'Content-Type': 'application/json',
-                     'X-Auth-Token': 'admin:admin',
+                     'X-Auth-Token': '%s:%s' % (self.env_a['OS_USER_ID'],
+                                                self.env_a['OS_PROJECT_ID']),
                      'OpenStack-API-Version': 'volume 3.71'})
         with urllib.request.urlopen(request, timeout=60) as resp:
             return resp.status, json.loads(resp.read() or b'null')

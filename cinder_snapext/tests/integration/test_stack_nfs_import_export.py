@@ -92,7 +92,7 @@ class NfsImportExportTest(nfs_base.NfsScenarioTestCase):
     def accounting(self):
         """What a refused request must leave as it was."""
         return {
-            'snapshots': self.cinder('snapshot-list', '--all-tenants'),
+            'snapshots': self.snapshot_rows_of(self.volumes_seen),
             'quota': self.quota_usage(),
             'share': sorted(os.listdir(self.share_dir)),
             'info': self.info(),

@@ -19,8 +19,6 @@ hold, byte for byte, what each source volume held when it was protected.
 One listing goes through the stack's clouds.yaml (OS_CLOUD alone).
 """
 
-import os
-
 from cinder_snapext.tests.integration import base
 from cinder_snapext.tests.integration.base import step
 from cinder_snapext.tests.integration import cli
@@ -98,8 +96,8 @@ class CephGroupProtectionTest(protect_cli.ProtectCommandMixin,
         # As an operator with clouds.yaml would: OS_CLOUD and nothing else.
         cloud = {key: value for key, value in self.env.items()
                  if not key.startswith(('OS_', 'CINDER_'))}
-        cloud.update(OS_CLIENT_CONFIG_FILE=os.path.join(
-            self.stack.dir, 'clouds.yaml'), OS_CLOUD='snapext')
+        cloud.update(OS_CLIENT_CONFIG_FILE=self.stack.clouds_yaml,
+                     OS_CLOUD='snapext')
         self.assertEqual(
             [second['id']], [row['id'] for row in self.protect_cli(
                 'list', '--group', self.ctx['group'], env=cloud)])

@@ -48,6 +48,9 @@ _DELETED = sqlalchemy.text(
 class UninstallTest(backup_base.RbdBackupScenario):
     """State made with cinder-snapext, used by Cinder without it."""
 
+    # Runs alone: openrc's project, as the stack's (base.py).
+    own_project = False
+
     def _count(self, query):
         """One count from Cinder's database, on a connection of its own."""
         database = cinder_db.CinderDb(self.stack.dir)

@@ -51,6 +51,9 @@ class UpgradeTest(protect_cli.ProtectCommandMixin,
                   nfs_base.NfsScenarioTestCase):
     """State made by an earlier release, finished by this one."""
 
+    # Runs alone: openrc's project, as the stack's (base.py).
+    own_project = False
+
     def _manage(self, *args):
         argv = [os.path.join(self.stack.venv, 'bin', 'cinder-snapext-manage'),
                 '--config-file', os.path.join(self.stack.dir, 'cinder.conf')]

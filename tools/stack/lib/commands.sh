@@ -147,15 +147,14 @@ cmd_demo() {
         local exclude=test_stack_cluster
         [ "$CLUSTER" != 1 ] || exclude=test_stack_volume_service_down
         [ -z "${SNAPEXT_SCENARIO:-}" ] || exclude='^$'
-        # shellcheck disable=SC2086
-        "$VENV/bin/stestr" --top-dir "$REPO" \
-            --test-path "$REPO/${SNAPEXT_SCENARIO_PATH:-$SCENARIOS}" \
-            run --serial --exclude-regex "$exclude" \
-            ${SNAPEXT_SCENARIO:-} 2>&1 |
-            tee "$LOGS/scenario.log"
+        run_scenarios "$exclude" 2>&1 | tee "$LOGS/scenario.log"
     ) || rc=$?
     (cd "$STATE/itest" && "$VENV/bin/stestr" last --subunit |
         "$VENV/bin/subunit2csv" >"$csv") || true
+    # Side by side, each class checked only its own images in the pools.
+    if [ "${SNAPEXT_SCENARIO_WORKERS:-1}" -gt 1 ]; then
+        [ -n "${SNAPEXT_SCENARIO_PATH:-}" ] || pools_row "$csv"
+    fi
     echo
     "$VENV/bin/python" - "$csv" "$STATE/itest/summary" <<'EOF' || rc=1
 import csv, datetime, sys
