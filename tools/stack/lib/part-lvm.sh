@@ -105,6 +105,10 @@ enabled_backends = $(echo "$LVM_BACKENDS" | tr ' ' ,)
 state_path = /var/lib/cinder
 log_dir = $LVM_DIR/logs
 transport_url = ${url//127.0.0.1/$LVM_GW}
+# A first privileged command spawns a privsep daemon, which imports for
+# minutes under TCG on a loaded host: the backup service's call for a
+# snapshot's export outlasted the default 60 s.
+rpc_response_timeout = 600
 
 [database]
 connection = ${conn//127.0.0.1/$LVM_GW}
@@ -293,17 +297,14 @@ hook_ready_lvm() {
         volume=1
     fi
     lvm_backup_needs_start && backup=1
+    # Stopped before the offset: a service on its way out still reports.
+    [ "$volume" = 0 ] || stop_lvm_volume
+    [ "$backup" = 0 ] || stop_lvm_backup
     t0=$(now_ms)
     touch "$LOGS/cinder-scheduler.log"
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
-    if [ "$volume" = 1 ]; then
-        stop_lvm_volume
-        launch_lvm_volume
-    fi
-    if [ "$backup" = 1 ]; then
-        stop_lvm_backup
-        launch_lvm_backup
-    fi
+    [ "$volume" = 0 ] || launch_lvm_volume
+    [ "$backup" = 0 ] || launch_lvm_backup
     [ "$volume" = 0 ] ||
         lvm_wait_service cinder-volume lvm_volume_ready "$offset" "$t0"
     [ "$backup" = 0 ] ||

@@ -33,7 +33,9 @@ write_lvm_backup_conf() {
     cat >"$1" <<CONF
 # Written by tools/stack.sh (lvm/backup.sh): the LVM guest's cinder-backup.
 [DEFAULT]
-backup_availability_zone = $LVM_BACKUP_AZ
+# Its service row's zone (Cinder 29 has no backup_availability_zone);
+# this file is the guest cinder-backup's only.
+storage_availability_zone = $LVM_BACKUP_AZ
 backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
 backup_posix_path = $LVM_DIR/backups
 # One chunk in memory at a time (the default is 1.9 GB), a multiple of
@@ -53,11 +55,15 @@ lvm_backup_running() {
 }
 
 # lvm_backup_ready OFFSET: the scheduler heard a working driver from it
-# after byte OFFSET of its log (it places backups only then).
+# after byte OFFSET of its log (it places backups only then), and the
+# service list shows it up in its zone (its first report sets that).
 lvm_backup_ready() {
     tail -c +"$(($1 + 1))" "$LOGS/cinder-scheduler.log" |
         grep -E "backup service update from $LVM_HOST: \
-.*'backend_state': True" >/dev/null
+.*'backend_state': True" >/dev/null || return 1
+    cinder_ service-list --binary cinder-backup 2>/dev/null |
+        grep -E "\| *$LVM_HOST *\| *$LVM_BACKUP_AZ *\| *enabled *\| *up *\|" \
+        >/dev/null
 }
 
 # Started, not waited for: it imports while cinder-volume does.
