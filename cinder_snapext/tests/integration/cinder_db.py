@@ -24,6 +24,13 @@ import sqlalchemy
 
 _ROWS = sqlalchemy.text(
     'SELECT count(*) FROM snapshots WHERE volume_id = :volume_id')
+# Soft-deleted rows stay: a temporary volume leaves one behind.
+_ALL_ROWS = {
+    kind: sqlalchemy.text('SELECT id, display_name, deleted FROM %s' % kind)
+    for kind in ('volumes', 'snapshots')}
+_BACKUP = sqlalchemy.text(
+    'SELECT host, temp_volume_id, temp_snapshot_id FROM backups '
+    'WHERE id = :id')
 _QUOTA = sqlalchemy.text(
     'SELECT resource, in_use, reserved FROM quota_usages '
     'WHERE project_id = :project_id AND deleted = false')
@@ -48,6 +55,17 @@ class CinderDb:
         """Every snapshot row of the volume, soft-deleted ones included."""
         with self.engine.connect() as conn:
             return conn.execute(_ROWS, {'volume_id': volume_id}).scalar()
+
+    def all_rows(self, kind):
+        """{id: (display_name, deleted)} of every volume or snapshot row."""
+        with self.engine.connect() as conn:
+            return {r.id: (r.display_name, r.deleted)
+                    for r in conn.execute(_ALL_ROWS[kind])}
+
+    def backup_row(self, backup_id):
+        """(host, temp_volume_id, temp_snapshot_id) of a backup."""
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(_BACKUP, {'id': backup_id}).one())
 
     def quota(self, project_id):
         """Snapshot and gigabyte usage, and open reservations."""

@@ -31,10 +31,14 @@
 #
 # cinder-volume runs in the guest with host 'lvm-node' and two backends,
 # lvm-thick and lvm-thin (SnapextLVMVolumeDriver, tgt targets), each
-# with a volume type of its name.
+# with a volume type of its name, and cinder-backup with the same host
+# in availability zone 'lvm' (tools/stack/lvm/backup.sh).
 #
 #   LVM  0 (default) or 1; unset, keeps what the stack was last brought
 #        up with. LVM_MEMORY (MiB, default 1536) sizes the guest.
+#   LVM_IN_PLACE  1 (default) or 0: the guest cinder-volume's
+#        [snapext] backup_snapshot_in_place (0 restarts it; Cinder's
+#        temporary volume for each backup of a snapshot).
 
 LVM_DIR=$STATE/lvm
 LVM=${LVM:-${SNAPEXT_STACK_LVM:-$(cat "$LVM_DIR/enabled" 2>/dev/null ||
@@ -45,6 +49,11 @@ case $LVM in
     *) echo "LVM=$LVM: use 1 or 0" >&2; exit 2 ;;
 esac
 LVM_MEMORY=${LVM_MEMORY:-1536}
+case ${LVM_IN_PLACE:=1} in
+    0) LVM_IN_PLACE_OPT=false ;;
+    1) LVM_IN_PLACE_OPT=true ;;
+    *) echo "LVM_IN_PLACE=$LVM_IN_PLACE: use 1 or 0" >&2; exit 2 ;;
+esac
 # Emulated, cinder-volume took 4.5 min to report on a loaded 2-core host.
 LVM_DEADLINE=$((DEADLINE > 600 ? DEADLINE : 600))
 LVM_HOST=lvm-node
@@ -76,6 +85,8 @@ lvm_ping() {
 
 # shellcheck source=tools/stack/lvm/machine.sh
 . "$REPO/tools/stack/lvm/machine.sh"
+# shellcheck source=tools/stack/lvm/backup.sh
+. "$REPO/tools/stack/lvm/backup.sh"
 
 # The guest's cinder-volume: the stack's cinder.conf, then this file.
 write_lvm_conf() {
@@ -94,6 +105,10 @@ enabled_backends = $(echo "$LVM_BACKENDS" | tr ' ' ,)
 state_path = /var/lib/cinder
 log_dir = $LVM_DIR/logs
 transport_url = ${url//127.0.0.1/$LVM_GW}
+# A first privileged command spawns a privsep daemon, which imports for
+# minutes under TCG on a loaded host: the backup service's call for a
+# snapshot's export outlasted the default 60 s.
+rpc_response_timeout = 600
 
 [database]
 connection = ${conn//127.0.0.1/$LVM_GW}
@@ -103,6 +118,9 @@ lock_path = /var/lib/cinder/locks
 
 [coordination]
 backend_url = file:///var/lib/cinder/coordination
+
+[snapext]
+backup_snapshot_in_place = $LVM_IN_PLACE_OPT
 CONF
     for b in $LVM_BACKENDS; do
         type=default
@@ -125,9 +143,13 @@ CONF
     done
 }
 
+# lvm_service_running NAME: its pid (<state>/lvm/NAME.pid) lives.
+lvm_service_running() {
+    lvm_exec --timeout 20 "kill -0 \$(cat $LVM_DIR/$1.pid)" >/dev/null 2>&1
+}
+
 lvm_volume_running() {
-    lvm_exec --timeout 20 "kill -0 \$(cat $LVM_DIR/cinder-volume.pid)" \
-        >/dev/null 2>&1
+    lvm_service_running cinder-volume
 }
 
 # The scheduler heard from both backends after byte OFFSET of its log.
@@ -141,10 +163,9 @@ lvm_volume_ready() {
     done
 }
 
-start_lvm_volume() {
-    local offset end t0
-    t0=$(now_ms)
-    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+# Started, not waited for (lvm_wait_service): cinder-backup imports
+# meanwhile.
+launch_lvm_volume() {
     mkdir -p "$LVM_DIR/logs"
     lvm_exec "mkdir -p /var/lib/cinder/locks /var/lib/cinder/volumes
 cd /
@@ -152,25 +173,33 @@ setsid $VENV/bin/cinder-volume --config-file $CINDER_CONF \
 --config-file $LVM_CONF </dev/null >>$LVM_DIR/logs/cinder-volume.out 2>&1 &
 echo \$! >$LVM_DIR/cinder-volume.pid" || die "cinder-volume in the guest"
     sha1sum <"$LVM_CONF" | cut -d' ' -f1 >"$LVM_DIR/conf-stamp"
+}
+
+# lvm_wait_service NAME READY OFFSET T0: until READY OFFSET (the
+# scheduler's log from that byte) holds, with NAME (cinder-volume or
+# cinder-backup) alive in the guest; T0 (ms) is when it was launched.
+lvm_wait_service() {
+    local name=$1 ready=$2 offset=$3 t0=$4 end
     end=$((SECONDS + LVM_DEADLINE))
-    until lvm_volume_ready "$offset"; do
-        lvm_volume_running || die "cinder-volume in the LVM guest died:" \
-            "see $LVM_DIR/logs/cinder-volume.log and .out"
+    until "$ready" "$offset"; do
+        lvm_service_running "$name" || die "$name in the LVM guest died:" \
+            "see $LVM_DIR/logs/$name.log and .out"
         [ "$SECONDS" -lt "$end" ] ||
-            die "cinder-volume in the LVM guest: not ready within" \
-                "${LVM_DEADLINE}s (see $LVM_DIR/logs/cinder-volume.log)"
+            die "$name in the LVM guest: not ready within" \
+                "${LVM_DEADLINE}s (see $LVM_DIR/logs/$name.log)"
         sleep 1
     done
-    log "cinder-volume in the LVM guest ready in" \
+    log "$name in the LVM guest ready in" \
         "$(secs $(($(now_ms) - t0)))s (wall, TCG)"
 }
 
-stop_lvm_volume() {
+# lvm_stop_guest_service NAME: TERM the session of <state>/lvm/NAME.pid,
+# up to 30 s for it to end, then KILL.
+lvm_stop_guest_service() {
     local script
     lvm_ping >/dev/null 2>&1 || return 0
-    # TERM its session, up to 30 s for it to end, then KILL.
     script=$(cat <<SH
-p=\$(cat $LVM_DIR/cinder-volume.pid 2>/dev/null)
+p=\$(cat $LVM_DIR/$1.pid 2>/dev/null)
 [ -n "\$p" ] || exit 0
 kill -TERM -- -\$p 2>/dev/null || exit 0
 for i in \$(seq 60); do kill -0 \$p 2>/dev/null || exit 0; sleep 0.5; done
@@ -180,9 +209,14 @@ SH
     lvm_exec --timeout 40 "$script" >/dev/null 2>&1 || true
 }
 
+stop_lvm_volume() {
+    lvm_stop_guest_service cinder-volume
+}
+
 lvm_power_off() {
     local end
     running lvm-guest || return 0
+    stop_lvm_backup
     stop_lvm_volume
     # No init to ask: sync, then the kernel powers off (qemu -no-reboot
     # exits). The agent never answers this one.
@@ -193,6 +227,21 @@ lvm_power_off() {
         sleep 0.5
     done
     stop_group TERM lvm-guest
+}
+
+# The guest's Cinder services in the memory table (inspect.sh): each
+# one's session, read in the guest.
+lvm_mem_rows() {
+    local n row
+    lvm_on && running lvm-guest || return 0
+    for n in cinder-volume cinder-backup; do
+        row=$(lvm_exec --timeout 20 "s=\$(cat $LVM_DIR/$n.pid) || exit 1
+for p in \$(ps -o pid= -s \$s); do
+    awk '/^VmHWM:/ {print \$2}' /proc/\$p/status
+done | awk '{k += \$1} END {print NR, int(k / 1024)}'" 2>/dev/null) ||
+            continue
+        printf '%-22s %6s %14s\n' "  $n (guest)" "${row% *}" "${row#* }"
+    done
 }
 
 # -------------------------------------------------------------- hooks
@@ -218,6 +267,9 @@ hook_up_lvm() {
                     service remove cinder-volume "$LVM_HOST@$b" \
                     >/dev/null 2>&1 || true
             done
+            "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" \
+                service remove cinder-backup "$LVM_HOST" >/dev/null 2>&1 ||
+                true
         fi
         return 0
     fi
@@ -229,8 +281,10 @@ hook_up_lvm() {
     lvm_boot
 }
 
+# Both guest services import at once (each ~70 s of TCG on an idle
+# host), then each is waited for by its pid and the scheduler's log.
 hook_ready_lvm() {
-    local b
+    local b offset t0 volume=0 backup=0
     lvm_on || return 0
     lvm_wait_booted
     write_lvm_conf "$LVM_CONF.new"
@@ -240,9 +294,21 @@ hook_ready_lvm() {
         rm -f "$LVM_CONF.new"
     else
         mv "$LVM_CONF.new" "$LVM_CONF"
-        stop_lvm_volume
-        start_lvm_volume
+        volume=1
     fi
+    lvm_backup_needs_start && backup=1
+    # Stopped before the offset: a service on its way out still reports.
+    [ "$volume" = 0 ] || stop_lvm_volume
+    [ "$backup" = 0 ] || stop_lvm_backup
+    t0=$(now_ms)
+    touch "$LOGS/cinder-scheduler.log"
+    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
+    [ "$volume" = 0 ] || launch_lvm_volume
+    [ "$backup" = 0 ] || launch_lvm_backup
+    [ "$volume" = 0 ] ||
+        lvm_wait_service cinder-volume lvm_volume_ready "$offset" "$t0"
+    [ "$backup" = 0 ] ||
+        lvm_wait_service cinder-backup lvm_backup_ready "$offset" "$t0"
     for b in $LVM_BACKENDS; do
         ensure_volume_type "$b"
     done
@@ -254,5 +320,5 @@ hook_down_lvm() {
 
 hook_running_lvm() {
     lvm_on || return 0
-    running lvm-guest && lvm_volume_running
+    running lvm-guest && lvm_volume_running && lvm_backup_running
 }
