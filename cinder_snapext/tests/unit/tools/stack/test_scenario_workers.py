@@ -21,7 +21,7 @@ import testtools
 import yaml
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                    '..', '..', '..', '..'))
+                                    '..', '..', '..', '..', '..'))
 _spec = importlib.util.spec_from_file_location(
     'scenario_workers',
     os.path.join(REPO, 'tools', 'stack', 'scenario_workers.py'))
