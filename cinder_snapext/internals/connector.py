@@ -46,7 +46,8 @@ def _unneeded(gather):
             # Nothing is attached: no connector asks for these.
             return {}
         return gather(*args, **kwargs)
-    properties.snapext_skips_in_place = True
+    # A mark on the function: install() twice wraps once.
+    properties.snapext_skips_in_place = True  # type: ignore[attr-defined]
     return properties
 
 
