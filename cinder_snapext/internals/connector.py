@@ -25,7 +25,7 @@ from cinder_snapext.internals import Private
 # iSCSI and other probes: 0.3 to 0.5 s on a busy host) and hands them only
 # to _attach_device and _detach_device, which SnapextBackupManager answers
 # itself for a snapshot read in place.
-# tests/unit/backup/test_in_place_connector.py checks that use.
+# tests/unit/backup/test_direct_read_connector.py checks that use.
 USED = (
     Private('cinder.volume.volume_utils', 'brick_get_connector_properties',
             ('multipath', 'enforce_multipath')),
