@@ -29,6 +29,15 @@ class ClusterFault:
     cluster whole.
     """
 
+    # A kill test makes a volume and a snapshot or two, and one member is
+    # dead for most of it. Which member logs their ids depends on the
+    # turn of the cluster's queue, which the backup service's RPC calls
+    # (get_backup_device, secure_file_operations) also take and which
+    # log no id: the check would pass or fail by the parity of those
+    # calls. That both members serve is proven by the cluster's own
+    # scenario and by the core RBD scenarios on the cluster.
+    check_members_served = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
