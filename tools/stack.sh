@@ -20,7 +20,8 @@
 #        tools/stack.sh remove-plugin|uninstall
 #        tools/stack.sh downgrade-plugin|upgrade-plugin|upgrade
 #        tools/stack.sh stop|start api|scheduler|volume|backup
-#        tools/stack.sh start volume-2|backup-2   (CLUSTER=1)
+#        tools/stack.sh start volume-2|backup-2|volume-nfs|volume-nfs-2
+#                                          (CLUSTER=1)
 #
 #   up      install what is missing (Debian packages, <state>/venv with
 #           this repo, Cinder 29 and python-cinderclient), start

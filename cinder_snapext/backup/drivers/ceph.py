@@ -93,7 +93,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
             # here, take it if it never came (another service's backup,
             # or a service stopped in between).
             restore_points.PENDING.wait(backup.parent_id)
-            concurrency.run_blocking(self._snapext_parent_point, backup)
+            concurrency.run_blocking(self._snapext_point, backup.parent)
         in_place = rbd_source.is_source(volume_file)
         if not (in_place or (internal_backup.file_is_rbd(self, volume_file)
                              and takes_our_path(backup))):
@@ -134,8 +134,12 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         return {'service_metadata': backup.service_metadata}
 
     def restore(self, backup, volume_id, volume_file, volume_is_new):
-        # With its restore point, an RBD target gets a differential restore.
+        # With its restore point, an RBD target gets a differential restore:
+        # wait for the point if this service is taking it, take it if the
+        # service that made the backup still is (or died before it did).
         restore_points.PENDING.wait(backup.id)
+        if is_ours(backup):
+            concurrency.run_blocking(self._snapext_point, backup)
         return super().restore(backup, volume_id, volume_file, volume_is_new)
 
     def delete_backup(self, backup):
@@ -231,14 +235,14 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         finally:
             src_client.shutdown()
 
-    def _snapext_parent_point(self, backup):
-        parent = backup.parent
-        with rbd_driver.RADOSClient(self, parent.container) as client:
+    def _snapext_point(self, backup):
+        """The restore point of a backup of ours, taken here if missing."""
+        with rbd_driver.RADOSClient(self, backup.container) as client:
             rbd_backup.ensure_restore_point(
                 self.rbd, client.ioctx,
                 internal_backup.base_image_name(self, backup.volume_id,
-                                                parent),
-                parent.id, restore_points.point_name(parent))
+                                                backup),
+                backup.id, restore_points.point_name(backup))
 
     def _snapext_finish(self, job, pool, rados_args, container):
         """After the backup: its restore point, then Cinder's pruning.

@@ -245,3 +245,20 @@ class NfsFaultScenario(Aftermath, nfs_base.NfsScenarioTestCase):
         """Files of the scenario's volumes left on the share."""
         return [name for volume_id in self.volumes
                 for name in self.files_of(volume_id)]
+
+    def attached_volume(self, what, byte):
+        """Baseline; an NFS volume with 8 MiB of byte, attached (in-use)."""
+        self.take_baseline()
+        out = self.cinder('create', '--volume-type', nfs_base.BACKEND,
+                          '--name', self.name(what), str(nfs_base.SIZE_GB))
+        volume_id = cli.parse_properties(out)['id']
+        self.made['volume'].append(volume_id)
+        self.volumes.append(volume_id)
+        self.ctx['volume'] = volume_id
+        self.wait_status('volume', volume_id, 'available')
+        self.write(0, 8, byte)
+        out = self.cinder('attachment-create', *nfs_base.ATTACH_ARGS,
+                          volume_id)
+        self.ctx['attachment'] = cli.parse_properties(out)['id']
+        self.cinder('attachment-complete', self.ctx['attachment'])
+        self.wait_status('volume', volume_id, 'in-use')

@@ -35,10 +35,6 @@ import time
 
 from cinder_snapext.tests.faults import base
 from cinder_snapext.tests.integration.base import step
-from cinder_snapext.tests.integration import cli
-from cinder_snapext.tests.integration.nfs_base import ATTACH_ARGS
-from cinder_snapext.tests.integration.nfs_base import BACKEND
-from cinder_snapext.tests.integration.nfs_base import SIZE_GB
 
 WAITING = 'create_waiting_compute'
 #: Nova's delay while PostgreSQL is restarted: longer than the restart
@@ -79,19 +75,7 @@ class AssistedPhaseFaultsTest(base.NfsFaultScenario):
 
     @step
     def test_01_attached_volume_with_data(self):
-        self.take_baseline()
-        out = self.cinder('create', '--volume-type', BACKEND, '--name',
-                          self.name('ap-vol'), str(SIZE_GB))
-        volume_id = cli.parse_properties(out)['id']
-        self.made['volume'].append(volume_id)
-        self.volumes.append(volume_id)
-        self.ctx['volume'] = volume_id
-        self.wait_status('volume', volume_id, 'available')
-        self.write(0, 8, 0x61)
-        out = self.cinder('attachment-create', *ATTACH_ARGS, volume_id)
-        self.ctx['attachment'] = cli.parse_properties(out)['id']
-        self.cinder('attachment-complete', self.ctx['attachment'])
-        self.wait_status('volume', volume_id, 'in-use')
+        self.attached_volume('ap-vol', 0x61)
 
     @step
     def test_02_database_killed_while_nova_works(self):

@@ -211,8 +211,9 @@ EOF
 cinder_service_arg() {
     case ${1:-} in
         api|scheduler|volume|backup|volume-2|backup-2) ;;
+        volume-nfs|volume-nfs-2) ;;
         *) die "usage: $0 stop|start api|scheduler|volume|backup" \
-            "(CLUSTER=1: volume-2|backup-2)" ;;
+            "(CLUSTER=1: volume-2|backup-2|volume-nfs|volume-nfs-2)" ;;
     esac
     stack_running || [ "$2" = start ] || die "the stack is not running"
 }
@@ -224,17 +225,24 @@ cmd_stop() {
     log "cinder-$1 stopped"
 }
 
-# start_member NAME (volume-2, backup-2): a cluster member
-# (part-cluster.sh) killed by a scenario started again.
+# start_member NAME (volume-2, backup-2, volume-nfs): a process of the
+# cluster's topology (part-cluster.sh) killed by a scenario started
+# again; volume-nfs-2: the spare that takes over volume-nfs's backends
+# under another host, the original being down for good.
 start_member() {
-    local since offset
+    local since offset service=${1%%-*}
     cluster_on || die "cinder-$1 runs only with CLUSTER=1"
+    [ -f "$CLUSTER_DIR/$1.conf" ] || die "cinder-$1: no backend to serve"
     since=$(date +%s)
     offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
-    launch_member "cinder-$1" "${1%-2}" "$CLUSTER_DIR/$1.conf"
-    [ "$1" != volume-2 ] || wait_until "cinder-$1 RPC" member_rpc_up \
+    launch_member "cinder-$1" "$service" "$CLUSTER_DIR/$1.conf"
+    [ "$service" != volume ] || wait_until "cinder-$1 RPC" member_rpc_up \
         "cinder-$1"
-    wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+    if [ "$1" = volume-nfs-2 ]; then
+        wait_until "cinder-$1 reported" spare_ready "$offset"
+    else
+        wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+    fi
     log "cinder-$1 started"
 }
 
@@ -243,7 +251,7 @@ cmd_start() {
     cinder_service_arg "${1:-}" start
     running "cinder-$1" && { log "cinder-$1 already runs"; return 0; }
     case $1 in
-        *-2) start_member "$1"; return 0 ;;
+        *-2|volume-nfs) start_member "$1"; return 0 ;;
     esac
     [ "$1" != api ] || require_port_free "$API_PORT" cinder-api
     since=$(date +%s)

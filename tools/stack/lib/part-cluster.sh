@@ -28,6 +28,10 @@
 #                      cinder-backup: either takes a backup, restore or
 #                      delete of zone 'nova'
 #   cinder-api         two workers
+#   cinder-volume-nfs-2  host 'ci2', the backends of cinder-volume-nfs:
+#                      a spare, started only by 'start volume-nfs-2', as
+#                      an operator starts the node that replaces a dead
+#                      one (after 'cinder-manage volume update_host')
 #
 # Every member reads the same cinder.conf; an override file per process
 # (<state>/cluster/*.conf) holds only what differs: host, the cluster
@@ -52,6 +56,8 @@ CLUSTER_HOST2=${HOST_NAME}2
 REDIS_PORT=$((6379 + OFFSET))
 # The Cinder processes this part adds: record names, each with its log.
 CLUSTER_RECORDS="cinder-volume-2 cinder-volume-nfs cinder-backup-2"
+# Not part of the running topology: only 'start volume-nfs-2' starts it.
+CLUSTER_SPARE=cinder-volume-nfs-2
 declare -A CLUSTER_OFFSET=()
 
 cluster_on() {
@@ -90,8 +96,14 @@ EOF
 [DEFAULT]
 enabled_backends = $solo
 EOF
+        cat >"$CLUSTER_DIR/volume-nfs-2.conf" <<EOF
+# Written by tools/stack.sh (part-cluster.sh): read after cinder.conf.
+[DEFAULT]
+host = $CLUSTER_HOST2
+enabled_backends = $solo
+EOF
     else
-        rm -f "$CLUSTER_DIR/volume-nfs.conf"
+        rm -f "$CLUSTER_DIR/volume-nfs.conf" "$CLUSTER_DIR/volume-nfs-2.conf"
     fi
     # Read by the integration tests: the hosts that serve RBD volumes.
     printf '%s\n' "$HOST_NAME@ceph" "$CLUSTER_HOST2@ceph" \
@@ -128,7 +140,7 @@ install_redis_client() {
 
 stop_cluster_members() {
     # shellcheck disable=SC2086
-    stop_group TERM $CLUSTER_RECORDS
+    stop_group TERM $CLUSTER_RECORDS $CLUSTER_SPARE
 }
 
 # launch_member RECORD SERVICE CONF: one more Cinder process, its own log.
@@ -146,9 +158,22 @@ member_rpc_up() {
     n=$(tail -c +"$((${CLUSTER_OFFSET[$1]:-0} + 1))" "$LOGS/$1.log" |
         grep -cF "Driver post RPC initialization completed successfully" ||
         true)
-    [ "$1" != cinder-volume-nfs ] ||
-        want=$(cluster_solo_backends | wc -l)
+    case $1 in
+        cinder-volume-nfs*) want=$(cluster_solo_backends | wc -l) ;;
+    esac
     [ "${n:-0}" -ge "$want" ]
+}
+
+# spare_ready OFFSET: the scheduler heard from every backend of the spare
+# since OFFSET of its log. Not cinder_ready: that also wants the host the
+# spare replaces, which is down for good when an operator starts it.
+spare_ready() {
+    local b news
+    news=$(tail -c +"$(($1 + 1))" "$LOGS/cinder-scheduler.log" |
+        grep -E "Received volume service update from" | cut -c1-400)
+    for b in $(cluster_solo_backends); do
+        grep -Eq "update from *$CLUSTER_HOST2@$b:" <<<"$news" || return 1
+    done
 }
 
 # -------------------------------------------------------------- hooks
@@ -243,6 +268,7 @@ hook_rpc_up_cluster() {
 }
 
 hook_up_cluster() {
+    local b
     mkdir -p "$CLUSTER_DIR"
     echo "$CLUSTER" >"$CLUSTER_DIR/enabled"
     if cluster_on; then
@@ -275,6 +301,11 @@ hook_up_cluster() {
         --recursive cinder-volume "$CLUSTER_NAME@ceph" >/dev/null 2>&1 || true
     "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" service \
         remove cinder-backup "$CLUSTER_HOST2" >/dev/null 2>&1 || true
+    # The spare's rows, if it ever ran.
+    for b in $(cluster_solo_backends); do
+        "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" service \
+            remove cinder-volume "$CLUSTER_HOST2@$b" >/dev/null 2>&1 || true
+    done
     rm -f "$CLUSTER_DIR/second-node"
 }
 

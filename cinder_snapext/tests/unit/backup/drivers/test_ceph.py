@@ -133,12 +133,11 @@ class FinishTestCase(DriverFixture):
     def test_parent_restore_point_taken_before_an_incremental(self):
         # The parent's service stopped before it took its point.
         parent = types.SimpleNamespace(
-            id='b3', container='backups',
+            id='b3', container='backups', volume_id='v',
             created_at=datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC),
             service_metadata=rbd_chain.service_metadata(
                 'volume-v.backup.b3', rbd_chain.FULL, 0))
-        child = types.SimpleNamespace(volume_id='v', parent=parent)
-        self.driver._snapext_parent_point(child)
+        self.driver._snapext_point(parent)
         self.assertEqual([restore_points.point_name(parent)],
                          self._snaps(self.backups, 'volume-v.backup.b3'))
 
