@@ -119,3 +119,13 @@ class ClusterScaleReportTestCase(testtools.TestCase):
         self.assertEqual('..', lines[0])
         self.assertIn('benchmarks/cluster_scale.py', lines[1])
         self.assertEqual(['=======', 'A title', '======='], lines[-3:])
+
+    def test_bullets_wrap_long_errors(self):
+        text = report.bullets(['left behind: ' + ', '.join(
+            ['volume 7fb3c26b-d257-4027-ba3f-38c666276210'] * 5), 'short'])
+        lines = text.splitlines()
+        self.assertTrue(lines[0].startswith('* left behind: '))
+        self.assertTrue(all(len(line) <= 72 for line in lines))
+        self.assertTrue(all(line.startswith('  ') for line in lines[1:-1]))
+        self.assertEqual('* short', lines[-1])
+        self.assertEqual('', report.bullets([]))
