@@ -54,10 +54,13 @@ def page_head(script, title):
                 script, rule, title, rule))
 
 
-def run_line(elapsed, more=''):
-    """'Run on <when>; <machine>; <minutes> in all<more>.', wrapped."""
+def run_line(elapsed, more='', when=None):
+    """'Run on <when>; <machine>; <minutes> in all<more>.', wrapped.
+
+    when: the run's end (seconds since the epoch), by default now.
+    """
     return textwrap.fill('Run on %s; %s; %.1f minutes in all%s.' % (
-        time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), machine(),
+        time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(when)), machine(),
         elapsed / 60, more), 72)
 
 

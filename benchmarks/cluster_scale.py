@@ -368,7 +368,19 @@ def main():
                         help='seconds for the API to answer one request')
     parser.add_argument('--doc', default=os.path.join(
         bench_stack.REPO, 'doc', 'source', 'benchmarks', 'cluster-scale.rst'))
+    parser.add_argument('--from-raw', metavar='JSON',
+                        help="write the page again from a run's record "
+                        '(<state>/logs/bench-cluster-scale-*.json), '
+                        'running nothing')
     args = parser.parse_args()
+    if args.from_raw:
+        with open(args.from_raw) as f:
+            raw = json.load(f)
+        print(report.write_doc(
+            args.doc, raw['waves'], raw.get('errors', []), raw['elapsed'],
+            argparse.Namespace(**raw.get('args', vars(args))),
+            when=os.path.getmtime(args.from_raw)))
+        return 0
     state = bench_stack.state_dir()
     try:
         with open(os.path.join(state, 'cluster', 'enabled')) as f:
@@ -403,8 +415,8 @@ def main():
     errors += ['left behind: %s' % ', '.join(left)] if left else []
     elapsed = time.time() - started
     with open(raw, 'w') as f:
-        json.dump({'waves': waves, 'errors': errors, 'elapsed': elapsed}, f,
-                  default=str)
+        json.dump({'waves': waves, 'errors': errors, 'elapsed': elapsed,
+                   'args': vars(args)}, f, default=str)
     text = report.write_doc(args.doc, waves, errors, elapsed, args)
     print(text)
     print('raw: %s; page written to %s' % (raw, args.doc))

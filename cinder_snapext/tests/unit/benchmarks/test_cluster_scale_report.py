@@ -34,6 +34,7 @@ def _load(name):
 
 
 _load('assisted_snapshots_report')
+_load('cluster_scale_page')
 report = _load('cluster_scale_report')
 
 
@@ -88,7 +89,8 @@ class ClusterScaleReportTestCase(testtools.TestCase):
         text = report.verdict(wave)
         line = ' '.join(text.split())
         self.assertIn('1m x 50', line)
-        self.assertIn('cinder-volume at 80 %', line)
+        self.assertIn('cinder-volume at 80 % of one core (67 % of the '
+                      "stack's CPU)", line)
         # 1.9 cores busy, 1.2 of them the stack's.
         self.assertIn('the stack 1.20, other work 0.70', line)
         self.assertTrue(line.endswith(': CPU-bound'))
@@ -129,3 +131,16 @@ class ClusterScaleReportTestCase(testtools.TestCase):
         self.assertTrue(all(line.startswith('  ') for line in lines[1:-1]))
         self.assertEqual('* short', lines[-1])
         self.assertEqual('', report.bullets([]))
+
+    def test_member_gains_pair_waves_of_the_same_size(self):
+        waves = [_wave(2, 10, 10, 30.0, {}), _wave(1, 10, 10, 60.0, {}),
+                 _wave(2, 25, 25, 60.0, {})]
+        text = report.member_gains(waves)
+        self.assertTrue(all(len(t) <= 72 for t in text.splitlines()))
+        self.assertEqual(
+            '* 10 flows: two members 20.0 flows/min, one 10.0 (x2.00); '
+            'flow p50 15.0 s against 15.0 s', ' '.join(text.split()))
+        self.assertEqual('No wave ran with both member counts.',
+                         report.member_gains(waves[2:]))
+        self.assertIn('(n/a)', report.member_gains(
+            [_wave(2, 10, 10, 30.0, {}), _wave(1, 10, 0, 60.0, {})]))
