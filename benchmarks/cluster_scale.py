@@ -409,7 +409,10 @@ def main():
         errors.append('members not started again: %s' % e)
     swept = sweep(cinder, run_id, args)
     if any(swept.values()):
-        errors.append('swept at the end: %s' % swept)
+        errors.append('deleted at the end, named by the run but not by a '
+                      'flow that finished: %s' % ', '.join(
+                          '%s %s' % (kind, i)
+                          for kind, ids in swept.items() for i in ids))
     left = leftovers(cinder, state, run_id)
     cinder.close()
     errors += ['left behind: %s' % ', '.join(left)] if left else []
