@@ -78,6 +78,23 @@ STOCK_POLL_LOG = re.compile(r'(Status of snapshot \S+ is now creating|'
                             r'status of snapshot \S+ is still "deleting")')
 
 
+def http_call(method, url, body=None, ok=(200, 202, 204), timeout=60):
+    """(status, decoded JSON answer); raises when status is not in ok."""
+    data = None if body is None else json.dumps(body).encode()
+    # Only the stack's own http:// endpoints, read from cinder.conf.
+    req = urllib.request.Request(url, data=data,  # noqa: S310
+                                 method=method, headers=HEADERS)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            code, text = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        code, text = e.code, e.read()
+    if ok and code not in ok:
+        raise RuntimeError('%s %s: HTTP %s %s' % (method, url, code,
+                                                  text[:300]))
+    return code, (json.loads(text) if text else None)
+
+
 def conf_value(conf, section, key):
     current = None
     with open(conf) as f:
@@ -110,19 +127,7 @@ class Stack:
             for kind in ('volume', 'snapshot')}
 
     def call(self, method, url, body=None, ok=(200, 202, 204)):
-        data = None if body is None else json.dumps(body).encode()
-        # Only the stack's own http:// endpoints, read from cinder.conf.
-        req = urllib.request.Request(url, data=data,  # noqa: S310
-                                     method=method, headers=HEADERS)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
-                code, text = resp.status, resp.read()
-        except urllib.error.HTTPError as e:
-            code, text = e.code, e.read()
-        if ok and code not in ok:
-            raise RuntimeError('%s %s: HTTP %s %s' % (method, url, code,
-                                                      text[:300]))
-        return code, (json.loads(text) if text else None)
+        return http_call(method, url, body, ok)
 
     def cinder(self, method, path, body=None, ok=(200, 202, 204)):
         return self.call(method, self.api + path, body, ok)

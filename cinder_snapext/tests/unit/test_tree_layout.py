@@ -14,10 +14,10 @@
 
 A unit test module ``tests/unit/<path>/test_<name>[_<aspect>].py`` tests
 ``cinder_snapext/<path>/<name>.py`` (or the package ``<name>``; a
-package's ``test_<package>.py`` tests its ``__init__``). ``tools/`` and
-``devstack/`` tests mirror those folders of the repository. A module
-(Python or shell) longer than 300 lines says why in its docstring or
-header, in words that contain "over 300 lines".
+package's ``test_<package>.py`` tests its ``__init__``). ``tools/``,
+``devstack/`` and ``benchmarks/`` tests mirror those folders of the
+repository. A module (Python or shell) longer than 300 lines says why
+in its docstring or header, in words that contain "over 300 lines".
 """
 
 import os
@@ -40,7 +40,7 @@ _WHY = re.compile(r'over 300 lines', re.IGNORECASE)
 
 def _source_root(rel_dir):
     top = rel_dir.split(os.sep)[0]
-    if top in ('tools', 'devstack'):
+    if top in ('tools', 'devstack', 'benchmarks'):
         return os.path.join(_REPO, rel_dir)
     return os.path.join(_PACKAGE, rel_dir)
 

@@ -225,6 +225,9 @@ hook_service_hosts_cluster() {
 
 hook_cinder_records_cluster() {
     cluster_on || return 0
+    # No cinder-volume-nfs to watch with NFS=0 (unless one still runs).
+    [ -f "$CLUSTER_DIR/volume-nfs.conf" ] || running cinder-volume-nfs ||
+        { echo "${CLUSTER_RECORDS/ cinder-volume-nfs/}"; return 0; }
     echo "$CLUSTER_RECORDS"
 }
 

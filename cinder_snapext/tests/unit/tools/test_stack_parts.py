@@ -226,3 +226,21 @@ posix_backup_stamp
         with open(log, 'a') as f:
             f.write(old.replace('True', 'False'))
         self.assertEqual(1, self.bash(check % len(old)).returncode)
+
+    def test_cluster_watches_the_nfs_member_only_where_it_can_run(self):
+        # With NFS=0 there is no cinder-volume-nfs: 'up' died waiting on
+        # it as on a member that had died.
+        records = ('. %s/part-cluster.sh; hook_cinder_records_cluster'
+                   % LIB)
+        proc = self.bash(records, CLUSTER='1')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual(['cinder-volume-2', 'cinder-backup-2'],
+                         proc.stdout.split())
+        os.makedirs(os.path.join(self.state, 'cluster'))
+        with open(os.path.join(self.state, 'cluster', 'volume-nfs.conf'),
+                  'w') as f:
+            f.write('[DEFAULT]\n')
+        self.assertEqual(
+            ['cinder-volume-2', 'cinder-volume-nfs', 'cinder-backup-2'],
+            self.bash(records, CLUSTER='1').stdout.split())
+        self.assertEqual('', self.bash(records, CLUSTER='0').stdout)
