@@ -125,7 +125,7 @@ done
 # ---------------------------------------------------------------- libraries
 
 # shellcheck source=tools/stack/lib/common.sh
-# The core (common install rabbitmq db ceph cinder_conf cinder), the
+# The core (common install rabbitmq redis db ceph cinder_conf cinder), the
 # commands (inspect commands), then the optional parts. A part plugs in by
 # defining functions named after these hooks (hook_up_nfs, ...), each of
 # which checks itself whether it is enabled:
@@ -148,8 +148,8 @@ done
 #   hook_rpc_up_*                fail until those services answer RPC
 #   hook_restart_* SERVICE       restart its extra processes of SERVICE
 #                                (upgrade-plugin's rolling order)
-for _lib in common install rabbitmq db ceph cinder_conf cinder inspect \
-    commands scenario lifecycle; do
+for _lib in common install rabbitmq redis db ceph cinder_conf cinder \
+    inspect commands scenario lifecycle; do
     # shellcheck disable=SC1090
     . "$REPO/tools/stack/lib/$_lib.sh"
 done

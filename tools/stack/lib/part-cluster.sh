@@ -16,9 +16,8 @@
 # CLUSTER=1 turns the one-process-per-service stack into what an operator
 # who outgrew one storage node runs, on this machine:
 #
-#   redis              the DLM: Debian's redis-server on 127.0.0.1, no
-#                      persistence; [coordination] backend_url names it
-#                      (tooz's redis driver, as Cinder documents)
+#   redis              the DLM (redis.sh); [coordination] backend_url
+#                      names it (tooz's redis driver, as Cinder documents)
 #   cinder-volume      host 'ci', [DEFAULT] cluster = ci-cluster, RBD only
 #   cinder-volume-2    host 'ci2', the same cluster, the same RBD backend
 #   cinder-volume-nfs  host 'ci', the NFS backend(s) alone: a file share
@@ -28,20 +27,18 @@
 #                      cinder-backup: either takes a backup, restore or
 #                      delete of zone 'nova'
 #   cinder-api         two workers
-#   cinder-volume-nfs-2  host 'ci2', the backends of cinder-volume-nfs:
-#                      a spare, started only by 'start volume-nfs-2', as
-#                      an operator starts the node that replaces a dead
-#                      one (after 'cinder-manage volume update_host')
+#   cinder-volume-nfs-2  host 'ci2', a spare for cinder-volume-nfs that
+#                      only 'start volume-nfs-2' starts, as an operator
+#                      replaces a dead node ('cinder-manage volume
+#                      update_host' first)
 #
 # Every member reads the same cinder.conf; an override file per process
 # (<state>/cluster/*.conf) holds only what differs: host, the cluster
 # name, which backends it serves.
 #
 #   CLUSTER  1 or 0 (default); unset, keeps what the running stack was
-#            brought up with. 'down' forgets it: the next 'up' brings
-#            the single-member topology back unless CLUSTER=1 says again
-#            (CI switches one lane to the cluster and must not leave the
-#            next run's lanes on it).
+#            brought up with. 'down' forgets it (CI switches one lane to
+#            the cluster and must not leave the next run's lanes on it).
 
 CLUSTER_DIR=$STATE/cluster
 CLUSTER=${CLUSTER:-${SNAPEXT_STACK_CLUSTER:-$(cat "$CLUSTER_DIR/enabled" \
@@ -53,7 +50,6 @@ case $CLUSTER in
 esac
 CLUSTER_NAME=$HOST_NAME-cluster
 CLUSTER_HOST2=${HOST_NAME}2
-REDIS_PORT=$((6379 + OFFSET))
 # The Cinder processes this part adds: record names, each with its log.
 CLUSTER_RECORDS="cinder-volume-2 cinder-volume-nfs cinder-backup-2"
 # Not part of the running topology: only 'start volume-nfs-2' starts it.
@@ -110,34 +106,7 @@ EOF
         >"$CLUSTER_DIR/ceph-hosts"
 }
 
-# ---------------------------------------------------------------- redis
-
-redis_ready() {
-    [ "$(timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping \
-        2>/dev/null)" = PONG ]
-}
-
-start_redis() {
-    running redis && return 0
-    require_port_free "$REDIS_PORT" "Redis"
-    mkdir -p "$CLUSTER_DIR/redis"
-    # Locks only: nothing to keep across a restart, so no persistence.
-    launch redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" \
-        --dir "$CLUSTER_DIR/redis" --save "" --appendonly no \
-        --daemonize no --protected-mode yes --logfile "$LOGS/redis.log"
-    wait_until "Redis on 127.0.0.1:$REDIS_PORT (see $LOGS/redis.log)" \
-        redis_ready
-}
-
-# tooz's redis driver needs the client library; Cinder does not pull it.
-install_redis_client() {
-    "$VENV/bin/python" -c 'import redis' 2>/dev/null && return 0
-    log "installing the redis client (tooz's driver) into $VENV"
-    pip_install redis
-}
-
-# ------------------------------------------------------ Cinder members
-
+# Cinder members: stopped, launched, heard from.
 stop_cluster_members() {
     # shellcheck disable=SC2086
     stop_group TERM $CLUSTER_RECORDS $CLUSTER_SPARE
