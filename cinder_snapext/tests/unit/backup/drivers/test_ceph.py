@@ -246,7 +246,8 @@ class PendingPointTestCase(base.TestCase):
         super().setUp()
         self.ctxt = cinder_context.get_admin_context()
         self.backup = types.SimpleNamespace(
-            id='b4', service_metadata=rbd_chain.service_metadata(
+            id='b4', parent_id=None,
+            service_metadata=rbd_chain.service_metadata(
                 'volume-v.backup.b4', rbd_chain.FULL, 0))
         self.seen = []
 
