@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The delete of an incremental backup that never finished: its own only.
+"""The delete of an incremental backup that never finished, and its debris.
 
 A backup's ``service_metadata`` names its image once the backup is done.
 Without it, Cinder's Ceph driver takes an incremental backup's image to be
@@ -20,10 +20,14 @@ is a clone of its own that Cinder never looks at. Left behind, the clone
 keeps the parent's restore point in RBD's trash, so the parent's delete
 fails with ``ImageHasSnapshots`` until someone removes the clone by hand.
 And where the parent's image had no restore point left, Cinder's delete
-would remove that image: another backup's data.
+would remove that image: another backup's data. Clones that earlier
+releases left so are removed when their parent's delete meets them.
 """
 
+import re
+
 from cinder.backup.drivers import ceph as cinder_ceph
+from cinder import exception
 from cinder.volume.drivers import rbd as rbd_driver
 from oslo_log import log as logging
 
@@ -33,6 +37,8 @@ from cinder_snapext.internals import backup as internal_backup
 
 
 LOG = logging.getLogger(__name__)
+# own_image's names: the backup's id is the last part.
+_OWN_IMAGE = re.compile(r'^volume-[0-9a-f-]+\.backup\.([0-9a-f-]+)$')
 
 
 def applies(backup):
@@ -85,3 +91,49 @@ def delete(driver, backup):
                                                backup))
         cinder_ceph.VolumeMetadataBackup(client,
                                          backup.id).remove_if_exists()
+
+
+def _clones(driver, backup):
+    """{image name: backup id} of own_image clones of backup's image."""
+    pool = backup.container or internal_backup.backup_pool(driver)
+    name = internal_backup.base_image_name(driver, backup.volume_id, backup)
+    with rbd_driver.RADOSClient(driver, backup.container) as client:
+        try:
+            with driver.rbd.Image(client.ioctx, name,
+                                  read_only=True) as image:
+                # No snapshot set: the clones of every snapshot, those
+                # of snapshots in RBD's trash too.
+                children = image.list_children2()
+        except driver.rbd.ImageNotFound:
+            return {}
+    return {child['image']: m.group(1) for child in children
+            if child['pool'] == pool
+            and (m := _OWN_IMAGE.match(child['image']))}
+
+
+def _remove_images(driver, container, names):
+    with rbd_driver.RADOSClient(driver, container) as client:
+        for name in names:
+            rbd_backup.remove_image(driver.rbd, client.ioctx, name)
+
+
+def remove_orphans(driver, context, backup, run_blocking):
+    """Remove the clones of backup's image that no backup owns any more.
+
+    Earlier releases left an unfinished differential's clone behind when
+    its backup was deleted; the clone keeps backup's restore point in RBD's
+    trash, and the image cannot be removed while it is there. Clones of
+    backups that still exist stay. Returns the names removed.
+    """
+    orphans = []
+    for name, backup_id in run_blocking(_clones, driver, backup).items():
+        try:
+            driver.db.backup_get(context, backup_id)
+        except exception.BackupNotFound:
+            orphans.append(name)
+    if orphans:
+        LOG.warning('Backup %(id)s: removing clones of its image left by '
+                    'backups deleted before: %(names)s',
+                    {'id': backup.id, 'names': ', '.join(orphans)})
+        run_blocking(_remove_images, driver, backup.container, orphans)
+    return orphans

@@ -147,6 +147,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         try:
             return super().delete_backup(backup)
         except self.rbd.ImageHasSnapshots:
+            if unfinished.remove_orphans(self, self.context, backup,
+                                         concurrency.run_blocking):
+                return super().delete_backup(backup)
             if not is_ours(backup):
                 raise
             # Its restore point appeared between Cinder's look for it and

@@ -159,6 +159,12 @@ class Image:
                 for name, image in sorted(self._ioctx.images.items())
                 if image.parent and image.parent[0] is self._image]
 
+    def list_children2(self):
+        # With no snapshot set, as librbd: the clones of every snapshot,
+        # those in the trash namespace too.
+        return [{'pool': pool, 'pool_namespace': '', 'image': name,
+                 'trash': False} for pool, name in self.list_children()]
+
     def set_snap(self, name):
         self._snap = name
 

@@ -25,6 +25,7 @@ from unittest import mock
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
+from cinder.db import api as cinder_db
 from cinder import objects
 from cinder.tests.unit import fake_constants as fake
 
@@ -140,3 +141,18 @@ class UnfinishedDeleteTestCase(base.TestCase):
         librbd.RBD().create(self.pool, CHILD_IMAGE, SIZE)
         self.driver.delete_backup(full)
         self.assertEqual([PARENT_IMAGE], librbd.RBD().list(self.pool))
+
+    def test_parent_delete_removes_a_clone_no_backup_owns(self):
+        # An earlier release deleted the child and left its clone.
+        self._killed_mid_copy()
+        self.driver.delete_backup(self.parent)
+        self.assertEqual([], librbd.RBD().list(self.pool))
+
+    def test_parent_delete_leaves_a_clone_of_a_backup_still_there(self):
+        self._killed_mid_copy()
+        cinder_db.backup_create(self.ctxt, {
+            'id': CHILD, 'volume_id': VOLUME, 'parent_id': PARENT,
+            'status': 'error'})
+        self.assertRaises(librbd.ImageHasSnapshots,
+                          self.driver.delete_backup, self.parent)
+        self.assertIn(CHILD_IMAGE, librbd.RBD().list(self.pool))
