@@ -49,6 +49,21 @@ snapext_opts = [
              'snapshot phases that are overdue. Read when the volume '
              'service starts; the periodic_interval of the service bounds '
              'how often the check can really run.'),
+    cfg.IntOpt(
+        'assisted_snapshot_workers',
+        default=0,
+        min=0,
+        help='How many assisted snapshot requests (creates, deletes and '
+             'the compute service\'s reports on them) one volume service '
+             'works on at once; more wait their turn, holding no database '
+             'connection. Each one in work can hold a connection of the '
+             'service\'s [database] pool, and Cinder runs up to '
+             'executor_thread_pool_size (64) RPC requests at once against '
+             'oslo.db\'s 5 + 50 connections: unbounded, a burst of them '
+             'fails on QueuePool timeouts, the service\'s heartbeat '
+             'included. 0 (the default): half of [database] max_pool_size '
+             '+ max_overflow, leaving the rest to Cinder\'s other work. '
+             'Read when the volume service starts.'),
     cfg.BoolOpt(
         'backup_snapshot_in_place',
         default=True,

@@ -45,7 +45,8 @@ Result = collections.namedtuple('Result', 'plan moved copy_s',
                                 defaults=(None,))
 
 
-def _snap_names(image):
+def snap_names(image):
+    """The names of an open image's snapshots."""
     return [snap['name'] for snap in image.list_snaps()]
 
 
@@ -55,7 +56,7 @@ def _image_snaps(rbd, ioctx, name):
         return None
     try:
         with rbd.Image(ioctx, name, read_only=True) as image:
-            return _snap_names(image)
+            return snap_names(image)
     except rbd.ImageNotFound:
         return None
 
@@ -107,7 +108,7 @@ def ensure_restore_point(rbd, ioctx, image, backup_id, snap):
     """
     try:
         with rbd.Image(ioctx, image, read_only=True) as img:
-            found = rbd_chain.backup_snap(_snap_names(img), backup_id)
+            found = rbd_chain.backup_snap(snap_names(img), backup_id)
     except rbd.ImageNotFound:
         return None
     if found:
@@ -121,7 +122,7 @@ def remove_image(rbd, ioctx, name):
     """Remove an image and its snapshots; absent is fine."""
     try:
         with rbd.Image(ioctx, name) as image:
-            for snap in _snap_names(image):
+            for snap in snap_names(image):
                 image.remove_snap(snap)
         rbd.RBD().remove(ioctx, name)
     except rbd.ImageNotFound:
@@ -148,7 +149,7 @@ def run(rbd, src_ioctx, dest_ioctx, job, after=None):
                        snapshot=None if job.create_end_snap
                        else job.end_snap,
                        read_only=not job.create_end_snap) as src:
-            source_snaps = _snap_names(src)
+            source_snaps = snap_names(src)
             if job.create_end_snap:
                 src.create_snap(job.end_snap)
                 end_snap_made = True

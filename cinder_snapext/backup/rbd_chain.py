@@ -37,13 +37,18 @@ Plan = collections.namedtuple(
     'Plan', 'mode from_snap parent_image parent_snap reason code')
 
 
+def backup_snaps(snap_names, backup_id):
+    """Every snapshot among snap_names named for backup_id's point."""
+    return [name for name in snap_names
+            if (m := _BACKUP_SNAP.match(name)) and m.group(1) == backup_id]
+
+
 def backup_snap(snap_names, backup_id):
     """The snapshot holding backup_id's point among snap_names, or None.
 
     More than one would be ambiguous: Cinder refuses such a base too.
     """
-    found = [name for name in snap_names
-             if (m := _BACKUP_SNAP.match(name)) and m.group(1) == backup_id]
+    found = backup_snaps(snap_names, backup_id)
     return found[0] if len(found) == 1 else None
 
 

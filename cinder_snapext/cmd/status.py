@@ -21,12 +21,14 @@ from cinder import coordination
 from cinder import objects as cinder_objects
 from cinder.volume import volume_utils
 from oslo_config import cfg
+from oslo_db import options as db_options
 from oslo_upgradecheck import upgradecheck as uc
 from oslo_utils import importutils
 
 from cinder_snapext.cmd import service_modes
 from cinder_snapext.db import migration
 from cinder_snapext import mode_record
+from cinder_snapext import opts as snapext_options
 from cinder_snapext.volume.assisted import phases
 
 CONF = cfg.CONF
@@ -50,6 +52,9 @@ def register_opts(conf):
         conf.register_opts(opts)
     conf.register_opts(coordination.coordination_opts, group='coordination')
     conf.register_opts(backup_manager.backup_manager_opts)
+    conf.register_opts(snapext_options.snapext_opts,
+                       group=snapext_options.GROUP)
+    db_options.set_defaults(conf)
     if 'cluster' not in conf:
         conf.register_opt(_CLUSTER)
 
@@ -176,6 +181,22 @@ class Checks(uc.UpgradeCommands):
                              'status.' % ', '.join(stranded))
         return uc.Result(uc.Code.SUCCESS)
 
+    def _check_assisted_workers(self):
+        workers = self.conf.snapext.assisted_snapshot_workers
+        connections = ((self.conf.database.max_pool_size or 0)
+                       + (self.conf.database.max_overflow or 0))
+        if (workers and self.conf.database.max_overflow >= 0
+                and workers >= connections):
+            return uc.Result(uc.Code.WARNING,
+                             '[snapext] assisted_snapshot_workers is %d, not '
+                             'below the %d connections of [database] '
+                             'max_pool_size + max_overflow: a burst of '
+                             'assisted snapshots can take every connection '
+                             'of a volume service, its heartbeat\'s too. Set '
+                             'it lower, or 0 (half the pool).'
+                             % (workers, connections))
+        return uc.Result(uc.Code.SUCCESS)
+
     def _assists(self, host):
         """False if host is a backend of this node whose driver cannot."""
         node, _, backend = host.partition('@')
@@ -195,6 +216,7 @@ class Checks(uc.UpgradeCommands):
         ('Coordination for clusters', _check_coordination),
         ('Native threads', _check_threading_modes),
         ('Open assisted phases', _check_assisted_phases),
+        ('Assisted snapshot workers', _check_assisted_workers),
     )
 
 

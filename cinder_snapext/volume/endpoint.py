@@ -15,6 +15,7 @@
 import oslo_messaging as messaging
 
 from cinder_snapext.objects import snapshot_admin_metadata
+from cinder_snapext.volume.assisted import slots
 from cinder_snapext.volume import rpcapi
 from cinder_snapext.volume import snapshot_reference
 
@@ -74,5 +75,7 @@ class SnapextVolumeEndpoint:
 
         1.1 clients send the Snapshot, 1.2 clients only its id.
         """
-        self.manager.assisted.continue_phase(context,
-                                             snapshot_id or snapshot.id)
+        snapshot_id = snapshot_id or snapshot.id
+        with slots.process_slots().held('Compute report on snapshot %s'
+                                        % snapshot_id):
+            self.manager.assisted.continue_phase(context, snapshot_id)

@@ -28,6 +28,7 @@ from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
+from cinder_snapext.backup import unfinished
 from cinder_snapext import concurrency
 from cinder_snapext.internals import backup as internal_backup
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
@@ -144,9 +145,15 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
 
     def delete_backup(self, backup):
         restore_points.PENDING.wait(backup.id)
+        if unfinished.applies(backup):
+            # Cinder's delete would look for it in its parent's image.
+            return concurrency.run_blocking(unfinished.delete, self, backup)
         try:
             return super().delete_backup(backup)
         except self.rbd.ImageHasSnapshots:
+            if unfinished.remove_orphans(self, self.context, backup,
+                                         concurrency.run_blocking):
+                return super().delete_backup(backup)
             if not is_ours(backup):
                 raise
             # Its restore point appeared between Cinder's look for it and
@@ -180,7 +187,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         job = rbd_backup.Job(
             src_image=image, end_snap=end_snap,
             create_end_snap=not backup.snapshot_id,
-            dest_image='volume-%s.backup.%s' % (backup.volume_id, backup.id),
+            dest_image=unfinished.own_image(backup),
             dest_snap=restore_points.point_name(backup),
             length=internal_backup.volume_size_bytes(self, volume),
             parent_id=parent.id if parent else None,

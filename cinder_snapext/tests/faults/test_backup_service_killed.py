@@ -13,12 +13,16 @@
 """cinder-backup killed with -9 mid backup of a snapshot, then restarted.
 
 The kill lands once cinder-backup has opened the snapshot to read it in
-place (its log says so), while the differential is on its way to the
-backups pool: the backup is ``creating``, the volume and the snapshot
-``backing-up``. After ``tools/stack.sh start backup`` Cinder's clean-up
-at start must leave the backup in ``error`` and give the volume and the
-snapshot their status back; a new backup of the snapshot then restores
-the snapshot's data, and nothing is left once everything is deleted.
+place (its log says so) and the differential's clone of its parent's
+restore point is in the backups pool, while the data is on its way: the
+backup is ``creating``, the volume and the snapshot ``backing-up``. After
+``tools/stack.sh start backup`` Cinder's clean-up at start must leave the
+backup in ``error`` and give the volume and the snapshot their status
+back. The backup in ``error`` then deletes with its half-written image
+(left behind, the clone kept the parent's restore point in RBD's trash and
+the parent's delete failed with ``ImageHasSnapshots``); a new backup of
+the snapshot restores the snapshot's data, and nothing is left once
+everything is deleted.
 """
 
 import time
@@ -39,19 +43,37 @@ class BackupServiceKilledTest(base.FaultScenario):
     def test_01_volume_full_backup_snapshot(self):
         self.volume_backup_snapshot('kb', FIRST, BEFORE_SNAP, AFTER_SNAP)
 
+    def _images_of(self, backup_id):
+        listing = self.rbd('ls', 'backups')
+        return [name for name in listing['images'] + listing['trash']
+                if backup_id in name]
+
     @step
     def test_02_kill_backup_service_mid_backup(self):
         backup_id = self.snapshot_backup_at('kb-killed', STEP)
+        # The differential's own image, cloned before the copy starts.
+        self.wait_for('the image of backup %s' % backup_id,
+                      lambda: self._images_of(backup_id), timeout=60,
+                      poll=0.05)
         started = time.monotonic()
         self.servers.kill9('cinder-backup')
         restart = self.servers.stack_tool('start', 'backup')
         self.assertEqual('error', self.settle('backup', backup_id))
         self.settled_around()
-        self.ctx.update(started=started, restart=restart,
+        self.ctx.update(started=started, restart=restart, killed=backup_id,
                         messages=self._messages(backup_id))
 
     @step
-    def test_03_new_backup_restores_snapshot_data(self):
+    def test_03_errored_backup_deletes_with_its_image(self):
+        backup_id = self.ctx['killed']
+        status, body = self.api('DELETE', '/backups/%s' % backup_id)
+        self.assertEqual(202, status, body)
+        self.assertEqual('gone', self.settle('backup', backup_id))
+        self.made['backup'].remove(backup_id)
+        self.assertEqual([], self._images_of(backup_id))
+
+    @step
+    def test_04_new_backup_restores_snapshot_data(self):
         backup_id, backup = self._backup(
             'kb-retry', '--incremental', '--snapshot-id',
             self.ctx['snapshot'])
@@ -60,10 +82,11 @@ class BackupServiceKilledTest(base.FaultScenario):
         self.restore_backup('bk')
         self.record('cinder-backup killed (-9), restarted',
                     'incremental backup of a snapshot, at the log line: '
-                    + STEP.strip(),
-                    outcome='backup error; volume, snapshot available; '
-                    'retry restored with the right checksum')
+                    + STEP.strip() + ', its clone made',
+                    outcome='backup error, then deleted with its image; '
+                    'volume, snapshot available; retry restored with the '
+                    'right checksum')
 
     @step(always=True)
-    def test_04_nothing_left(self):
+    def test_05_nothing_left(self):
         self.finish()

@@ -16,6 +16,7 @@ from cinder import objects as cinder_objects
 
 from cinder_snapext.internals import volume_manager
 from cinder_snapext.volume.assisted import coordinator
+from cinder_snapext.volume.assisted import slots
 
 
 class AssistedSnapshotMixin:
@@ -43,13 +44,15 @@ class AssistedSnapshotMixin:
     def create_snapshot(self, context, snapshot):
         if not self.assisted.enabled():
             return super().create_snapshot(context, snapshot)
-        return self.assisted.create(context, snapshot)
+        with slots.process_slots().held('Snapshot create %s' % snapshot.id):
+            return self.assisted.create(context, snapshot)
 
     def delete_snapshot(self, context, snapshot, unmanage_only=False):
         if unmanage_only or not self.assisted.enabled():
             return super().delete_snapshot(context, snapshot,
                                            unmanage_only=unmanage_only)
-        return self.assisted.delete(context, snapshot)
+        with slots.process_slots().held('Snapshot delete %s' % snapshot.id):
+            return self.assisted.delete(context, snapshot)
 
     def init_host(self, *args, **kwargs):
         super().init_host(*args, **kwargs)

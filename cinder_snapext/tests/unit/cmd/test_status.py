@@ -107,6 +107,16 @@ class UpgradeCheckTestCase(base.TestCase):
         self.set(cluster=cluster, coordination__backend_url=url)
         self.assertEqual(code, self.checks._check_coordination().code)
 
+    @ddt.data((0, 5, 50, SUCCESS), (27, 5, 50, SUCCESS),
+              (55, 5, 50, WARNING), (60, 5, -1, SUCCESS))
+    @ddt.unpack
+    def test_assisted_workers_below_the_pool(self, workers, pool, overflow,
+                                             code):
+        self.set(snapext__assisted_snapshot_workers=workers,
+                 database__max_pool_size=pool,
+                 database__max_overflow=overflow)
+        self.assertEqual(code, self.checks._check_assisted_workers().code)
+
     def _process(self, pid, argv, **environ):
         folder = os.path.join(self.proc, str(pid))
         os.mkdir(folder)

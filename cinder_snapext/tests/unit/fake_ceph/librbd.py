@@ -16,17 +16,20 @@ The one stand-in for librbd of the unit tests (``librados.py`` holds the
 pools; the integration tests use the real cluster). Data lives in memory
 per pool; extents are tracked in BLOCK units, enough for diff_iterate's
 contract: what differs from a snapshot, or every allocated extent (the
-parent's included) from nothing; a clone counts its copy-ups. Asynchronous
-reads and writes stay pending until a completion is waited for; then every
-pending one completes, in a shuffled order, as librbd may complete them
-(``librbd_aio.py``; tests swap ``AIO`` for a fresh queue).
+parent's included) from nothing (``librbd_data.py`` holds the images'
+data: clones of version 2, whose removed snapshots wait in the trash
+namespace). Asynchronous reads and writes stay pending until a completion
+is waited for; then every pending one completes, in a shuffled order, as
+librbd may complete them (``librbd_aio.py``; tests swap ``AIO`` for a
+fresh queue).
 """
 
 import errno
 
 from cinder_snapext.tests.unit.fake_ceph import librbd_aio
+from cinder_snapext.tests.unit.fake_ceph import librbd_data
 
-BLOCK = 4096
+BLOCK = librbd_data.BLOCK
 # Feature bits as librbd numbers them.
 RBD_FEATURE_LAYERING = 1
 RBD_FEATURE_EXCLUSIVE_LOCK = 4
@@ -34,8 +37,7 @@ RBD_FEATURE_OBJECT_MAP = 8
 RBD_FEATURE_FAST_DIFF = 16
 RBD_FEATURE_JOURNALING = 64
 RBD_FLAG_FAST_DIFF_INVALID = 2
-# An RBD object of the double: what whole-object diffs round to.
-OBJECT = 4 * BLOCK
+OBJECT = librbd_data.OBJECT
 
 
 class Error(Exception):
@@ -54,43 +56,6 @@ PermissionError = _error('PermissionError')  # noqa: A001 (librbd's name)
 ImageHasSnapshots = _error('ImageHasSnapshots')
 
 
-class _State:
-    def __init__(self, size, data=None, allocated=None):
-        self.size = size
-        self.data = bytearray(data if data is not None else bytes(size))
-        self.allocated = set(allocated or ())
-
-    def copy(self):
-        return _State(self.size, self.data, self.allocated)
-
-
-class _ImageData:
-    def __init__(self, size, parent=None, features=0):
-        self.head = _State(size)
-        self.snaps = {}
-        self.parent = parent  # (_ImageData, snap name)
-        self.features = features or 0
-        self.flags = 0  # RBD_FLAG_FAST_DIFF_INVALID once "rebuilt" later
-        self.own_objects, self.copy_ups = set(), 0  # partial 1st writes
-
-    def note_write(self, offset, length):
-        for n in range(offset // OBJECT, (offset + length - 1) // OBJECT + 1):
-            end = min((n + 1) * OBJECT, self.head.size)
-            if self.parent is not None and n not in self.own_objects:
-                self.own_objects.add(n)
-                self.copy_ups += offset > n * OBJECT or offset + length < end
-
-    def view(self, snap):
-        state = self.head if snap is None else self.snaps[snap]
-        if self.parent is None:
-            return state.allocated, state.data
-        p_image, p_snap = self.parent
-        p_alloc, _ = p_image.view(p_snap)
-        limit = (state.size + BLOCK - 1) // BLOCK
-        return state.allocated | {b for b in p_alloc if b < limit}, \
-            state.data
-
-
 AIO = librbd_aio.AioQueue()
 
 
@@ -101,24 +66,33 @@ class RBD:
                **kwargs):
         if name in ioctx.images:
             raise ImageExists(name)
-        ioctx.images[name] = _ImageData(size, features=features)
+        ioctx.images[name] = librbd_data.ImageData(size, features=features)
 
     def clone(self, p_ioctx, p_name, p_snap, c_ioctx, c_name, features=None,
               **kwargs):
         if not self.can_clone:
             raise InvalidArgument('parent snapshot must be protected')
         parent = p_ioctx.images[p_name]
-        child = _ImageData(parent.snaps[p_snap].size, (parent, p_snap))
+        child = librbd_data.ImageData(parent.snaps[p_snap].size,
+                                      (parent, p_snap))
         child.head.data = bytearray(parent.snaps[p_snap].data)
         c_ioctx.images[c_name] = child
+        parent.clones.setdefault(p_snap, []).append(child)
 
     def remove(self, ioctx, name):
         image = ioctx.images.get(name)
         if image is None:
             raise ImageNotFound(name)
-        if image.snaps:
+        if image.snaps or image.trashed:
             raise ImageHasSnapshots('image %s has snapshots' % name)
         del ioctx.images[name]
+        if image.parent is not None:
+            # The last clone of a trashed snapshot takes it along.
+            parent, snap = image.parent
+            parent.clones[snap].remove(image)
+            if not parent.clones[snap]:
+                del parent.clones[snap]
+                parent.trashed.pop(snap, None)
         # Its objects are gone: a handle still open reads zeros, as
         # librbd does where an object does not exist.
         image.head.data[:] = bytes(len(image.head.data))
@@ -185,6 +159,12 @@ class Image:
                 for name, image in sorted(self._ioctx.images.items())
                 if image.parent and image.parent[0] is self._image]
 
+    def list_children2(self):
+        # With no snapshot set, as librbd: the clones of every snapshot,
+        # those in the trash namespace too.
+        return [{'pool': pool, 'pool_namespace': '', 'image': name,
+                 'trash': False} for pool, name in self.list_children()]
+
     def set_snap(self, name):
         self._snap = name
 
@@ -195,7 +175,9 @@ class Image:
         self._image.snaps[name] = self._image.head.copy()
 
     def remove_snap(self, name):
-        del self._image.snaps[name]
+        state = self._image.snaps.pop(name)
+        if self._image.clones.get(name):
+            self._image.trashed[name] = state
 
     def resize(self, size):
         head = self._writable()

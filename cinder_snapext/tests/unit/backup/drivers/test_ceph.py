@@ -245,9 +245,17 @@ class PendingPointTestCase(base.TestCase):
         super().setUp()
         self.ctxt = cinder_context.get_admin_context()
         self.backup = types.SimpleNamespace(
-            id='b4', service_metadata=rbd_chain.service_metadata(
+            id='b4', parent_id=None, volume_id='v', container='backups',
+            service_metadata=rbd_chain.service_metadata(
                 'volume-v.backup.b4', rbd_chain.FULL, 0))
         self.seen = []
+        # An empty backup pool: no clone of the image to look at.
+        radosclient = mock.patch.object(
+            ceph.rbd_driver, 'RADOSClient', lambda driver, pool:
+            contextlib.nullcontext(types.SimpleNamespace(
+                ioctx=librados.Ioctx('backups'))))
+        radosclient.start()
+        self.addCleanup(radosclient.stop)
 
     def _driver(self):
         driver = ceph.SnapextCephBackupDriver(self.ctxt)

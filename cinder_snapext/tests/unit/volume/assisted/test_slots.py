@@ -1,0 +1,120 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Tests of the bound on assisted snapshot requests at work at once."""
+
+import threading
+import time
+from unittest import mock
+
+from cinder_snapext import concurrency
+from cinder_snapext.tests.unit import base
+from cinder_snapext.tests.unit.volume.assisted import test_coordinator
+from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume.assisted import slots
+from cinder_snapext.volume import endpoint
+
+DEADLINE = 10
+
+
+def wait_until(what, probe):
+    end = time.monotonic() + DEADLINE
+    while not probe():
+        if time.monotonic() > end:
+            raise AssertionError('%s: not within %s s' % (what, DEADLINE))
+        time.sleep(0.01)
+
+
+class SizeTestCase(base.TestCase):
+
+    def test_half_of_oslo_db_default_pool(self):
+        # 5 + 50 connections: 27 for assisted requests, 28 for the rest.
+        self.assertEqual(27, slots.size())
+
+    def test_follows_the_pool(self):
+        self.flags(max_pool_size=10, max_overflow=10, group='database')
+        self.assertEqual(10, slots.size())
+        self.flags(max_pool_size=1, max_overflow=0, group='database')
+        self.assertEqual(1, slots.size())
+
+    def test_pool_without_overflow_bound(self):
+        self.flags(max_overflow=-1, group='database')
+        self.assertEqual(32, slots.size())
+
+    def test_configured(self):
+        self.flags(assisted_snapshot_workers=3, group='snapext')
+        self.assertEqual(3, slots.size())
+
+
+class SlotsTestCase(base.TestCase):
+
+    def test_at_most_count_at_once_and_every_one_runs(self):
+        bound = slots.Slots(2)
+        inside, peak, done = [0], [0], []
+        lock = threading.Lock()
+
+        def request(n):
+            with bound.held('request %d' % n):
+                with lock:
+                    inside[0] += 1
+                    peak[0] = max(peak[0], inside[0])
+                time.sleep(0.02)  # a database call: the others run
+                with lock:
+                    inside[0] -= 1
+                done.append(n)
+
+        workers = concurrency.Background(6)
+        futures = [workers.submit(request, n) for n in range(6)]
+        for future in futures:
+            self.assertTrue(concurrency.wait(future, DEADLINE))
+        self.assertEqual(list(range(6)), sorted(done))
+        self.assertEqual(2, peak[0])
+        self.assertEqual(0, bound.waiting)
+
+
+class QueuedRequestTestCase(test_coordinator.AssistedSnapshotManagerTestCase):
+    """A request beyond the bound waits its turn, then runs in full."""
+
+    def setUp(self):
+        super().setUp()
+        self.bound = slots.Slots(1)
+        patch = mock.patch.object(slots, '_process_slots', self.bound)
+        patch.start()
+        self.addCleanup(patch.stop)
+        self.workers = concurrency.Background(1)
+
+    def _queued(self, func, *args):
+        """func(*args) started while the only slot is taken; its future."""
+        with self.bound.held('the test'):
+            future = self.workers.submit(func, *args)
+            wait_until('request waiting', lambda: self.bound.waiting == 1)
+            self.assertEqual([], self.steps())
+        self.assertTrue(concurrency.wait(future, DEADLINE))
+        future.result()
+
+    def test_create_waits_for_a_slot(self):
+        snapshot = self.snapshot()
+        self._queued(self.manager.create_snapshot, self.ctxt, snapshot)
+        self.assertEqual(['create_begin'], self.steps())
+        self.assertEqual(('creating', phases.CREATE_WAITING),
+                         self.status_and_phase(snapshot))
+
+    def test_compute_report_waits_for_a_slot(self):
+        snapshot = self.waiting_snapshot()
+        del test_coordinator._CALLS[:]
+        phases.write(self.ctxt, snapshot.id, {
+            phases.COMPUTE_STATUS_KEY: 'creating_compute_complete'})
+        rpc = endpoint.SnapextVolumeEndpoint(self.manager)
+        self._queued(rpc.continue_assisted_snapshot, self.ctxt, None,
+                     snapshot.id)
+        self.assertEqual(['create_complete'], self.steps())
+        self.assertEqual('available', self.status_and_phase(snapshot)[0])
