@@ -89,10 +89,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
 
     def backup(self, backup, volume_file, backup_metadata=True):
         if backup.parent_id and is_ours(backup.parent):
-            # Both incremental paths, Cinder's and ours, start from the
-            # parent's restore point: wait for it if it is on its way
-            # here, take it if it never came (another service's backup,
-            # or a service stopped in between).
+            # Both incremental paths start from the parent's restore
+            # point: wait for it if it is on its way here, take it if it
+            # never came (another service's backup, or a service died).
             restore_points.PENDING.wait(backup.parent_id)
             concurrency.run_blocking(self._snapext_point, backup.parent)
         in_place = rbd_source.is_source(volume_file)
@@ -136,8 +135,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
 
     def restore(self, backup, volume_id, volume_file, volume_is_new):
         # With its restore point, an RBD target gets a differential restore:
-        # wait for the point if this service is taking it, take it if the
-        # service that made the backup still is (or died before it did).
+        # wait for the point if this service is taking it, else take it.
         restore_points.PENDING.wait(backup.id)
         if is_ours(backup):
             concurrency.run_blocking(self._snapext_point, backup)
