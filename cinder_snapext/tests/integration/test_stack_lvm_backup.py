@@ -21,6 +21,12 @@ cinder-volume does for each backup depends on its
 on, the snapshot's own LV is exported and read, and no volume row, no LV
 and no copy comes and goes; off, Cinder's way, one temporary volume per
 backup, made from the snapshot and deleted after.
+
+Both snapshots are taken before either backup, and the volume changes
+again after them: a backup that read the volume instead of its snapshot
+restores to a different checksum. Only the restores are read back: in
+the emulated guest every checksum of a GiB costs seconds, and a restore
+equal to what was written proves the snapshot it came from too.
 """
 
 import configparser
@@ -36,6 +42,8 @@ from cinder_snapext.tests.integration import lvm_base
 SIZE_GB = 1
 WRITES = [(0, 8, 0x5a), (700, 4, 0xc3)]
 LATER = [(4, 8, 0x21), (1000, 4, 0x7e)]
+# On the volume after both snapshots, over what each of them holds.
+AFTER = [(2, 8, 0x99), (702, 4, 0x11), (1000, 2, 0x44)]
 AZ = 'lvm'
 # A backup or restore reads or writes the whole GiB through iSCSI in the
 # emulated guest.
@@ -89,7 +97,11 @@ class _SnapshotBackups:
         return vol_id
 
     def _snapshot(self, key, writes):
-        """Snapshot of the volume once WRITES are in: ctx[key] = (id, md5)."""
+        """Snapshot of the volume once WRITES are in: ctx[key] = (id, md5).
+
+        The MD5 is what its restore must read: the snapshot itself is
+        not read back (see the module's docstring).
+        """
         vol = self.ctx['volume']
         self.ctx['written'] = self.ctx.get('written', []) + writes
         self.fill('volume-%s' % vol, writes)
@@ -98,7 +110,6 @@ class _SnapshotBackups:
         snap_id = cli.parse_properties(out)['id']
         self.made['snapshot'].append(snap_id)
         self.wait_status('snapshot', snap_id, 'available')
-        self.assertEqual(want, self.digest('_snapshot-%s' % snap_id))
         self.ctx[key] = (snap_id, want)
 
     def _backup(self, key, *args):
@@ -153,18 +164,20 @@ class _SnapshotBackups:
                          'restored data differs from the snapshot')
 
     @step
-    def test_02_volume_and_snapshot(self):
+    def test_02_volume_and_snapshots(self):
         self.ctx['volume'] = self._volume('vol')
         self._snapshot('snap1', WRITES)
+        self._snapshot('snap2', LATER)
+        # Neither snapshot holds this: a backup must not read it.
+        self.fill('volume-%s' % self.ctx['volume'], AFTER)
 
     @step
-    def test_03_full_backup_of_snapshot(self):
+    def test_03_full_backup_of_first_snapshot(self):
         backup = self._backup('snap1')
         self.assertEqual('False', backup['is_incremental'])
 
     @step
     def test_04_incremental_backup_of_second_snapshot(self):
-        self._snapshot('snap2', LATER)
         backup = self._backup('snap2', '--incremental')
         self.assertEqual('True', backup['is_incremental'])
 
