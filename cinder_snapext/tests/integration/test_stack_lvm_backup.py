@@ -115,8 +115,12 @@ class _SnapshotBackups:
     def _backup(self, key, *args):
         """Back up ctx[key]'s snapshot; check what came and went."""
         snap_id, _ = self.ctx[key]
-        rows = {k: self.db.all_rows(k) for k in ('volumes', 'snapshots')}
-        lvs = set(self.lvs())
+        # This class's project only (a temporary volume is made in it):
+        # the other LVM classes run beside this one.
+        project = self.stack.project_id
+        rows = {k: self.db.all_rows(k, project)
+                for k in ('volumes', 'snapshots')}
+        lvs = self.lvs()
         since = self.volume_log()
         out = self.cinder('backup-create', '--name', self.name(key),
                           '--availability-zone', AZ, '--snapshot-id',
@@ -128,12 +132,12 @@ class _SnapshotBackups:
         self.wait_status('snapshot', snap_id, 'available')
         self.assertEqual(AZ, backup['availability_zone'])
         self.assertEqual(snap_id, backup['snapshot_id'])
-        new = {k: {i: v for i, v in self.db.all_rows(k).items()
+        new = {k: {i: v for i, v in self.db.all_rows(k, project).items()
                    if i not in rows[k]} for k in rows}
         self.assertEqual({}, new['snapshots'])
         if self.in_place:
             self.assertEqual({}, new['volumes'])
-            log = self.volume_log(since)
+            log = self._own_log(since)
             self.assertIn(SNAPSHOT_ATTACHED, log)
             self.assertNotIn(LV_CREATED, log)
         else:
@@ -143,16 +147,42 @@ class _SnapshotBackups:
             temp_id, = new['volumes']
             self.wait_for('temporary volume %s deleted' % temp_id,
                           lambda: self.db.all_rows('volumes')[temp_id][1])
-            log = self.volume_log(since)
+            log = self._own_log(since)
             self.assertNotIn(SNAPSHOT_ATTACHED, log)
             self.assertIn(LV_CREATED, log)
             self.assertIn(temp_id, log)
         # Whatever came for the backup is gone: its row says none is left.
         self.assertEqual((lvm_base.HOST, None, None),
                          self.db.backup_row(backup_id))
-        self.assertEqual(lvs, set(self.lvs()))
+        self.assertEqual(self._own_lvs(lvs), self._own_lvs(self.lvs()))
         self.ctx['backup-' + key] = backup_id
         return backup
+
+    def _own_log(self, since):
+        """The guest cinder-volume's log after SINCE, this class's part.
+
+        Each line of a request names its project: the other LVM classes'
+        requests (their own lvcreate) are not this backup's.
+        """
+        log = self.volume_log(since)
+        project = self.stack.project_id
+        if not project:
+            return log
+        return '\n'.join(line for line in log.splitlines()
+                         if project in line)
+
+    def _own_lvs(self, lvs):
+        """The LVs named after a volume or snapshot row of this project.
+
+        A temporary volume or snapshot for a backup has a row in it, and
+        its LV its id; the other classes' LVs come and go meanwhile.
+        """
+        project = self.stack.project_id
+        if not project:
+            return set(lvs)
+        ids = set(self.db.all_rows('volumes', project))
+        ids |= set(self.db.all_rows('snapshots', project))
+        return {lv for lv in lvs if any(i in lv for i in ids)}
 
     def _restore(self, key):
         backup_id = self.ctx['backup-' + key]
