@@ -16,7 +16,8 @@
 # sparse file, and cinder-api, -scheduler, -volume (RBD) and -backup (Ceph
 # or posix driver), all on 127.0.0.1, configured as a deployer would.
 #
-# Usage: tools/stack.sh up|down|status|logs [SERVICE] [-f]|demo|help
+# Usage: tools/stack.sh up [--no-wait]|down|status|logs [SERVICE] [-f]|demo
+#        tools/stack.sh help
 #        tools/stack.sh remove-plugin|uninstall
 #        tools/stack.sh downgrade-plugin|upgrade-plugin|upgrade
 #        tools/stack.sh stop|start api|scheduler|volume|backup
@@ -25,7 +26,11 @@
 #
 #   up      install what is missing (Debian packages, <state>/venv with
 #           this repo, Cinder 29 and python-cinderclient), start
-#           everything, wait until Cinder can place volumes and backups
+#           everything, wait until Cinder can place volumes and backups;
+#           --no-wait (LVM=1): the LVM guest boots and starts its
+#           services in a background job of the stack (lvm-ready, by
+#           pid); the next 'LVM=1 tools/stack.sh up' or 'demo' waits
+#           for it
 #   down    stop the processes this tool started (recorded by pid, with
 #           everything they spawned), with a deadline
 #   status  what runs, Cinder's and Ceph's view of it, peak memory;
@@ -169,7 +174,16 @@ main() {
     local cmd=${1:-help}
     [ $# -eq 0 ] || shift
     case $cmd in
-        up) cmd_up ;;
+        up)
+            case ${1:-} in
+                --no-wait) LVM_NO_WAIT=1 ;;
+                '') ;;
+                *) usage >&2; exit 2 ;;
+            esac
+            cmd_up
+            ;;
+        # The background job of 'up --no-wait' (tools/stack/lvm/ready.sh).
+        lvm-ready) cmd_lvm_ready ;;
         down) cmd_down ;;
         status) cmd_status ;;
         logs) cmd_logs "$@" ;;

@@ -26,7 +26,7 @@ _ROWS = sqlalchemy.text(
     'SELECT count(*) FROM snapshots WHERE volume_id = :volume_id')
 # Soft-deleted rows stay: a temporary volume leaves one behind.
 _ALL_ROWS = {
-    kind: sqlalchemy.text('SELECT id, display_name, deleted FROM %s' % kind)
+    kind: 'SELECT id, display_name, deleted FROM %s' % kind
     for kind in ('volumes', 'snapshots')}
 _BACKUP = sqlalchemy.text(
     'SELECT host, temp_volume_id, temp_snapshot_id FROM backups '
@@ -56,11 +56,19 @@ class CinderDb:
         with self.engine.connect() as conn:
             return conn.execute(_ROWS, {'volume_id': volume_id}).scalar()
 
-    def all_rows(self, kind):
-        """{id: (display_name, deleted)} of every volume or snapshot row."""
+    def all_rows(self, kind, project_id=None):
+        """{id: (display_name, deleted)} of every volume or snapshot row.
+
+        Only those of PROJECT_ID when given: other scenario classes may
+        make rows meanwhile, each in a project of its own.
+        """
+        query = _ALL_ROWS[kind]
+        if project_id:
+            query += ' WHERE project_id = :project_id'
         with self.engine.connect() as conn:
             return {r.id: (r.display_name, r.deleted)
-                    for r in conn.execute(_ALL_ROWS[kind])}
+                    for r in conn.execute(sqlalchemy.text(query),
+                                          {'project_id': project_id})}
 
     def backup_row(self, backup_id):
         """(host, temp_volume_id, temp_snapshot_id) of a backup."""

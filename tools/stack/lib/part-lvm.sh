@@ -41,6 +41,10 @@
 #        temporary volume for each backup of a snapshot).
 
 LVM_DIR=$STATE/lvm
+# LVM=1 asked for by this call (not only remembered): see lvm/ready.sh.
+LVM_ASKED=${LVM:-${SNAPEXT_STACK_LVM:-}}
+# Set by 'up --no-wait' (tools/stack.sh).
+LVM_NO_WAIT=""
 LVM=${LVM:-${SNAPEXT_STACK_LVM:-$(cat "$LVM_DIR/enabled" 2>/dev/null ||
     true)}}
 LVM=${LVM:-0}
@@ -89,6 +93,8 @@ lvm_ping() {
 . "$REPO/tools/stack/lvm/backup.sh"
 # shellcheck source=tools/stack/lvm/volume_conf.sh
 . "$REPO/tools/stack/lvm/volume_conf.sh"
+# shellcheck source=tools/stack/lvm/ready.sh
+. "$REPO/tools/stack/lvm/ready.sh"
 
 # lvm_service_running NAME: its pid (<state>/lvm/NAME.pid) lives.
 lvm_service_running() {
@@ -206,6 +212,7 @@ hook_up_lvm() {
     was=$(cat "$LVM_DIR/enabled" 2>/dev/null || true)
     echo "$LVM" >"$LVM_DIR/enabled"
     if ! lvm_on; then
+        stop_group TERM lvm-ready
         lvm_power_off
         if [ "$was" = 1 ]; then
             local b
@@ -228,44 +235,35 @@ hook_up_lvm() {
     lvm_boot
 }
 
-# Both guest services import at once (each ~70 s of TCG on an idle
-# host), then each is waited for by its pid and the scheduler's log.
+# The guest's services, waited for; or, after 'up --no-wait', left to
+# a background job (tools/stack/lvm/ready.sh) that the next 'up' asking
+# for LVM=1 collects: it waits for the job, prints its output and fails
+# if it failed.
 hook_ready_lvm() {
-    local b offset t0 volume=0 backup=0
     lvm_on || return 0
-    lvm_wait_booted
-    write_lvm_conf "$LVM_CONF.new"
-    if [ "$(sha1sum <"$LVM_CONF.new" | cut -d' ' -f1)" = \
-        "$(cat "$LVM_DIR/conf-stamp" 2>/dev/null)" ] &&
-        [ -z "$VENV_CHANGED" ] && lvm_volume_running; then
-        rm -f "$LVM_CONF.new"
-    else
-        mv "$LVM_CONF.new" "$LVM_CONF"
-        volume=1
+    if [ -e "$RUN/lvm-ready.pid" ]; then
+        if [ "$LVM_ASKED" = 1 ]; then
+            lvm_wait_background
+        elif running lvm-ready; then
+            log "LVM guest: still starting in the background (pid" \
+                "$(recorded lvm-ready)); left alone"
+            return 0
+        fi
+    elif [ -n "$LVM_NO_WAIT" ]; then
+        lvm_ready_in_background
+        return 0
     fi
-    lvm_backup_needs_start && backup=1
-    # Stopped before the offset: a service on its way out still reports.
-    [ "$volume" = 0 ] || stop_lvm_volume
-    [ "$backup" = 0 ] || stop_lvm_backup
-    t0=$(now_ms)
-    touch "$LOGS/cinder-scheduler.log"
-    offset=$(stat -c %s "$LOGS/cinder-scheduler.log")
-    [ "$volume" = 0 ] || launch_lvm_volume
-    [ "$backup" = 0 ] || launch_lvm_backup
-    [ "$volume" = 0 ] ||
-        lvm_wait_service cinder-volume lvm_volume_ready "$offset" "$t0"
-    [ "$backup" = 0 ] ||
-        lvm_wait_service cinder-backup lvm_backup_ready "$offset" "$t0"
-    for b in $LVM_BACKENDS; do
-        ensure_volume_type "$b"
-    done
+    lvm_ready
 }
 
 hook_down_lvm() {
+    stop_group TERM lvm-ready
     lvm_power_off
 }
 
 hook_running_lvm() {
     lvm_on || return 0
+    # Starting in the background, as 'up --no-wait' asked.
+    ! running lvm-ready || return 0
     running lvm-guest && lvm_volume_running && lvm_backup_running
 }

@@ -44,6 +44,25 @@ def documented_hooks():
         return set(re.findall(r'^#\s+hook_([a-z_]+?)_\*', f.read(), re.M))
 
 
+def stack_bash(state, script, libs, **env):
+    """Run script after sourcing common.sh and LIBS as tools/stack.sh does."""
+    prelude = '''
+set -eu -o pipefail
+REPO=%(repo)s STATE=%(state)s
+SLOT=0 OFFSET=0 API_PORT=8776 HOST_NAME=ci DEADLINE=2
+VENV=$STATE/venv RUN=$STATE/run LOGS=$STATE/logs
+CINDER_CONF=$STATE/cinder.conf VENV_CHANGED=
+. %(lib)s/common.sh
+''' % {'repo': REPO, 'state': state, 'lib': LIB}
+    prelude += ''.join('. %s/%s.sh\n' % (LIB, lib) for lib in libs)
+    full_env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+                'BACKUP': 'ceph'}
+    full_env.update(env)
+    return subprocess.run(['bash', '-c', prelude + script],
+                          env=full_env, capture_output=True, text=True,
+                          timeout=60)
+
+
 class StackPartsTestCase(testtools.TestCase):
     """Each part's hooks, and the posix cinder-backup part's own logic."""
 
@@ -54,24 +73,9 @@ class StackPartsTestCase(testtools.TestCase):
             os.makedirs(os.path.join(self.state, sub))
 
     def bash(self, script, **env):
-        """Run script after sourcing the libraries as tools/stack.sh does."""
-        prelude = '''
-set -eu -o pipefail
-REPO=%(repo)s STATE=%(state)s
-SLOT=0 OFFSET=0 API_PORT=8776 HOST_NAME=ci DEADLINE=2
-VENV=$STATE/venv RUN=$STATE/run LOGS=$STATE/logs
-CINDER_CONF=$STATE/cinder.conf VENV_CHANGED=
-. %(lib)s/common.sh
-. %(lib)s/cinder_conf.sh
-. %(lib)s/cinder.sh
-. %(lib)s/part-posix-backup.sh
-''' % {'repo': REPO, 'state': self.state, 'lib': LIB}
-        full_env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
-                    'BACKUP': 'ceph'}
-        full_env.update(env)
-        return subprocess.run(['bash', '-c', prelude + script],
-                              env=full_env, capture_output=True, text=True,
-                              timeout=60)
+        return stack_bash(self.state, script,
+                          ('cinder_conf', 'cinder', 'part-posix-backup'),
+                          **env)
 
     def test_every_part_defines_only_documented_hooks(self):
         kinds = documented_hooks()
