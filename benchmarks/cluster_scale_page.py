@@ -176,8 +176,9 @@ flow logged its end), so it read ``backing-up``. The record is now
 forgotten whenever the flow returns without error. With one member,
 every flow's volume work runs in one loaded process, and the window
 widens: the flow's last step (save ``available``, notify) took 3.9 s in
-the flow of volume 247f733b. With the fix, a one-member run at 25 and
-50 flows (2026-12-07 09:25 UTC, load 4 to 11) ended all 75 flows; in 4
-of them the backup request had reached ``cinder-api`` before the import
-ended.
+the flow of volume 247f733b. Two one-member runs at 25 and 50 flows,
+at a load of 3 to 11 (2026-12-07 09:25 UTC with the fix, 09:32 UTC
+without it), both ended all 75 flows: at that load the window did not
+open, so the unit test ``test_import_used_at_once_still_forgets_the_export``
+opens it instead, at the moment the manage's end is notified.
 """
