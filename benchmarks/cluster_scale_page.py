@@ -167,6 +167,18 @@ old name (``snapext_snapshot_exports``) stayed live although the
 import had succeeded and ``rbd snap ls`` showed no such snapshot. The
 start-up sync of ``cinder-volume-2`` when the benchmark started it again
 forgot all 9 ("9 forgotten"), and the final sweep then deleted the
-volumes. Open under issue 15: an import that ends ``available`` must
-forget the export every time.
+volumes. The cause: the volume service forgot the record only if the
+imported snapshot still read ``available`` once Cinder's manage flow had
+returned, and in each of the 9 flows the benchmark's backup request,
+sent as soon as the client saw ``available``, had reached ``cinder-api``
+before the service read the snapshot back (in 7 of them even before the
+flow logged its end), so it read ``backing-up``. The record is now
+forgotten whenever the flow returns without error. With one member,
+every flow's volume work runs in one loaded process, and the window
+widens: the flow's last step (save ``available``, notify) took 3.9 s in
+the flow of volume 247f733b. Two one-member runs at 25 and 50 flows,
+at a load of 3 to 11 (2026-12-07 09:25 UTC with the fix, 09:32 UTC
+without it), both ended all 75 flows: at that load the window did not
+open, so the unit test ``test_import_used_at_once_still_forgets_the_export``
+opens it instead, at the moment the manage's end is notified.
 """

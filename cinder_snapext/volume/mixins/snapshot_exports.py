@@ -124,13 +124,17 @@ class SnapshotExportMixin:
         try:
             result = super().manage_existing_snapshot(ctxt, snapshot,
                                                       ref=ref)
+            # Cinder's flow returns only once the driver has taken the
+            # backend object under the snapshot's own name. Not the row's
+            # status: the flow saved 'available' before returning, and a
+            # client that saw it may already have moved the snapshot on
+            # (backing-up, deleting) by the time we read it back.
+            _Export.forget(ctxt, snapshot.volume_id,
+                           exports.reference_names(ref))
         finally:
             # Cinder's flow saves a copy: the row's status tells the
             # workers decorator whether the manage ended.
             snapshot.refresh()
-        if snapshot.status == 'available':
-            _Export.forget(ctxt, snapshot.volume_id,
-                           exports.reference_names(ref))
         return result
 
     def delete_volume(self, context, volume, *args, **kwargs):
