@@ -73,6 +73,18 @@ wait_for() {
     done
 }
 
+# port_free PORT WHAT: nothing else listens there. A server left over
+# from an earlier run (its state folder deleted meanwhile) would answer
+# the readiness probe below while the one just started exits.
+port_free() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "127.0.0.1:$1 ($2) is already taken by a process this script" \
+            "did not start: stop it, or set SNAPEXT_TEST_MYSQL_PORT /" \
+            "SNAPEXT_TEST_POSTGRESQL_PORT" >&2
+        return 1
+    fi
+}
+
 my_sql() {
     mariadb --no-defaults -S "$MY/mariadbd.sock" -uroot -e "$1"
 }
@@ -115,6 +127,7 @@ start_mariadb() {
                 { cat "$MY/install.log" >&2; return 1; }
         fi
         rm -f "$MY_PID"
+        port_free "$MY_PORT" MariaDB
         setsid mariadbd --no-defaults --user="$(id -un)" \
             --datadir="$MY/data" --bind-address=127.0.0.1 --port="$MY_PORT" \
             --socket="$MY/mariadbd.sock" --pid-file="$MY_PID" \
@@ -143,6 +156,7 @@ start_postgresql() {
                 >"$PG/initdb.log" 2>&1 ||
                 { cat "$PG/initdb.log" >&2; return 1; }
         fi
+        port_free "$PG_PORT" PostgreSQL
         # -w: pg_ctl fails as soon as the server does.
         as_postgres "$bin/pg_ctl" -D "$PG/data" -l "$PG/postgresql.log" \
             -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG" \
