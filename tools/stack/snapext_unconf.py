@@ -30,6 +30,8 @@ DROP = {
     'volume_manager': 'cinder_snapext.volume.manager.SnapextVolumeManager',
     'backup_api_class': 'cinder_snapext.backup.api.SnapextBackupAPI',
     'backup_manager': 'cinder_snapext.backup.manager.SnapextBackupManager',
+    'scheduler_host_manager':
+        'cinder_snapext.backup.host_manager.SnapextHostManager',
 }
 # Replaced: the class ours subclasses (the backup driver's default is
 # Swift, a volume driver's LVM, neither of them what the deployment has).

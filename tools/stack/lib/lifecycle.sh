@@ -33,8 +33,8 @@ cmd_remove_plugin() {
         "$CINDER_CONF" || die "could not take cinder_snapext out of" \
         "$CINDER_CONF"
     touch "$STATE/snapext-removed"
-    # cinder-api, cinder-volume and both cinder-backups load our classes;
-    # the scheduler does not, but stop_cinder stops the four together.
+    # cinder-api, cinder-volume and both cinder-backups load our classes,
+    # the scheduler only on a cluster; stop_cinder stops them together.
     stop_posix_backup
     stop_cinder
     step "Cinder services ready (without us)" start_cinder

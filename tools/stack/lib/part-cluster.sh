@@ -20,12 +20,11 @@
 #                      names it (tooz's redis driver, as Cinder documents)
 #   cinder-volume      host 'ci', [DEFAULT] cluster = ci-cluster, RBD only
 #   cinder-volume-2    host 'ci2', the same cluster, the same RBD backend
-#   cinder-volume-nfs  host 'ci', the NFS backend(s) alone: a file share
-#                      with per-host mounts cannot be active-active, so it
-#                      stays out of the cluster
-#   cinder-backup-2    host 'ci2', the same Ceph backup driver and zone as
-#                      cinder-backup: either takes a backup, restore or
-#                      delete of zone 'nova'
+#   cinder-volume-nfs  host 'ci', the NFS backend(s) alone (a share with
+#                      per-host mounts cannot be active-active)
+#   cinder-backup-2    host 'ci2', the same backup driver and zone as
+#                      cinder-backup; cinder-scheduler skips a dead one
+#                      (SnapextHostManager)
 #   cinder-api         two workers
 #   cinder-volume-nfs-2  host 'ci2', a spare for cinder-volume-nfs that
 #                      only 'start volume-nfs-2' starts, as an operator
@@ -33,8 +32,7 @@
 #                      update_host' first)
 #
 # Every member reads the same cinder.conf; an override file per process
-# (<state>/cluster/*.conf) holds only what differs: host, the cluster
-# name, which backends it serves.
+# (<state>/cluster/*.conf) holds only host, cluster name and backends.
 #
 #   CLUSTER  1 or 0 (default); unset, keeps what the running stack was
 #            brought up with. 'down' forgets it (CI switches one lane to
@@ -56,14 +54,10 @@ CLUSTER_RECORDS="cinder-volume-2 cinder-volume-nfs cinder-backup-2"
 CLUSTER_SPARE=cinder-volume-nfs-2
 declare -A CLUSTER_OFFSET=()
 
-cluster_on() {
-    [ "$CLUSTER" = 1 ]
-}
+cluster_on() { [ "$CLUSTER" = 1 ]; }
 
 # The backends that stay out of the cluster, in cinder-volume-nfs.
-cluster_solo_backends() {
-    stack_backends | grep -vx ceph || true
-}
+cluster_solo_backends() { stack_backends | grep -vx ceph || true; }
 
 write_cluster_confs() {
     local solo
@@ -160,6 +154,11 @@ hook_coordination_url_cluster() {
 # A backup service of the zone that dies has its unfinished backups
 # taken over by a live one (cinder_snapext/backup/takeover.py) once it is
 # down (service_down_time) and the live one looks again: every 10 s here.
+hook_conf_default_cluster() {
+    local cls=cinder_snapext.backup.host_manager.SnapextHostManager
+    ! cluster_on || echo "scheduler_host_manager = $cls"
+}
+
 hook_conf_sections_cluster() {
     cluster_on || return 0
     cat <<EOF
