@@ -39,7 +39,8 @@ def down_peers(context, host, zone):
     """Hosts of the other backup services of zone whose heartbeat stopped.
 
     Down means no heartbeat for service_down_time, the test Cinder's API
-    and scheduler apply before they stop sending a service work.
+    applies before it stops sending a service work (and, for new backups,
+    the scheduler with SnapextHostManager).
     """
     services = objects.ServiceList.get_all_by_binary(context, BINARY)
     return sorted({s.host for s in services

@@ -30,6 +30,7 @@ from cinder_snapext.db import migration
 from cinder_snapext import mode_record
 from cinder_snapext import opts as snapext_options
 from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume.assisted import slots
 
 CONF = cfg.CONF
 STANDARD_EXTENSIONS = 'cinder.api.contrib.standard_extensions'
@@ -183,10 +184,8 @@ class Checks(uc.UpgradeCommands):
 
     def _check_assisted_workers(self):
         workers = self.conf.snapext.assisted_snapshot_workers
-        connections = ((self.conf.database.max_pool_size or 0)
-                       + (self.conf.database.max_overflow or 0))
-        if (workers and self.conf.database.max_overflow >= 0
-                and workers >= connections):
+        connections = slots.pool_connections(self.conf)
+        if workers and connections is not None and workers >= connections:
             return uc.Result(uc.Code.WARNING,
                              '[snapext] assisted_snapshot_workers is %d, not '
                              'below the %d connections of [database] '

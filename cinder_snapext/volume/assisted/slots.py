@@ -42,15 +42,20 @@ DEADLINE = 600
 UNBOUNDED_POOL = 64
 
 
+def pool_connections(conf=CONF):
+    """[database] max_pool_size + max_overflow; None for no bound."""
+    overflow = conf.database.max_overflow
+    if overflow is None or overflow < 0:
+        return None
+    return (conf.database.max_pool_size or 0) + overflow
+
+
 def size(conf=CONF):
     """The number of requests at once: configured, or half the pool."""
     if conf.snapext.assisted_snapshot_workers:
         return conf.snapext.assisted_snapshot_workers
-    pool = conf.database.max_pool_size or 0
-    overflow = conf.database.max_overflow
-    total = (UNBOUNDED_POOL if overflow is None or overflow < 0
-             else pool + overflow)
-    return max(1, total // 2)
+    total = pool_connections(conf)
+    return max(1, (UNBOUNDED_POOL if total is None else total) // 2)
 
 
 class Slots:

@@ -151,14 +151,15 @@ hook_coordination_url_cluster() {
     echo "redis://127.0.0.1:$REDIS_PORT"
 }
 
-# A backup service of the zone that dies has its unfinished backups
-# taken over by a live one (cinder_snapext/backup/takeover.py) once it is
-# down (service_down_time) and the live one looks again: every 10 s here.
+# Several backup services: the scheduler sends new backups to live ones.
 hook_conf_default_cluster() {
     local cls=cinder_snapext.backup.host_manager.SnapextHostManager
     ! cluster_on || echo "scheduler_host_manager = $cls"
 }
 
+# A backup service of the zone that dies has its unfinished backups
+# taken over by a live one (cinder_snapext/backup/takeover.py) once it is
+# down (service_down_time) and the live one looks again: every 10 s here.
 hook_conf_sections_cluster() {
     cluster_on || return 0
     cat <<EOF
