@@ -42,9 +42,16 @@ usage() {
     sed -n 's/^# \{0,1\}//; 14,27p' "$0"
 }
 
+# CI boots the stack beside this command (.ci/run), whose own apt-get may
+# hold dpkg's lock: wait for it rather than fail.
+APT_WAIT='-o DPkg::Lock::Timeout=600'
+
 apt_install() {
-    apt-get install -y --no-install-recommends "$@" ||
-        { apt-get update && apt-get install -y --no-install-recommends "$@"; }
+    # shellcheck disable=SC2086
+    apt-get $APT_WAIT install -y --no-install-recommends "$@" || {
+        apt-get $APT_WAIT update &&
+            apt-get $APT_WAIT install -y --no-install-recommends "$@"
+    }
 }
 
 ensure_tox() {

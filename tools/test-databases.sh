@@ -100,9 +100,14 @@ do_install() {
         pkgs="mariadb-server"
     [ -n "$(pg_bin)" ] || pkgs="$pkgs postgresql"
     [ -n "$pkgs" ] || return 0
+    # Another apt-get (the stack's, booting beside the tests in CI) may
+    # hold dpkg's lock: wait for it rather than fail.
+    local wait='-o DPkg::Lock::Timeout=600'
     # shellcheck disable=SC2086
-    apt-get install -y --no-install-recommends $pkgs ||
-        { apt-get update && apt-get install -y --no-install-recommends $pkgs; }
+    apt-get $wait install -y --no-install-recommends $pkgs || {
+        apt-get $wait update &&
+            apt-get $wait install -y --no-install-recommends $pkgs
+    }
 }
 
 missing() {

@@ -40,13 +40,16 @@ install_packages() {
         chmod +x /usr/sbin/policy-rc.d
         guard=1
     fi
+    # The test command may run apt-get at the same time (CI boots the
+    # stack beside it): wait for dpkg's lock rather than fail.
+    local wait='-o DPkg::Lock::Timeout=600'
     # shellcheck disable=SC2086
-    if ! apt-get install -y -q --no-install-recommends $missing \
+    if ! apt-get $wait install -y -q --no-install-recommends $missing \
         >>"$LOGS/apt.log" 2>&1; then
         log "apt-get install failed; apt-get update and retry"
-        apt-get update -q >>"$LOGS/apt.log" 2>&1
+        apt-get $wait update -q >>"$LOGS/apt.log" 2>&1
         # shellcheck disable=SC2086
-        apt-get install -y -q --no-install-recommends $missing \
+        apt-get $wait install -y -q --no-install-recommends $missing \
             >>"$LOGS/apt.log" 2>&1 ||
             { [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d;
                 die "apt-get install failed: see $LOGS/apt.log"; }

@@ -20,8 +20,10 @@
 # share the emulated Nova) and balances the rest by measured seconds.
 
 # Classes that stop or kill a Cinder service of the stack: every other
-# class would see it go, so they run alone, after the others.
-SCENARIOS_ALONE='\.test_stack_(volume_service_down|cluster)\.'
+# class would see it go, so they run alone, after the others. On the
+# cluster that is every test_stack_cluster* module: its own scenario kills
+# a member, the others kill a member mid-flow or replace a host.
+SCENARIOS_ALONE='\.test_stack_(volume_service_down|cluster[a-z_]*)\.'
 
 # stestr_scenarios ARGS...: stestr on this stack's scenario folder.
 stestr_scenarios() {
