@@ -16,6 +16,8 @@ import threading
 import time
 from unittest import mock
 
+import fixtures
+
 from cinder_snapext import concurrency
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.volume.assisted import test_coordinator
@@ -79,6 +81,46 @@ class SlotsTestCase(base.TestCase):
         self.assertEqual(list(range(6)), sorted(done))
         self.assertEqual(2, peak[0])
         self.assertEqual(0, bound.waiting)
+
+    def test_a_report_takes_the_next_slot_ahead_of_those_waiting(self):
+        bound = slots.Slots(1)
+        order = []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                order.append(name)
+
+        workers = concurrency.Background(3)
+        with bound.held('the test'):
+            futures = [workers.submit(request, 'create', False)]
+            wait_until('create waiting', lambda: bound.waiting == 1)
+            futures.append(workers.submit(request, 'report', True))
+            wait_until('report waiting', lambda: bound.waiting == 2)
+        for future in futures:
+            self.assertTrue(concurrency.wait(future, DEADLINE))
+            future.result()
+        self.assertEqual(['report', 'create'], order)
+        self.assertEqual(0, bound.waiting)
+
+    def test_a_report_that_gave_up_lets_the_others_in(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'cinder_snapext.volume.assisted.slots.DEADLINE', 0.2))
+        bound = slots.Slots(1)
+        ran = []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                ran.append(name)
+
+        workers = concurrency.Background(2)
+        with bound.held('the test'):
+            report = workers.submit(request, 'report', True)
+            # Past its deadline the report runs without a slot.
+            self.assertTrue(concurrency.wait(report, DEADLINE))
+            create = workers.submit(request, 'create', False)
+            wait_until('create waiting', lambda: bound.waiting == 1)
+        self.assertTrue(concurrency.wait(create, DEADLINE))
+        self.assertEqual(['report', 'create'], ran)
 
 
 class QueuedRequestTestCase(test_coordinator.AssistedSnapshotManagerTestCase):
