@@ -60,7 +60,7 @@ class SizeTestCase(base.TestCase):
 class SlotsTestCase(base.TestCase):
 
     def test_at_most_count_at_once_and_every_one_runs(self):
-        bound = slots.Slots(2)
+        bound = slots.Slots(5)
         inside, peak, done = [0], [0], []
         lock = threading.Lock()
 
@@ -74,12 +74,13 @@ class SlotsTestCase(base.TestCase):
                     inside[0] -= 1
                 done.append(n)
 
-        workers = concurrency.Background(6)
-        futures = [workers.submit(request, n) for n in range(6)]
+        workers = concurrency.Background(8)
+        futures = [workers.submit(request, n) for n in range(8)]
         for future in futures:
             self.assertTrue(concurrency.wait(future, DEADLINE))
-        self.assertEqual(list(range(6)), sorted(done))
-        self.assertEqual(2, peak[0])
+        self.assertEqual(list(range(8)), sorted(done))
+        # Without the two slots kept for the compute service's reports.
+        self.assertEqual(3, peak[0])
         self.assertEqual(0, bound.waiting)
 
     def test_a_report_takes_the_next_slot_ahead_of_those_waiting(self):
@@ -100,6 +101,36 @@ class SlotsTestCase(base.TestCase):
             self.assertTrue(concurrency.wait(future, DEADLINE))
             future.result()
         self.assertEqual(['report', 'create'], order)
+        self.assertEqual(0, bound.waiting)
+
+    def test_a_quarter_of_the_slots_is_kept_for_reports(self):
+        bound = slots.Slots(8)
+        self.assertEqual(2, bound.kept)
+        self.assertEqual(0, slots.Slots(1).kept)
+        self.assertEqual(1, slots.Slots(2).kept)
+        release, running = threading.Event(), []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                running.append(name)
+                release.wait(DEADLINE)
+
+        workers = concurrency.Background(10)
+        futures = [workers.submit(request, 'create %d' % n, False)
+                   for n in range(7)]
+        wait_until('six creates at work', lambda: len(running) == 6)
+        self.assertEqual(1, bound.waiting)
+        # The seventh create waits, yet a report runs at once, and one
+        # more: the kept slots are theirs.
+        futures += [workers.submit(request, 'report %d' % n, True)
+                    for n in range(2)]
+        wait_until('both reports at work', lambda: len(running) == 8)
+        self.assertEqual(['report 0', 'report 1'], sorted(running[6:]))
+        release.set()
+        for future in futures:
+            self.assertTrue(concurrency.wait(future, DEADLINE))
+            future.result()
+        self.assertEqual(9, len(running))
         self.assertEqual(0, bound.waiting)
 
     def test_a_report_that_gave_up_lets_the_others_in(self):
