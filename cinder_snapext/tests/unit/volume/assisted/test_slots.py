@@ -191,3 +191,31 @@ class QueuedRequestTestCase(test_coordinator.AssistedSnapshotManagerTestCase):
                      snapshot.id)
         self.assertEqual(['create_complete'], self.steps())
         self.assertEqual('available', self.status_and_phase(snapshot)[0])
+
+    def test_compute_report_runs_while_creates_hold_every_other_slot(self):
+        self.bound = slots.Slots(2)
+        self.assertEqual(1, self.bound.kept)
+        snapshot = self.waiting_snapshot()
+        phases.write(self.ctxt, snapshot.id, {
+            phases.COMPUTE_STATUS_KEY: 'creating_compute_complete'})
+        rpc = endpoint.SnapextVolumeEndpoint(self.manager)
+        workers = concurrency.Background(2)
+        release = threading.Event()
+
+        def create():
+            with self.bound.held('a create'):
+                release.wait(DEADLINE)
+
+        with mock.patch.object(slots, '_process_slots', self.bound):
+            with self.bound.held('a create at work'):
+                waiting = workers.submit(create)
+                wait_until('create waiting', lambda: self.bound.waiting == 1)
+                report = workers.submit(rpc.continue_assisted_snapshot,
+                                        self.ctxt, None, snapshot.id)
+                self.assertTrue(concurrency.wait(report, DEADLINE))
+                report.result()
+                self.assertEqual('available',
+                                 self.status_and_phase(snapshot)[0])
+                self.assertEqual(1, self.bound.waiting)
+            release.set()
+            self.assertTrue(concurrency.wait(waiting, DEADLINE))
