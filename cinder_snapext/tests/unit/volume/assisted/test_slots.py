@@ -119,7 +119,8 @@ class SlotsTestCase(base.TestCase):
         futures = [workers.submit(request, 'create %d' % n, False)
                    for n in range(7)]
         wait_until('six creates at work', lambda: len(running) == 6)
-        self.assertEqual(1, bound.waiting)
+        wait_until('the seventh waiting', lambda: bound.waiting == 1)
+        self.assertEqual(6, len(running))
         # The seventh create waits, yet a report runs at once, and one
         # more: the kept slots are theirs.
         futures += [workers.submit(request, 'report %d' % n, True)
