@@ -63,7 +63,10 @@ snapext_opts = [
              'fails on QueuePool timeouts, the service\'s heartbeat '
              'included. 0 (the default): half of [database] max_pool_size '
              '+ max_overflow, leaving the rest to Cinder\'s other work. '
-             'Read when the volume service starts.'),
+             'The compute service\'s reports, which finish snapshots, go '
+             'ahead of waiting creates and deletes, and a quarter of the '
+             'slots is kept for them. Read when the volume service '
+             'starts.'),
     cfg.BoolOpt(
         'backup_snapshot_in_place',
         default=True,

@@ -77,5 +77,5 @@ class SnapextVolumeEndpoint:
         """
         snapshot_id = snapshot_id or snapshot.id
         with slots.process_slots().held('Compute report on snapshot %s'
-                                        % snapshot_id):
+                                        % snapshot_id, first=True):
             self.manager.assisted.continue_phase(context, snapshot_id)

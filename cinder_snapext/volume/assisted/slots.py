@@ -59,22 +59,64 @@ def size(conf=CONF):
 
 
 class Slots:
-    """A bounded count of requests at work, and how many wait."""
+    """A bounded count of requests at work, and how many wait.
+
+    A request marked ``first`` (the compute service's report: what
+    finishes a snapshot and frees its volume) takes the next free slot
+    ahead of every other one waiting. In a burst, the reports of the
+    earliest snapshots otherwise queued behind the begins of the latest
+    (50 in flight: seconds between Nova's callback and the snapshot's
+    end, for a slot and nothing else).
+
+    A quarter of the slots (at least one when there are two or more) is
+    kept for those: the others never take the last ones, so a report
+    does not wait for a begin to end either (a begin took 5 s on the
+    loaded benchmark machine, a completion tens of milliseconds).
+    """
 
     def __init__(self, count):
         self.count = count
-        self.waiting = 0
-        self._semaphore = threading.BoundedSemaphore(count)
+        self.kept = (count + 3) // 4 if count > 1 else 0
+        self._free = count
+        self._waiting = {True: 0, False: 0}
+        self._changed = threading.Condition()
+
+    @property
+    def waiting(self):
+        return sum(self._waiting.values())
+
+    def _acquire(self, first, timeout):
+        end = time.monotonic() + timeout
+        with self._changed:
+            self._waiting[first] += 1
+            try:
+                while not self._free or (not first and (
+                        self._waiting[True] or self._free <= self.kept)):
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._changed.wait(left)
+                self._free -= 1
+                return True
+            finally:
+                self._waiting[first] -= 1
+                if first:
+                    # The others may take a free slot again.
+                    self._changed.notify_all()
+
+    def _release(self):
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
 
     @contextlib.contextmanager
-    def held(self, what):
-        """Run the block in a slot; what names the request for the log."""
-        self.waiting += 1
+    def held(self, what, first=False):
+        """Run the block in a slot; what names the request for the log.
+
+        :param first: ahead of the requests without it that wait.
+        """
         started = time.monotonic()
-        try:
-            got = self._semaphore.acquire(timeout=DEADLINE)
-        finally:
-            self.waiting -= 1
+        got = self._acquire(first, DEADLINE)
         waited = time.monotonic() - started
         if not got:
             LOG.warning('%(what)s waited %(deadline)s s for one of the %(n)s '
@@ -90,7 +132,7 @@ class Slots:
             yield
         finally:
             if got:
-                self._semaphore.release()
+                self._release()
 
 
 _lock = threading.Lock()

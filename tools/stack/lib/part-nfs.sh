@@ -132,17 +132,20 @@ EOF
 
 start_nova_emulator() {
     local stamp args="" b
-    stamp=$(sha1sum <"$NOVA_EMULATOR" | cut -d' ' -f1)
-    if running nova-emulator; then
-        [ "$(cat "$NFS_DIR/emulator.stamp" 2>/dev/null)" != "$stamp" ] ||
-            return 0
-        log "nova_emulator.py changed: restarting it"
-        stop_group TERM nova-emulator
-    fi
-    require_port_free "$NOVA_PORT" "Nova emulator"
     for b in $(nfs_backends); do
         args="$args --share $(nfs_mount_point "$b")"
     done
+    # The shares are in the stamp: the emulator learns them only at its
+    # start, so an 'up' that adds nfs_stock must restart it (a running
+    # one failed every snapshot on the stock share, "no file of volume").
+    stamp="$(sha1sum <"$NOVA_EMULATOR" | cut -d' ' -f1)$args"
+    if running nova-emulator; then
+        [ "$(cat "$NFS_DIR/emulator.stamp" 2>/dev/null)" != "$stamp" ] ||
+            return 0
+        log "nova_emulator.py or its shares changed: restarting it"
+        stop_group TERM nova-emulator
+    fi
+    require_port_free "$NOVA_PORT" "Nova emulator"
     # shellcheck disable=SC2086
     launch nova-emulator "$VENV/bin/python" "$NOVA_EMULATOR" \
         --port "$NOVA_PORT" --cinder-url "http://127.0.0.1:$API_PORT/v3" \

@@ -16,6 +16,8 @@ import threading
 import time
 from unittest import mock
 
+import fixtures
+
 from cinder_snapext import concurrency
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.volume.assisted import test_coordinator
@@ -58,7 +60,7 @@ class SizeTestCase(base.TestCase):
 class SlotsTestCase(base.TestCase):
 
     def test_at_most_count_at_once_and_every_one_runs(self):
-        bound = slots.Slots(2)
+        bound = slots.Slots(5)
         inside, peak, done = [0], [0], []
         lock = threading.Lock()
 
@@ -72,13 +74,85 @@ class SlotsTestCase(base.TestCase):
                     inside[0] -= 1
                 done.append(n)
 
-        workers = concurrency.Background(6)
-        futures = [workers.submit(request, n) for n in range(6)]
+        workers = concurrency.Background(8)
+        futures = [workers.submit(request, n) for n in range(8)]
         for future in futures:
             self.assertTrue(concurrency.wait(future, DEADLINE))
-        self.assertEqual(list(range(6)), sorted(done))
-        self.assertEqual(2, peak[0])
+        self.assertEqual(list(range(8)), sorted(done))
+        # Without the two slots kept for the compute service's reports.
+        self.assertEqual(3, peak[0])
         self.assertEqual(0, bound.waiting)
+
+    def test_a_report_takes_the_next_slot_ahead_of_those_waiting(self):
+        bound = slots.Slots(1)
+        order = []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                order.append(name)
+
+        workers = concurrency.Background(3)
+        with bound.held('the test'):
+            futures = [workers.submit(request, 'create', False)]
+            wait_until('create waiting', lambda: bound.waiting == 1)
+            futures.append(workers.submit(request, 'report', True))
+            wait_until('report waiting', lambda: bound.waiting == 2)
+        for future in futures:
+            self.assertTrue(concurrency.wait(future, DEADLINE))
+            future.result()
+        self.assertEqual(['report', 'create'], order)
+        self.assertEqual(0, bound.waiting)
+
+    def test_a_quarter_of_the_slots_is_kept_for_reports(self):
+        bound = slots.Slots(8)
+        self.assertEqual(2, bound.kept)
+        self.assertEqual(0, slots.Slots(1).kept)
+        self.assertEqual(1, slots.Slots(2).kept)
+        release, running = threading.Event(), []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                running.append(name)
+                release.wait(DEADLINE)
+
+        workers = concurrency.Background(10)
+        futures = [workers.submit(request, 'create %d' % n, False)
+                   for n in range(7)]
+        wait_until('six creates at work', lambda: len(running) == 6)
+        wait_until('the seventh waiting', lambda: bound.waiting == 1)
+        self.assertEqual(6, len(running))
+        # The seventh create waits, yet a report runs at once, and one
+        # more: the kept slots are theirs.
+        futures += [workers.submit(request, 'report %d' % n, True)
+                    for n in range(2)]
+        wait_until('both reports at work', lambda: len(running) == 8)
+        self.assertEqual(['report 0', 'report 1'], sorted(running[6:]))
+        release.set()
+        for future in futures:
+            self.assertTrue(concurrency.wait(future, DEADLINE))
+            future.result()
+        self.assertEqual(9, len(running))
+        self.assertEqual(0, bound.waiting)
+
+    def test_a_report_that_gave_up_lets_the_others_in(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'cinder_snapext.volume.assisted.slots.DEADLINE', 0.2))
+        bound = slots.Slots(1)
+        ran = []
+
+        def request(name, first):
+            with bound.held(name, first=first):
+                ran.append(name)
+
+        workers = concurrency.Background(2)
+        with bound.held('the test'):
+            report = workers.submit(request, 'report', True)
+            # Past its deadline the report runs without a slot.
+            self.assertTrue(concurrency.wait(report, DEADLINE))
+            create = workers.submit(request, 'create', False)
+            wait_until('create waiting', lambda: bound.waiting == 1)
+        self.assertTrue(concurrency.wait(create, DEADLINE))
+        self.assertEqual(['report', 'create'], ran)
 
 
 class QueuedRequestTestCase(test_coordinator.AssistedSnapshotManagerTestCase):
@@ -118,3 +192,31 @@ class QueuedRequestTestCase(test_coordinator.AssistedSnapshotManagerTestCase):
                      snapshot.id)
         self.assertEqual(['create_complete'], self.steps())
         self.assertEqual('available', self.status_and_phase(snapshot)[0])
+
+    def test_compute_report_runs_while_creates_hold_every_other_slot(self):
+        self.bound = slots.Slots(2)
+        self.assertEqual(1, self.bound.kept)
+        snapshot = self.waiting_snapshot()
+        phases.write(self.ctxt, snapshot.id, {
+            phases.COMPUTE_STATUS_KEY: 'creating_compute_complete'})
+        rpc = endpoint.SnapextVolumeEndpoint(self.manager)
+        workers = concurrency.Background(2)
+        release = threading.Event()
+
+        def create():
+            with self.bound.held('a create'):
+                release.wait(DEADLINE)
+
+        with mock.patch.object(slots, '_process_slots', self.bound):
+            with self.bound.held('a create at work'):
+                waiting = workers.submit(create)
+                wait_until('create waiting', lambda: self.bound.waiting == 1)
+                report = workers.submit(rpc.continue_assisted_snapshot,
+                                        self.ctxt, None, snapshot.id)
+                self.assertTrue(concurrency.wait(report, DEADLINE))
+                report.result()
+                self.assertEqual('available',
+                                 self.status_and_phase(snapshot)[0])
+                self.assertEqual(1, self.bound.waiting)
+            release.set()
+            self.assertTrue(concurrency.wait(waiting, DEADLINE))
