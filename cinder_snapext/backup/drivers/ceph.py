@@ -13,6 +13,7 @@
 """SnapextCephBackupDriver: differential backups of RBD snapshots."""
 
 import functools
+import types
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
@@ -24,6 +25,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import excutils
 
+from cinder_snapext.backup import rados_connections
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
@@ -36,9 +38,9 @@ from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-# Seconds to reach the volumes' cluster; the RBD volume driver's option of
-# that name belongs to the backend sections, which cinder-backup lacks.
-RADOS_CONNECT_TIMEOUT = 60
+# Seconds the copy waits for the volume's metadata read beside it: three
+# database reads, bounded by the database's own timeouts long before.
+METADATA_TIMEOUT = 600
 
 
 def snapshot_rbd_name(snapshot_id):
@@ -46,8 +48,14 @@ def snapshot_rbd_name(snapshot_id):
     return CONF.snapshot_name_template % snapshot_id
 
 
-def _write_metadata(client, backup_id, json_meta):
-    """Cinder's metadata object of a backup, as its restore reads it."""
+def _write_metadata(client, backup_id, get_json):
+    """Cinder's metadata object of a backup, as its restore reads it.
+
+    get_json(timeout): the JSON, or None when the volume has none to keep.
+    """
+    json_meta = get_json(METADATA_TIMEOUT)
+    if not json_meta:
+        return
     try:
         cinder_ceph.VolumeMetadataBackup(client, backup_id).set(json_meta)
     except exception.VolumeMetadataBackupExists as e:
@@ -106,12 +114,12 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
         rados_args = self._snapext_rados_args(volume_file)
-        # Read here, in the service's own thread (the database); written
-        # by the copy's thread through the connection it already holds.
-        metadata = ((backup.id, self.get_metadata(backup.volume_id))
-                    if backup_metadata else None)
-        result = concurrency.run_blocking(self._snapext_run, job, pool,
-                                          rados_args, container, metadata)
+        if backup_metadata:
+            result = self._snapext_run_with_metadata(backup, job, pool,
+                                                     rados_args, container)
+        else:
+            result = concurrency.run_blocking(self._snapext_run, job, pool,
+                                              rados_args, container)
         plan = result.plan
         if plan.reason:
             self._snapext_fall_back(backup, plan.reason)
@@ -218,33 +226,67 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         return {'rados_id': volume_file.rbd_user,
                 'conffile': volume_file.rbd_conf}
 
+    def _snapext_cluster(self, rados_args=None):
+        """A connection kept across backups (``rados_connections``).
+
+        rados_args: how to reach the source's cluster; None: the backup
+        cluster, as Cinder's driver reaches it.
+        """
+        if rados_args is None:
+            rados_args = {'rados_id': self._ceph_backup_user,
+                          'conffile': self._ceph_backup_conf}
+        return rados_connections.CONNECTIONS.client(self.rados,
+                                                    **rados_args)
+
+    def _snapext_run_with_metadata(self, backup, job, pool, rados_args,
+                                   container):
+        """_snapext_run while this thread reads the volume's metadata.
+
+        Cinder's metadata of the volume takes three database reads: they
+        overlap the copy, which writes the result once its data is in.
+        """
+        handoff = concurrency.Handoff()
+
+        def read_metadata():
+            try:
+                handoff.put(self.get_metadata(backup.volume_id))
+            except Exception as e:
+                # The copy fails on it and removes what it made.
+                handoff.put(error=e)
+                raise
+
+        return concurrency.run_blocking_beside(
+            functools.partial(self._snapext_run, job, pool, rados_args,
+                              container, (backup.id, handoff.get)),
+            read_metadata)
+
     def _snapext_run(self, job, pool, rados_args, container, metadata=None):
         """Make the image, then Cinder's metadata object beside it.
 
-        metadata: (backup id, Cinder's JSON of the volume's metadata) or
-        None. Both go through one connection to the backup cluster: each
-        connection costs a monitor handshake and OSD sessions.
+        metadata: (backup id, a callable giving Cinder's JSON of the
+        volume's metadata, or None, within the timeout it is passed) or
+        None. Both go through the connection to the backup cluster that
+        copied the data.
         """
         # Runs in a native thread: librbd calls block.
-        src_client = self.rados.Rados(**rados_args)
-        src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
-        try:
-            with src_client.open_ioctx(pool) as src_ioctx, \
-                    rbd_driver.RADOSClient(self, container) as dest:
-                after = None
-                if metadata and metadata[1]:
-                    after = functools.partial(_write_metadata, dest,
-                                              *metadata)
-                return rbd_backup.run(self.rbd, src_ioctx, dest.ioctx, job,
-                                      after=after)
-        finally:
-            src_client.shutdown()
+        with self._snapext_cluster(rados_args) as src_client, \
+                self._snapext_cluster() as dest_client, \
+                src_client.open_ioctx(pool) as src_ioctx, \
+                dest_client.open_ioctx(container) as dest_ioctx:
+            after = None
+            if metadata:
+                after = functools.partial(
+                    _write_metadata, types.SimpleNamespace(ioctx=dest_ioctx),
+                    *metadata)
+            return rbd_backup.run(self.rbd, src_ioctx, dest_ioctx, job,
+                                  after=after)
 
     def _snapext_point(self, backup):
         """The restore point of a backup of ours, taken here if missing."""
-        with rbd_driver.RADOSClient(self, backup.container) as client:
+        with self._snapext_cluster() as client, \
+                client.open_ioctx(backup.container) as ioctx:
             rbd_backup.ensure_restore_point(
-                self.rbd, client.ioctx,
+                self.rbd, ioctx,
                 internal_backup.base_image_name(self, backup.volume_id,
                                                 backup),
                 backup.id, restore_points.point_name(backup))
@@ -255,20 +297,17 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         ``backup_ceph_max_snapshots`` keeps the newest backup points on a
         volume, as Cinder's driver does after its incremental backups.
         """
-        with rbd_driver.RADOSClient(self, container) as dest:
-            rbd_backup.take_restore_point(self.rbd, dest.ioctx,
+        with self._snapext_cluster() as client, \
+                client.open_ioctx(container) as dest_ioctx:
+            rbd_backup.take_restore_point(self.rbd, dest_ioctx,
                                           job.dest_image, job.dest_snap)
         keep = CONF.backup_ceph_max_snapshots
         if not (job.create_end_snap and keep > 0):
             return
-        src_client = self.rados.Rados(**rados_args)
-        src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
-        try:
-            with src_client.open_ioctx(pool) as ioctx, \
-                    self.rbd.Image(ioctx, job.src_image) as image:
-                internal_backup.remove_last_snapshots(self, image, keep)
-        finally:
-            src_client.shutdown()
+        with self._snapext_cluster(rados_args) as src_client, \
+                src_client.open_ioctx(pool) as ioctx, \
+                self.rbd.Image(ioctx, job.src_image) as image:
+            internal_backup.remove_last_snapshots(self, image, keep)
 
     def _snapext_remove(self, container, image, backup_id):
         with rbd_driver.RADOSClient(self, container) as client:
