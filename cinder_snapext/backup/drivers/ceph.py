@@ -13,11 +13,9 @@
 """SnapextCephBackupDriver: differential backups of RBD snapshots."""
 
 import functools
-import types
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
-from cinder import exception
 from cinder.message import message_field
 from cinder import objects
 from cinder.volume.drivers import rbd as rbd_driver
@@ -25,6 +23,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import excutils
 
+from cinder_snapext.backup import metadata_object
 from cinder_snapext.backup import rados_connections
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
@@ -38,30 +37,9 @@ from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-# Seconds the copy waits for the volume's metadata read beside it: three
-# database reads, bounded by the database's own timeouts long before.
-METADATA_TIMEOUT = 600
-
-
 def snapshot_rbd_name(snapshot_id):
     """The RBD snapshot name Cinder's RBD driver gives a Cinder snapshot."""
     return CONF.snapshot_name_template % snapshot_id
-
-
-def _write_metadata(client, backup_id, get_json):
-    """Cinder's metadata object of a backup, as its restore reads it.
-
-    get_json(timeout): the JSON, or None when the volume has none to keep.
-    """
-    json_meta = get_json(METADATA_TIMEOUT)
-    if not json_meta:
-        return
-    try:
-        cinder_ceph.VolumeMetadataBackup(client, backup_id).set(json_meta)
-    except exception.VolumeMetadataBackupExists as e:
-        raise exception.BackupOperationError(
-            'the metadata of backup %s could not be saved: %s' % (
-                backup_id, e))
 
 
 def takes_our_path(backup):
@@ -94,6 +72,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     # SnapextBackupManager may hand over an RBDSnapshotSource instead of an
     # attached device: a snapshot this driver opens itself.
     snapext_reads_rbd_snapshots = True
+    # The process's cluster connections, kept across backups: Cinder makes
+    # a driver per backup.
+    _snapext_connections = rados_connections.CONNECTIONS
 
     def backup(self, backup, volume_file, backup_metadata=True):
         if backup.parent_id and is_ours(backup.parent):
@@ -115,8 +96,10 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         container = backup.container
         rados_args = self._snapext_rados_args(volume_file)
         if backup_metadata:
-            result = self._snapext_run_with_metadata(backup, job, pool,
-                                                     rados_args, container)
+            result = metadata_object.copy_beside_read(
+                functools.partial(self._snapext_run, job, pool, rados_args,
+                                  container, backup.id),
+                functools.partial(self.get_metadata, backup.volume_id))
         else:
             result = concurrency.run_blocking(self._snapext_run, job, pool,
                                               rados_args, container)
@@ -235,38 +218,15 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         if rados_args is None:
             rados_args = {'rados_id': self._ceph_backup_user,
                           'conffile': self._ceph_backup_conf}
-        return rados_connections.CONNECTIONS.client(self.rados,
-                                                    **rados_args)
+        return self._snapext_connections.client(self.rados, **rados_args)
 
-    def _snapext_run_with_metadata(self, backup, job, pool, rados_args,
-                                   container):
-        """_snapext_run while this thread reads the volume's metadata.
-
-        Cinder's metadata of the volume takes three database reads: they
-        overlap the copy, which writes the result once its data is in.
-        """
-        handoff = concurrency.Handoff()
-
-        def read_metadata():
-            try:
-                handoff.put(self.get_metadata(backup.volume_id))
-            except Exception as e:
-                # The copy fails on it and removes what it made.
-                handoff.put(error=e)
-                raise
-
-        return concurrency.run_blocking_beside(
-            functools.partial(self._snapext_run, job, pool, rados_args,
-                              container, (backup.id, handoff.get)),
-            read_metadata)
-
-    def _snapext_run(self, job, pool, rados_args, container, metadata=None):
+    def _snapext_run(self, job, pool, rados_args, container, backup_id=None,
+                     get_json=None):
         """Make the image, then Cinder's metadata object beside it.
 
-        metadata: (backup id, a callable giving Cinder's JSON of the
-        volume's metadata, or None, within the timeout it is passed) or
-        None. Both go through the connection to the backup cluster that
-        copied the data.
+        get_json: as metadata_object.write takes it, or None for no
+        metadata object. Both go through the connection to the backup
+        cluster that copied the data.
         """
         # Runs in a native thread: librbd calls block.
         with self._snapext_cluster(rados_args) as src_client, \
@@ -274,10 +234,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
                 src_client.open_ioctx(pool) as src_ioctx, \
                 dest_client.open_ioctx(container) as dest_ioctx:
             after = None
-            if metadata:
-                after = functools.partial(
-                    _write_metadata, types.SimpleNamespace(ioctx=dest_ioctx),
-                    *metadata)
+            if get_json:
+                after = functools.partial(metadata_object.write, dest_ioctx,
+                                          backup_id, get_json)
             return rbd_backup.run(self.rbd, src_ioctx, dest_ioctx, job,
                                   after=after)
 

@@ -15,7 +15,6 @@
 import contextlib
 import datetime
 import threading
-import time
 import types
 from unittest import mock
 
@@ -82,12 +81,8 @@ class DriverFixture(base.TestCase):
         self.driver.rbd = librbd
         self.driver.rados = librados.Cluster({'volumes': self.volumes,
                                               'backups': self.backups})
-        # A cache of this test's own: connections counted from zero.
         self.connections = rados_connections.Connections(lambda: 300)
-        cache = mock.patch.object(rados_connections, 'CONNECTIONS',
-                                  self.connections)
-        cache.start()
-        self.addCleanup(cache.stop)
+        self.driver._snapext_connections = self.connections
         radosclient = mock.patch.object(
             ceph.rbd_driver, 'RADOSClient',
             lambda driver, pool: contextlib.nullcontext(
@@ -113,7 +108,6 @@ class DriverFixture(base.TestCase):
     def _snaps(self, ioctx, image):
         with librbd.Image(ioctx, image) as img:
             return [s['name'] for s in img.list_snaps()]
-
 
 
 class FinishTestCase(DriverFixture):
@@ -210,11 +204,10 @@ class MetadataTestCase(DriverFixture):
         self.client = types.SimpleNamespace(ioctx=self.backups)
 
     def _run(self, metadata):
-        if metadata:
-            backup_id, json_meta = metadata
-            metadata = (backup_id, lambda timeout: json_meta)
-        return self.driver._snapext_run(self.job, 'volumes', {}, 'backups',
-                                        metadata)
+        backup_id, json_meta = metadata or (None, None)
+        return self.driver._snapext_run(
+            self.job, 'volumes', {}, 'backups', backup_id,
+            (lambda timeout: json_meta) if metadata else None)
 
     def test_metadata_is_stored_as_cinders_restore_reads_it(self):
         self._run(('b6', '{"version": 2, "volume-base-metadata": {}}'))
@@ -242,110 +235,12 @@ class MetadataTestCase(DriverFixture):
         self.assertNotIn('volume-v.backup.b6',
                          librbd.RBD().list(self.backups))
 
-    def _backup(self):
-        # All that the driver reads of it here (get_metadata is patched).
-        return types.SimpleNamespace(id='b6', volume_id='v')
-
-    def test_metadata_is_read_while_the_copy_runs(self):
-        seen = []
-
-        def get_metadata(volume_id):
-            # Returns only once the copy has made its image: a read
-            # before or after the copy would give up.
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                if 'volume-v.backup.b6' in self.backups.images:
-                    seen.append('image there')
-                    return '{"version": 2}'
-                time.sleep(0.01)
-            return None
-
-        with mock.patch.object(self.driver, 'get_metadata', get_metadata):
-            self.driver._snapext_run_with_metadata(
-                self._backup(), self.job, 'volumes', {}, 'backups')
-        self.assertEqual(['image there'], seen)
-        self.assertEqual(
-            '{"version": 2}',
-            cinder_ceph.VolumeMetadataBackup(self.client, 'b6').get())
-
-    def test_metadata_read_failing_fails_the_backup_and_its_image(self):
-        with mock.patch.object(self.driver, 'get_metadata',
-                               side_effect=exception.VolumeNotFound(
-                                   volume_id='v')):
-            self.assertRaises(exception.VolumeNotFound,
-                              self.driver._snapext_run_with_metadata,
-                              self._backup(), self.job, 'volumes', {},
-                              'backups')
-        self.assertNotIn('volume-v.backup.b6',
-                         librbd.RBD().list(self.backups))
-        self.assertEqual({}, self.backups.objects)
-
     def test_remove_takes_the_metadata_object_too(self):
         self._run(('b6', '{"version": 2}'))
         self.driver._snapext_remove('backups', 'volume-v.backup.b6', 'b6')
         self.assertEqual({}, self.backups.objects)
         self.assertNotIn('volume-v.backup.b6',
                          librbd.RBD().list(self.backups))
-
-
-class ConnectionsKeptTestCase(DriverFixture):
-    """Backups of one service share its cluster connections."""
-
-    def _backup(self, n):
-        with librbd.Image(self.volumes, 'volume-v') as vol:
-            vol.write(bytes([n]) * librbd.BLOCK, 0)
-            vol.create_snap('snapshot-%d' % n)
-        job = self._job(False)._replace(
-            end_snap='snapshot-%d' % n, dest_image='volume-v.backup.c%d' % n,
-            dest_snap='backup.c%d.snap' % n)
-        self.driver._snapext_run(job, 'volumes', {'rados_id': 'cinder'},
-                                 'backups')
-        self.driver._snapext_finish(job, 'volumes', {'rados_id': 'cinder'},
-                                    'backups')
-        return job
-
-    def test_three_backups_connect_once_to_each_cluster(self):
-        for n in (1, 2, 3):
-            self._backup(n)
-        # The volumes' cluster as the volume service named it, the backup
-        # cluster as cinder.conf names it; each once.
-        self.assertEqual(
-            [{'rados_id': 'cinder'},
-             {'rados_id': self.driver._ceph_backup_user,
-              'conffile': self.driver._ceph_backup_conf}],
-            self.driver.rados.connected)
-        self.assertEqual(['backup.c3.snap'],
-                         self._snaps(self.backups, 'volume-v.backup.c3'))
-
-    def test_a_failed_backup_leaves_no_connection_behind(self):
-        self._backup(1)
-        with librbd.Image(self.volumes, 'volume-v') as vol:
-            vol.create_snap('snapshot-2')
-        # The backup image exists already: the backup fails.
-        librbd.RBD().create(self.backups, 'volume-v.backup.c2', librbd.BLOCK)
-        job = self._job(False)._replace(end_snap='snapshot-2',
-                                        dest_image='volume-v.backup.c2')
-        self.assertRaises(librbd.ImageExists, self.driver._snapext_run, job,
-                          'volumes', {'rados_id': 'cinder'}, 'backups')
-        self.assertEqual((0, 0), (self.driver.rados.open(),
-                                  len(self.connections)))
-        self._backup(3)
-        self.assertEqual((4, 2), (len(self.driver.rados.connected),
-                                  self.driver.rados.open()))
-
-    def test_no_caching_when_the_age_is_zero(self):
-        self.flags(backup_rados_connection_max_age=0, group='snapext')
-        self.connections = rados_connections.Connections(
-            rados_connections._configured_max_age)
-        cache = mock.patch.object(rados_connections, 'CONNECTIONS',
-                                  self.connections)
-        cache.start()
-        self.addCleanup(cache.stop)
-        self._backup(1)
-        self._backup(2)
-        # Each backup: the copy's two, the restore point's one.
-        self.assertEqual((6, 0), (len(self.driver.rados.connected),
-                                  self.driver.rados.open()))
 
 
 class PendingPointTestCase(base.TestCase):
@@ -361,15 +256,13 @@ class PendingPointTestCase(base.TestCase):
         self.seen = []
         # An empty backup pool: no clone of the image to look at.
         self.cluster = librados.Cluster({'backups': librados.Ioctx('backups')})
-        cache = mock.patch.object(rados_connections, 'CONNECTIONS',
-                                  rados_connections.Connections(lambda: 300))
-        cache.start()
-        self.addCleanup(cache.stop)
 
     def _driver(self):
         driver = ceph.SnapextCephBackupDriver(self.ctxt)
         driver.rbd = librbd
         driver.rados = self.cluster
+        driver._snapext_connections = rados_connections.Connections(
+            lambda: 300)
         return driver
 
     def test_delete_waits_for_the_point_another_driver_started(self):
