@@ -511,16 +511,22 @@ def sweep(stack):
                                   ('snapshot', 'snapshot-list',
                                    'snapshot-delete'),
                                   ('volume', 'list', 'delete')):
-        ids = [line.split('|')[1].strip()
-               for line in stack.cinder(listing).splitlines()
-               if '| bench-' in line]
-        # Newest first (the listings' order): an incremental backup goes
-        # before its parent, which Cinder refuses to delete while it has
-        # dependent backups.
-        for obj_id in ids:
-            stack.cinder(delete, obj_id, check=False)
-            wait('%s %s deleted' % (kind, obj_id),
-                 lambda o=obj_id, li=listing: o not in stack.cinder(li))
+        # Cinder refuses to delete a backup that has dependent backups,
+        # and the listing's order does not always put them first (two
+        # made in the same second): passes until a pass deletes nothing.
+        while True:
+            ids = [line.split('|')[1].strip()
+                   for line in stack.cinder(listing).splitlines()
+                   if '| bench-' in line]
+            # The CLI says "Delete for <kind> <id> failed: ..." when Cinder
+            # refuses; success prints nothing for snapshots.
+            accepted = [obj_id for obj_id in ids if 'failed' not in
+                        stack.cinder(delete, obj_id, check=False)]
+            for obj_id in accepted:
+                wait('%s %s deleted' % (kind, obj_id),
+                     lambda o=obj_id, li=listing: o not in stack.cinder(li))
+            if not accepted:
+                break
 
 
 def data_path(stack, size_gib, fraction, verify):
