@@ -52,6 +52,7 @@ import subprocess
 import sys
 import time
 
+import backup_steps
 import snapshot_backups as sb
 
 SERIAL_AZ = 'bench-serial'
@@ -98,11 +99,12 @@ def _start(stack, key):
     return sb.start_backup_service(stack, suffix, az, snapext=options)
 
 
-def measure(stack, size_gib, fractions, verify, keys):
+def measure(stack, size_gib, fractions, verify, keys, steps=False):
+    """The chains of each driver: [result], and [full backup] with steps."""
     ceph = sb.Ceph(stack)
     services = {DRIVERS[k][2]: _start(stack, k) for k in keys
                 if DRIVERS[k][2]}
-    results = []
+    results, fulls = [], []
     try:
         for suffix in services:
             host = '%s-%s' % (stack.host, suffix)
@@ -112,11 +114,20 @@ def measure(stack, size_gib, fractions, verify, keys):
         # driver (backup_driver_stats_polling_interval, 10 s on the stack).
         time.sleep(20)
         sb.sweep(stack)
-        for fraction, nbytes in fractions:
+        for key in keys if steps else ():
+            label, az, service, ours, _ = DRIVERS[key]
+            full, found = backup_steps.chain(
+                stack, ceph, label, size_gib, fractions, verify, az=az,
+                service=service, ours=ours)
+            fulls.append(full)
+            results += found
+            print(json.dumps([full] + found), flush=True)
+        for fraction, nbytes in () if steps else fractions:
             for key in keys:
                 label, az, service, ours, _ = DRIVERS[key]
                 result = sb.chain(stack, ceph, label, size_gib, fraction,
-                                  verify, az=az, service=service, ours=ours,
+                                  verify != 'none', az=az,
+                                  service=service, ours=ours,
                                   rewrite_bytes=nbytes,
                                   pid=getattr(services.get(service), 'pid',
                                               None))
@@ -126,7 +137,7 @@ def measure(stack, size_gib, fractions, verify, keys):
     finally:
         for suffix, proc in services.items():
             sb.stop_stock_backup(stack, proc, suffix)
-    return results
+    return results, fulls
 
 
 def engine(stack, size_mib, depths, rounds=2):
@@ -176,10 +187,22 @@ def main(argv=None):
     parser.add_argument('--stack', default=os.environ.get(
         'SNAPEXT_STACK_DIR', '.stack'))
     parser.add_argument('--size-gib', type=int, default=2)
-    parser.add_argument('--fractions', default='0.01,0.1,0.5')
+    parser.add_argument('--fractions', default='0.01,0.1,0.5',
+                        help="shares rewritten, or 'none'")
     parser.add_argument('--bench-seconds', type=int, default=15)
     parser.add_argument('--no-fixed-cost', action='store_true')
+    parser.add_argument('--fixed-cost-chains', type=int, default=1,
+                        help='chains with one 4 KiB change, per driver')
     parser.add_argument('--no-verify', action='store_true')
+    parser.add_argument(
+        '--steps', action='store_true',
+        help='one volume per driver, its full backup of a snapshot '
+             'measured, then the 4 KiB change and each fraction as '
+             'incrementals on it in turn (backup_steps.py)')
+    parser.add_argument(
+        '--verify-last', action='store_true',
+        help='with --steps: SHA-256 of the last restore point of each '
+             'chain only (each step\'s reads the volume twice)')
     parser.add_argument('--engine-mib', type=int, default=512)
     parser.add_argument('--depths', default='1,4,10,16')
     parser.add_argument(
@@ -191,18 +214,26 @@ def main(argv=None):
     print('date: %s, machine: %s, %s CPUs, load %.1f' % (
         datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds'),
         os.uname().nodename, os.cpu_count(), os.getloadavg()[0]))
+    run_started = time.monotonic()
     limit = rados_bench(stack, args.bench_seconds)
     print('rados bench write, backups pool: %.1f MiB/s' % limit, flush=True)
-    fractions = [(float(f), None) for f in args.fractions.split(',')]
+    fractions = [(float(f), None) for f in args.fractions.split(',')
+                 if f and f != 'none']
     if not args.no_fixed_cost:
-        fractions.append((0.0, 4 * KiB))
+        # First in a stepped chain: its 4 KiB is then the only change.
+        fixed = [(0.0, 4 * KiB)] * args.fixed_cost_chains
+        fractions = fixed + fractions if args.steps else fractions + fixed
+    verify = ('none' if args.no_verify else
+              'last' if args.verify_last else 'every')
     keys = args.drivers.split(',')
     unknown = set(keys) - set(DRIVERS)
     if unknown:
         parser.error('unknown drivers: %s' % ', '.join(sorted(unknown)))
-    results = measure(stack, args.size_gib, fractions, not args.no_verify,
-                      keys)
+    started = time.monotonic()
+    results, fulls = measure(stack, args.size_gib, fractions, verify, keys,
+                             steps=args.steps)
     depths = [int(d) for d in args.depths.split(',')]
+    copy_started = time.monotonic()
     copy_s = engine(stack, args.engine_mib, depths)
     limit_after = rados_bench(stack, args.bench_seconds)
     print('rados bench write, backups pool, after: %.1f MiB/s' % limit_after)
@@ -231,8 +262,37 @@ def main(argv=None):
         [[d, '%.2f' % copy_s[d], '%.1f' % (args.engine_mib / copy_s[d]),
           '%.0f %%' % (100 * args.engine_mib / copy_s[d] / limit)]
          for d in depths]))
+    fixed = [r for r in results if not r['fraction'] and r.get('marks')]
+    if fixed:
+        # Where the fixed cost goes, by the service's own log: from
+        # "Create backup started" to each step of our path.
+        print(sb.table(
+            ['4 KiB, driver', 'service (s)', 'to the source (s)',
+             'driver (s)', 'of it diff and copy (s)', 'finish (s)',
+             'load'],
+            [[r['driver'], '%.2f' % r['service_s'],
+              '%.2f' % r['marks']['source'],
+              '%.2f' % (r['marks']['driver'] - r['marks']['source']),
+              '%.2f' % r['copy_s'],
+              '%.2f' % (r['marks']['finished'] - r['marks']['driver']),
+              '%.1f' % r['load'][0]]
+             for r in fixed if len(r['marks']) == 3 and r['copy_s']]))
+    if fulls:
+        print(sb.table(
+            ['full backup of S0', 'wall (s)', 'service (s)',
+             'MiB/s (wall)', 'of rados bench', 'pool written MiB',
+             'load'],
+            [[f['driver'], '%.2f' % f['incr_s'],
+              '%.2f' % f['service_s'] if f['service_s'] else '-',
+              rate(f['volume_bytes'], f['incr_s']),
+              '%.0f %%' % (100 * f['volume_bytes'] / sb.MiB / f['incr_s']
+                           / limit),
+              '%.1f' % (f['written'] / sb.MiB), '%.1f' % f['load'][0]]
+             for f in fulls]))
     print('limit: rados bench %.1f MiB/s before, %.1f MiB/s after'
           % (limit, limit_after))
+    print('backups took %.0f s, the whole run %.0f s' % (
+        copy_started - started, time.monotonic() - run_started))
     return 0
 
 

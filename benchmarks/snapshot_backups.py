@@ -124,21 +124,33 @@ class Stack:
 
     def service_seconds(self, log_name, backup_id):
         """'Create backup started' to 'finished' in a cinder-backup log."""
+        return self.marks(log_name, backup_id).get('finished')
+
+    def marks(self, log_name, backup_id):
+        """When the service logged each step of a backup of ours, in s.
+
+        Seconds after "Create backup started": 'source' (our manager has
+        the volume service's answer: the snapshot is read in place),
+        'driver' (our driver logged the bytes it moved, its image and
+        the backup's row saved), 'finished' (Cinder's _finish_backup).
+        """
+        patterns = {'started': 'Create backup started',
+                    'source': ' in place.', 'driver': 'bytes moved in',
+                    'finished': 'Create backup finished'}
         stamps = {}
         path = os.path.join(self.state, 'logs', log_name)
         with open(path, errors='replace') as f:
             for line in f:
                 if backup_id not in line:
                     continue
-                for mark in ('Create backup started',
-                             'Create backup finished'):
-                    if mark in line:
+                for mark, text in patterns.items():
+                    if text in line:
                         stamps[mark] = datetime.datetime.strptime(
                             line[:23], '%Y-%m-%d %H:%M:%S.%f')
-        if len(stamps) != 2:
-            return None
-        return (stamps['Create backup finished'] -
-                stamps['Create backup started']).total_seconds()
+        if 'started' not in stamps:
+            return {}
+        return {mark: (at - stamps['started']).total_seconds()
+                for mark, at in stamps.items() if mark != 'started'}
 
     def copy_seconds(self, log_name, backup_id):
         """The diff and copy's seconds our driver logged, or None."""
@@ -358,21 +370,24 @@ def backup(stack, volume_id, name, *args):
     return backup_id, time.monotonic() - t0, shown
 
 
-def measured_backup(stack, volume_id, name, snapshot_id, az=None):
-    """The measured incremental backup of a snapshot, timed over HTTP.
+def measured_backup(stack, volume_id, name, snapshot_id, az=None,
+                    incremental=True):
+    """The measured backup of a snapshot, timed over HTTP.
 
     From just before the API request to the first answer ``available``,
     polled every FAST_POLL seconds; through the CLI (POLL) when the stack
     has Keystone in front.
     """
     body = {'backup': {'volume_id': volume_id, 'name': name,
-                       'incremental': True, 'snapshot_id': snapshot_id}}
+                       'incremental': incremental,
+                       'snapshot_id': snapshot_id}}
     if az:
         body['backup']['availability_zone'] = az
     t0 = time.monotonic()
     created = stack.api('POST', '/backups', body)
     if created is None:
-        return backup(stack, volume_id, name, '--incremental',
+        return backup(stack, volume_id, name,
+                      *(('--incremental',) if incremental else ()),
                       '--snapshot-id', snapshot_id,
                       *(('--availability-zone', az) if az else ()))
     backup_id = created['backup']['id']
@@ -452,6 +467,7 @@ def chain(stack, ceph, label, size_gib, fraction, verify, az=None,
               'written': written, 'held': held,
               'service_s': stack.service_seconds(log_name, incr_id),
               'copy_s': stack.copy_seconds(log_name, incr_id),
+              'marks': stack.marks(log_name, incr_id),
               'load': os.getloadavg(),
               'is_incremental': shown['is_incremental'],
               'images': new_images}
@@ -495,16 +511,22 @@ def sweep(stack):
                                   ('snapshot', 'snapshot-list',
                                    'snapshot-delete'),
                                   ('volume', 'list', 'delete')):
-        ids = [line.split('|')[1].strip()
-               for line in stack.cinder(listing).splitlines()
-               if '| bench-' in line]
-        # Newest first (the listings' order): an incremental backup goes
-        # before its parent, which Cinder refuses to delete while it has
-        # dependent backups.
-        for obj_id in ids:
-            stack.cinder(delete, obj_id, check=False)
-            wait('%s %s deleted' % (kind, obj_id),
-                 lambda o=obj_id, li=listing: o not in stack.cinder(li))
+        # Cinder refuses to delete a backup that has dependent backups,
+        # and the listing's order does not always put them first (two
+        # made in the same second): passes until a pass deletes nothing.
+        while True:
+            ids = [line.split('|')[1].strip()
+                   for line in stack.cinder(listing).splitlines()
+                   if '| bench-' in line]
+            # The CLI says "Delete for <kind> <id> failed: ..." when Cinder
+            # refuses; success prints nothing for snapshots.
+            accepted = [obj_id for obj_id in ids if 'failed' not in
+                        stack.cinder(delete, obj_id, check=False)]
+            for obj_id in accepted:
+                wait('%s %s deleted' % (kind, obj_id),
+                     lambda o=obj_id, li=listing: o not in stack.cinder(li))
+            if not accepted:
+                break
 
 
 def data_path(stack, size_gib, fraction, verify):

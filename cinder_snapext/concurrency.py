@@ -29,6 +29,8 @@ import os
 import threading
 
 from cinder import utils as cinder_utils
+from eventlet import greenthread
+from eventlet import patcher
 from eventlet import tpool
 import futurist
 from futurist import waiters
@@ -72,6 +74,80 @@ def run_blocking(func, *args, **kwargs):
     if native_threads():
         return func(*args, **kwargs)
     return tpool.execute(func, *args, **kwargs)
+
+
+def native_lock():
+    """A lock that native threads can share under eventlet too.
+
+    Eventlet's patched ``threading.Lock`` switches green threads when it
+    waits, which a native thread of tpool cannot do. Hold it only for
+    short bookkeeping: a green thread that waits on it holds the hub.
+    """
+    return patcher.original('threading').Lock()
+
+
+class Handoff:
+    """One value handed from the caller's thread to a native one.
+
+    The native thread waits on a native event: eventlet's would switch
+    green threads, which a thread of tpool cannot do.
+    """
+
+    def __init__(self):
+        self._event = patcher.original('threading').Event()
+        self._value = self._error = None
+
+    def put(self, value=None, error=None):
+        self._value, self._error = value, error
+        self._event.set()
+
+    def get(self, timeout):
+        """The value; raises the error put instead, or TimeoutError."""
+        if not self._event.wait(timeout):
+            raise TimeoutError('no value handed over in %s s' % timeout)
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def run_blocking_beside(func, side):
+    """func() as run_blocking runs it, while the caller runs side().
+
+    Returns func's result once both are done. An error of side() is
+    raised (func is still waited for: it may be waiting on side's
+    result), else func's.
+    """
+    if native_threads():
+        box = {}
+
+        def target():
+            try:
+                box['value'] = func()
+            except BaseException as e:  # noqa: B036 (handed to the caller)
+                box['error'] = e
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        try:
+            side()
+        finally:
+            thread.join()
+        if 'error' in box:
+            raise box['error']
+        return box['value']
+    worker = greenthread.spawn(tpool.execute, func)
+    # Let the worker hand func to tpool now: side's database calls may
+    # block the hub without yielding (psycopg2 and PyMySQL's C parts).
+    greenthread.sleep(0)
+    try:
+        side()
+    except BaseException:
+        try:
+            worker.wait()
+        except Exception:  # noqa: S110 (side's error is the cause)
+            pass
+        raise
+    return worker.wait()
 
 
 class Background:

@@ -118,6 +118,19 @@ snapext_opts = [
              '``rbd export-diff`` does (rbd_concurrent_management_ops). '
              'Read by cinder-backup for each backup.'),
     cfg.IntOpt(
+        'backup_rados_connection_max_age',
+        default=300,
+        min=0,
+        help='Seconds for which cinder-snapext\'s Ceph backup driver keeps '
+             'a cluster connection (one per cluster and Ceph user) open '
+             'for the next backups of the same cinder-backup process, '
+             'instead of connecting to the monitors and OSDs for each '
+             'backup. An older connection is not used again (a rotated '
+             'key or moved monitors are picked up then), one that failed '
+             'is dropped at once, and all are closed when the process '
+             'exits or gets SIGHUP. 0 connects for every backup, as '
+             'Cinder\'s driver does.'),
+    cfg.IntOpt(
         'backup_verify_timeout',
         default=21600,
         min=60,

@@ -24,9 +24,11 @@ from oslo_utils import importutils
 
 from cinder_snapext.backup import direct_read
 from cinder_snapext.backup import endpoint
+from cinder_snapext.backup import rados_connections
 from cinder_snapext.backup import scrub
 from cinder_snapext.backup import takeover
 from cinder_snapext.backup import verify_mark
+from cinder_snapext import concurrency
 from cinder_snapext import mode_record
 from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 
@@ -81,6 +83,12 @@ class SnapextBackupManager(direct_read.DirectSnapshotReadMixin,
         # A verify that was running died with the last run of this
         # service: its mark would hold the backup until the timeout.
         verify_mark.clear_host(cinder_context.get_admin_context(), self.host)
+
+    def reset(self):
+        super().reset()
+        # SIGHUP: the cluster's keys or monitors may have changed with the
+        # configuration; the next backups connect again.
+        concurrency.run_blocking(rados_connections.CONNECTIONS.close)
 
     def _is_our_backup(self, backup):
         if super()._is_our_backup(backup):

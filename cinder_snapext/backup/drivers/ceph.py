@@ -16,7 +16,6 @@ import functools
 
 from cinder.backup.drivers import ceph as cinder_ceph
 from cinder import context as cinder_context
-from cinder import exception
 from cinder.message import message_field
 from cinder import objects
 from cinder.volume.drivers import rbd as rbd_driver
@@ -24,6 +23,8 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import excutils
 
+from cinder_snapext.backup import metadata_object
+from cinder_snapext.backup import rados_connections
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
@@ -36,24 +37,9 @@ from cinder_snapext import opts  # noqa: F401 (registers [snapext])
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-# Seconds to reach the volumes' cluster; the RBD volume driver's option of
-# that name belongs to the backend sections, which cinder-backup lacks.
-RADOS_CONNECT_TIMEOUT = 60
-
-
 def snapshot_rbd_name(snapshot_id):
     """The RBD snapshot name Cinder's RBD driver gives a Cinder snapshot."""
     return CONF.snapshot_name_template % snapshot_id
-
-
-def _write_metadata(client, backup_id, json_meta):
-    """Cinder's metadata object of a backup, as its restore reads it."""
-    try:
-        cinder_ceph.VolumeMetadataBackup(client, backup_id).set(json_meta)
-    except exception.VolumeMetadataBackupExists as e:
-        raise exception.BackupOperationError(
-            'the metadata of backup %s could not be saved: %s' % (
-                backup_id, e))
 
 
 def takes_our_path(backup):
@@ -86,6 +72,9 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
     # SnapextBackupManager may hand over an RBDSnapshotSource instead of an
     # attached device: a snapshot this driver opens itself.
     snapext_reads_rbd_snapshots = True
+    # The process's cluster connections, kept across backups: Cinder makes
+    # a driver per backup.
+    _snapext_connections = rados_connections.CONNECTIONS
 
     def backup(self, backup, volume_file, backup_metadata=True):
         if backup.parent_id and is_ours(backup.parent):
@@ -106,12 +95,14 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         job, pool = self._snapext_job(backup, volume_file)
         container = backup.container
         rados_args = self._snapext_rados_args(volume_file)
-        # Read here, in the service's own thread (the database); written
-        # by the copy's thread through the connection it already holds.
-        metadata = ((backup.id, self.get_metadata(backup.volume_id))
-                    if backup_metadata else None)
-        result = concurrency.run_blocking(self._snapext_run, job, pool,
-                                          rados_args, container, metadata)
+        if backup_metadata:
+            result = metadata_object.copy_beside_read(
+                functools.partial(self._snapext_run, job, pool, rados_args,
+                                  container, backup.id),
+                functools.partial(self.get_metadata, backup.volume_id))
+        else:
+            result = concurrency.run_blocking(self._snapext_run, job, pool,
+                                              rados_args, container)
         plan = result.plan
         if plan.reason:
             self._snapext_fall_back(backup, plan.reason)
@@ -218,33 +209,43 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         return {'rados_id': volume_file.rbd_user,
                 'conffile': volume_file.rbd_conf}
 
-    def _snapext_run(self, job, pool, rados_args, container, metadata=None):
+    def _snapext_cluster(self, rados_args=None):
+        """A connection kept across backups (``rados_connections``).
+
+        rados_args: how to reach the source's cluster; None: the backup
+        cluster, as Cinder's driver reaches it.
+        """
+        if rados_args is None:
+            rados_args = {'rados_id': self._ceph_backup_user,
+                          'conffile': self._ceph_backup_conf}
+        return self._snapext_connections.client(self.rados, **rados_args)
+
+    def _snapext_run(self, job, pool, rados_args, container, backup_id=None,
+                     get_json=None):
         """Make the image, then Cinder's metadata object beside it.
 
-        metadata: (backup id, Cinder's JSON of the volume's metadata) or
-        None. Both go through one connection to the backup cluster: each
-        connection costs a monitor handshake and OSD sessions.
+        get_json: as metadata_object.write takes it, or None for no
+        metadata object. Both go through the connection to the backup
+        cluster that copied the data.
         """
         # Runs in a native thread: librbd calls block.
-        src_client = self.rados.Rados(**rados_args)
-        src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
-        try:
-            with src_client.open_ioctx(pool) as src_ioctx, \
-                    rbd_driver.RADOSClient(self, container) as dest:
-                after = None
-                if metadata and metadata[1]:
-                    after = functools.partial(_write_metadata, dest,
-                                              *metadata)
-                return rbd_backup.run(self.rbd, src_ioctx, dest.ioctx, job,
-                                      after=after)
-        finally:
-            src_client.shutdown()
+        with self._snapext_cluster(rados_args) as src_client, \
+                self._snapext_cluster() as dest_client, \
+                src_client.open_ioctx(pool) as src_ioctx, \
+                dest_client.open_ioctx(container) as dest_ioctx:
+            after = None
+            if get_json:
+                after = functools.partial(metadata_object.write, dest_ioctx,
+                                          backup_id, get_json)
+            return rbd_backup.run(self.rbd, src_ioctx, dest_ioctx, job,
+                                  after=after)
 
     def _snapext_point(self, backup):
         """The restore point of a backup of ours, taken here if missing."""
-        with rbd_driver.RADOSClient(self, backup.container) as client:
+        with self._snapext_cluster() as client, \
+                client.open_ioctx(backup.container) as ioctx:
             rbd_backup.ensure_restore_point(
-                self.rbd, client.ioctx,
+                self.rbd, ioctx,
                 internal_backup.base_image_name(self, backup.volume_id,
                                                 backup),
                 backup.id, restore_points.point_name(backup))
@@ -255,20 +256,17 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         ``backup_ceph_max_snapshots`` keeps the newest backup points on a
         volume, as Cinder's driver does after its incremental backups.
         """
-        with rbd_driver.RADOSClient(self, container) as dest:
-            rbd_backup.take_restore_point(self.rbd, dest.ioctx,
+        with self._snapext_cluster() as client, \
+                client.open_ioctx(container) as dest_ioctx:
+            rbd_backup.take_restore_point(self.rbd, dest_ioctx,
                                           job.dest_image, job.dest_snap)
         keep = CONF.backup_ceph_max_snapshots
         if not (job.create_end_snap and keep > 0):
             return
-        src_client = self.rados.Rados(**rados_args)
-        src_client.connect(timeout=RADOS_CONNECT_TIMEOUT)
-        try:
-            with src_client.open_ioctx(pool) as ioctx, \
-                    self.rbd.Image(ioctx, job.src_image) as image:
-                internal_backup.remove_last_snapshots(self, image, keep)
-        finally:
-            src_client.shutdown()
+        with self._snapext_cluster(rados_args) as src_client, \
+                src_client.open_ioctx(pool) as ioctx, \
+                self.rbd.Image(ioctx, job.src_image) as image:
+            internal_backup.remove_last_snapshots(self, image, keep)
 
     def _snapext_remove(self, container, image, backup_id):
         with rbd_driver.RADOSClient(self, container) as client:

@@ -93,3 +93,47 @@ class ConcurrencyTestCase(testtools.TestCase):
         futures = [workers.submit(both.wait) for _ in range(2)]
         self.assertTrue(all(concurrency.wait(f, 10) for f in futures))
         self.assertEqual({0, 1}, {f.result() for f in futures})
+
+    def test_beside_runs_both_at_once(self):
+        # func waits for what side hands over; side waits for func to have
+        # started: both finish only when they overlap.
+        started = concurrency.Handoff()
+        handoff = concurrency.Handoff()
+
+        def func():
+            started.put(threading.get_native_id())
+            return handoff.get(10) * 2
+
+        def side():
+            ran_in = started.get(10)
+            if not concurrency.native_threads():
+                # The copy left the hub's thread, as run_blocking's does.
+                self.assertNotEqual(threading.get_native_id(), ran_in)
+            handoff.put(21)
+
+        self.assertEqual(42, concurrency.run_blocking_beside(func, side))
+
+    def test_beside_raises_side_error_after_func_is_done(self):
+        handoff = concurrency.Handoff()
+        done = []
+
+        def func():
+            try:
+                return handoff.get(10)
+            finally:
+                done.append('func')
+
+        def side():
+            handoff.put(error=KeyError('metadata'))
+            raise KeyError('metadata')
+
+        self.assertRaises(KeyError, concurrency.run_blocking_beside, func,
+                          side)
+        self.assertEqual(['func'], done)
+
+    def test_beside_raises_func_error(self):
+        self.assertRaises(ZeroDivisionError, concurrency.run_blocking_beside,
+                          lambda: 1 / 0, lambda: None)
+
+    def test_handoff_times_out(self):
+        self.assertRaises(TimeoutError, concurrency.Handoff().get, 0.05)

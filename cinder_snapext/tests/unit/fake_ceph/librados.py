@@ -77,7 +77,8 @@ class Object:
 class Cluster:
     """A cluster, standing in for the rados module.
 
-    Every connection's arguments are kept in ``connected``.
+    Every connection's arguments are kept in ``connected``; ``shut``
+    counts shutdowns, so ``open()`` is how many are connected now.
     """
 
     Error = Error
@@ -87,6 +88,9 @@ class Cluster:
     def __init__(self, pools):
         self.pools = pools
         self.connected = []
+        self.shut = 0
+        # An exception that the next connect() raises, once.
+        self.fail_connect = None
 
     def Rados(self, **kwargs):
         self.connected.append(kwargs)
@@ -96,10 +100,16 @@ class Cluster:
         pass
 
     def connect(self, timeout=None):
-        pass
+        failure, self.fail_connect = self.fail_connect, None
+        if failure is not None:
+            raise failure
 
     def shutdown(self):
-        pass
+        self.shut += 1
+
+    def open(self):
+        """Connections made and not shut down."""
+        return len(self.connected) - self.shut
 
     def open_ioctx(self, name):
         return self.pools[name]

@@ -26,6 +26,7 @@ from cinder.tests.unit import fake_constants as fake
 from cinder.tests.unit import utils as test_utils
 
 from cinder_snapext.backup.drivers import ceph
+from cinder_snapext.backup import rados_connections
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
@@ -78,7 +79,10 @@ class DriverFixture(base.TestCase):
         self.driver = ceph.SnapextCephBackupDriver(
             cinder_context.get_admin_context())
         self.driver.rbd = librbd
-        self.driver.rados = librados.Cluster({'volumes': self.volumes})
+        self.driver.rados = librados.Cluster({'volumes': self.volumes,
+                                              'backups': self.backups})
+        self.connections = rados_connections.Connections(lambda: 300)
+        self.driver._snapext_connections = self.connections
         radosclient = mock.patch.object(
             ceph.rbd_driver, 'RADOSClient',
             lambda driver, pool: contextlib.nullcontext(
@@ -104,7 +108,6 @@ class DriverFixture(base.TestCase):
     def _snaps(self, ioctx, image):
         with librbd.Image(ioctx, image) as img:
             return [s['name'] for s in img.list_snaps()]
-
 
 
 class FinishTestCase(DriverFixture):
@@ -201,8 +204,10 @@ class MetadataTestCase(DriverFixture):
         self.client = types.SimpleNamespace(ioctx=self.backups)
 
     def _run(self, metadata):
-        return self.driver._snapext_run(self.job, 'volumes', {}, 'backups',
-                                        metadata)
+        backup_id, json_meta = metadata or (None, None)
+        return self.driver._snapext_run(
+            self.job, 'volumes', {}, 'backups', backup_id,
+            (lambda timeout: json_meta) if metadata else None)
 
     def test_metadata_is_stored_as_cinders_restore_reads_it(self):
         self._run(('b6', '{"version": 2, "volume-base-metadata": {}}'))
@@ -250,16 +255,14 @@ class PendingPointTestCase(base.TestCase):
                 'volume-v.backup.b4', rbd_chain.FULL, 0))
         self.seen = []
         # An empty backup pool: no clone of the image to look at.
-        radosclient = mock.patch.object(
-            ceph.rbd_driver, 'RADOSClient', lambda driver, pool:
-            contextlib.nullcontext(types.SimpleNamespace(
-                ioctx=librados.Ioctx('backups'))))
-        radosclient.start()
-        self.addCleanup(radosclient.stop)
+        self.cluster = librados.Cluster({'backups': librados.Ioctx('backups')})
 
     def _driver(self):
         driver = ceph.SnapextCephBackupDriver(self.ctxt)
         driver.rbd = librbd
+        driver.rados = self.cluster
+        driver._snapext_connections = rados_connections.Connections(
+            lambda: 300)
         return driver
 
     def test_delete_waits_for_the_point_another_driver_started(self):
