@@ -116,7 +116,7 @@ lvm_cinder_id() {
 # cinder-backup), then deleted; otherwise, an attachment with a
 # connector made up, then deleted (an export, no login).
 lvm_warm_up() {
-    local t0 vol att what
+    local t0 vol what
     # A Cinder project of its own (noauth takes any): the scratch volume
     # must not move the quota of openrc's project, which the fault lane,
     # running meanwhile, checks. Behind Keystone: no warm-up.
@@ -201,7 +201,8 @@ lvm_warm_up_backup() {
     done
     cinder_ backup-delete --force "$backup" >/dev/null ||
         die "LVM warm-up: backup $backup not deleted"
-    lvm_warm_wait "$backup" gone backup-show
+    lvm_warm_wait "$backup" gone backup-show ||
+        die "LVM warm-up: backup $backup in error after its forced delete"
     lvm_warm_wait "$snap" available snapshot-show ||
         die "LVM warm-up: snapshot $snap in error after its backup"
     cinder_ snapshot-delete "$snap" >/dev/null
