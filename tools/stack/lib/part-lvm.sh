@@ -39,6 +39,11 @@
 #   LVM_IN_PLACE  1 (default) or 0: the guest cinder-volume's
 #        [snapext] backup_snapshot_in_place (0 restarts it; Cinder's
 #        temporary volume for each backup of a snapshot).
+#   LVM_STOCK  0 (default) or 1: a third backend, lvm-stock, Cinder 29's
+#        own LVMVolumeDriver on the thick VG with Cinder's defaults
+#        (volume type lvm-stock): what benchmarks/lvm_snapshot_backup.py
+#        compares ours with. Not remembered, like LVM_IN_PLACE: one more
+#        backend is one more cinder-volume process importing under TCG.
 
 LVM_DIR=$STATE/lvm
 # LVM=1 asked for by this call (not only remembered): see lvm/ready.sh.
@@ -61,7 +66,13 @@ esac
 # Emulated, cinder-volume took 4.5 min to report on a loaded 2-core host.
 LVM_DEADLINE=$((DEADLINE > 600 ? DEADLINE : 600))
 LVM_HOST=lvm-node
-LVM_BACKENDS="lvm-thick lvm-thin"
+case ${LVM_STOCK:=0} in
+    0) LVM_BACKENDS="lvm-thick lvm-thin" ;;
+    1) LVM_BACKENDS="lvm-thick lvm-thin lvm-stock" ;;
+    *) echo "LVM_STOCK=$LVM_STOCK: use 1 or 0" >&2; exit 2 ;;
+esac
+# Every backend the guest may have had, for the service rows to remove.
+LVM_ALL_BACKENDS="lvm-thick lvm-thin lvm-stock"
 LVM_SOCK=$RUN/lvm-qga.sock
 LVM_KERNEL_DIR=$LVM_DIR/kernel
 LVM_CONF=$LVM_DIR/cinder-volume.conf
@@ -216,7 +227,7 @@ hook_up_lvm() {
         lvm_power_off
         if [ "$was" = 1 ]; then
             local b
-            for b in $LVM_BACKENDS; do
+            for b in $LVM_ALL_BACKENDS; do
                 "$VENV/bin/cinder-manage" --config-file "$CINDER_CONF" \
                     service remove cinder-volume "$LVM_HOST@$b" \
                     >/dev/null 2>&1 || true

@@ -48,6 +48,10 @@ backend_url = file:///var/lib/cinder/coordination
 backup_snapshot_in_place = $LVM_IN_PLACE_OPT
 CONF
     for b in $LVM_BACKENDS; do
+        if [ "$b" = lvm-stock ]; then
+            write_lvm_stock_section >>"$1"
+            continue
+        fi
         type=default
         [ "$b" != lvm-thin ] || type=thin
         cat >>"$1" <<CONF
@@ -66,4 +70,26 @@ volumes_dir = /var/lib/cinder/volumes
 volume_clear = none
 CONF
     done
+}
+
+# LVM_STOCK=1: Cinder 29's own driver on the thick VG, the baseline of
+# benchmarks/lvm_snapshot_backup.py. Only what a deployment must set,
+# and thick LVM: volume_clear and the rest keep Cinder's defaults, so
+# what stock costs is what a deployment of it pays (its temporary
+# volumes are zeroed when deleted: Cinder's volume_clear = zero).
+write_lvm_stock_section() {
+    cat <<CONF
+
+[lvm-stock]
+volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+volume_backend_name = lvm-stock
+volume_group = snapext-thick
+# Cinder's default, auto, would make a thin pool in this VG: thick LVM
+# is what is compared.
+lvm_type = default
+target_helper = tgtadm
+target_protocol = iscsi
+target_ip_address = 10.0.2.15
+volumes_dir = /var/lib/cinder/volumes
+CONF
 }
