@@ -63,7 +63,7 @@ lvm_ready() {
     for b in $LVM_BACKENDS; do
         ensure_volume_type "$b"
     done
-    [ "$volume" = 0 ] && [ "$backup" = 0 ] || lvm_warm_up "$volume" "$backup"
+    [ "$volume" = 0 ] || lvm_warm_up
 }
 
 # lvm_cinder_field KIND ID FIELD: one field of 'cinder KIND-show ID'
@@ -72,9 +72,7 @@ lvm_cinder_field() {
     local out
     out=$(cinder_ "$1" "$2" 2>&1) || {
         case $out in
-            # "No volumebackup" too.
-            *"No volume"*|*"No attachment"*|*"No snapshot"*|\
-            *"could not be found"*)
+            *"No volume"*|*"No attachment"*|*"could not be found"*)
                 echo gone ;;
         esac
         return 0
@@ -83,40 +81,28 @@ lvm_cinder_field() {
         $2 == f {print $3}' <<<"$out"
 }
 
-# lvm_warm_wait ID STATUS [SHOW]: until the volume (or what 'cinder
-# SHOW' shows) has STATUS (or is gone); false once it is in error.
+# lvm_warm_wait ID STATUS: until the volume has STATUS (or is gone);
+# false once it is in error.
 lvm_warm_wait() {
-    local end st show=${3:-show}
+    local end st
     end=$((SECONDS + LVM_DEADLINE))
-    until st=$(lvm_cinder_field "$show" "$1" status) && [ "$st" = "$2" ]; do
+    until st=$(lvm_cinder_field show "$1" status) && [ "$st" = "$2" ]; do
         case $st in error*) return 1 ;; esac
         [ "$SECONDS" -lt "$end" ] ||
-            die "LVM warm-up: $show $1 not $2 within ${LVM_DEADLINE}s" \
+            die "LVM warm-up: volume $1 not $2 within ${LVM_DEADLINE}s" \
                 "(it is '$st')"
         sleep 1
     done
 }
 
-lvm_cinder_id() {
-    awk -F'|' '$2 ~ /^ *id *$/ {gsub(/ /, "", $3); print $3}'
-}
-
 # A process's first privileged call spawns its privsep daemon, which
-# imports for 30 s to 2 min under TCG: in the guest's cinder-volume its
-# first tgtadm, in its cinder-backup its first iSCSI login (os-brick),
-# both of which the first backup of a snapshot would wait for. The
-# warm-up pays for them where nothing waits ('up --no-wait'), on a
-# scratch thin volume (never written: its reads are zeros, its backup
-# chunks small work):
-#
-#   lvm_warm_up VOLUME BACKUP  (1: that service was just started)
-#
-# BACKUP: a snapshot of it backed up in zone lvm, the backup class's own
-# path (the snapshot's export by cinder-volume, the login and reads by
-# cinder-backup), then deleted; otherwise, an attachment with a
-# connector made up, then deleted (an export, no login).
+# imports for 30 s to 2 min under TCG; in the guest's cinder-volume that
+# is its first tgtadm, which the first backup of a snapshot would wait
+# for. One export made and removed here pays for it where nothing waits
+# ('up --no-wait'): an attachment of a scratch thin volume, with a
+# connector made up, then deleted, and the volume deleted.
 lvm_warm_up() {
-    local t0 vol what
+    local t0 vol att
     # A Cinder project of its own (noauth takes any): the scratch volume
     # must not move the quota of openrc's project, which the fault lane,
     # running meanwhile, checks. Behind Keystone: no warm-up.
@@ -125,7 +111,8 @@ lvm_warm_up() {
     local CINDER_CLI_AUTH=${CINDER_CLI_AUTH/OS_PROJECT_ID=admin/$own}
     t0=$(now_ms)
     vol=$(cinder_ create --volume-type lvm-thin --name snapext-lvm-warm-up 1 |
-        lvm_cinder_id) || die "LVM warm-up: cinder create failed"
+        awk -F'|' '$2 ~ /^ *id *$/ {gsub(/ /, "", $3); print $3}') ||
+        die "LVM warm-up: cinder create failed"
     [ -n "$vol" ] || die "LVM warm-up: no volume id from cinder create"
     # Under TCG at load a guest backend's report may come later than
     # service_down_time: the scheduler then has no backend for it. The
@@ -138,76 +125,25 @@ lvm_warm_up() {
         lvm_warm_wait "$vol" gone || true
         return 0
     fi
-    if [ "$2" = 1 ]; then
-        lvm_warm_up_backup "$vol"
-        what="cinder-backup's and cinder-volume's privsep daemons up (a"
-        what+=" snapshot's backup in zone $LVM_BACKUP_AZ begun, cancelled)"
-    else
-        lvm_warm_up_export "$vol"
-        what="cinder-volume's privsep daemon up (an export made and removed)"
-    fi
-    cinder_ delete "$vol" >/dev/null
-    lvm_warm_wait "$vol" gone || die "LVM warm-up: volume $vol not deleted"
-    log "LVM guest: $what in $(secs $(($(now_ms) - t0)))s"
-}
-
-lvm_warm_up_export() {
-    local att
     # The API waits for the guest's answer rpc_response_timeout (60 s):
     # it may give up first; the guest goes on, and the attachment is
     # deleted either way.
     att=$(cinder_ attachment-create --connect True --host snapext-warm-up \
-        --initiator iqn.2026-12.org.snapext:warm-up --ip 127.0.0.1 "$1" |
-        lvm_cinder_id || true)
+        --initiator iqn.2026-12.org.snapext:warm-up --ip 127.0.0.1 "$vol" |
+        awk -F'|' '$2 ~ /^ *id *$/ {gsub(/ /, "", $3); print $3}' || true)
     if [ -z "$att" ]; then
-        att=$(cinder_ attachment-list --volume-id "$1" |
+        att=$(cinder_ attachment-list --volume-id "$vol" |
             awk -F'|' 'NR > 3 && NF > 2 {gsub(/ /, "", $2); print $2}' |
             head -n 1)
     fi
     [ -z "$att" ] || cinder_ attachment-delete "$att" >/dev/null ||
         die "LVM warm-up: attachment $att not deleted"
-    lvm_warm_wait "$1" available ||
-        die "LVM warm-up: volume $1 in error after its attachment"
-}
-
-# Only until cinder-backup reads the first chunk (its log on the share
-# says so): the iSCSI login, and so its privsep daemon, is behind it.
-# The rest of the GiB (about 54 s a 64 MiB chunk under TCG at load 22)
-# would warm nothing more, so the backup is cancelled there by Cinder's
-# own way, a forced delete: the backup loop stops at its next chunk,
-# detaches, and the snapshot is available again. A backup in error
-# fails the start: the backup class would fail the same way, later.
-lvm_warm_up_backup() {
-    local snap backup end st log=$LVM_DIR/logs/cinder-backup.log
-    snap=$(cinder_ snapshot-create --name snapext-lvm-warm-up "$1" |
-        lvm_cinder_id) || die "LVM warm-up: cinder snapshot-create failed"
-    lvm_warm_wait "$snap" available snapshot-show ||
-        die "LVM warm-up: snapshot $snap in error"
-    backup=$(cinder_ backup-create --availability-zone "$LVM_BACKUP_AZ" \
-        --snapshot-id "$snap" --name snapext-lvm-warm-up "$1" |
-        lvm_cinder_id) || die "LVM warm-up: cinder backup-create failed"
-    [ -n "$backup" ] || die "LVM warm-up: no backup id from backup-create"
-    end=$((SECONDS + LVM_DEADLINE))
-    until grep -q "starting backup of volume: .*_backup_$backup" "$log"; do
-        st=$(lvm_cinder_field backup-show "$backup" status)
-        case $st in
-            available) break ;;
-            error*|gone) die "LVM warm-up: backup $backup $st (see $log)" ;;
-        esac
-        [ "$SECONDS" -lt "$end" ] ||
-            die "LVM warm-up: backup $backup not started within" \
-                "${LVM_DEADLINE}s (it is '$st')"
-        sleep 1
-    done
-    cinder_ backup-delete --force "$backup" >/dev/null ||
-        die "LVM warm-up: backup $backup not deleted"
-    lvm_warm_wait "$backup" gone backup-show ||
-        die "LVM warm-up: backup $backup in error after its forced delete"
-    lvm_warm_wait "$snap" available snapshot-show ||
-        die "LVM warm-up: snapshot $snap in error after its backup"
-    cinder_ snapshot-delete "$snap" >/dev/null
-    lvm_warm_wait "$snap" gone snapshot-show ||
-        die "LVM warm-up: snapshot $snap not deleted"
+    lvm_warm_wait "$vol" available ||
+        die "LVM warm-up: volume $vol in error after its attachment"
+    cinder_ delete "$vol" >/dev/null
+    lvm_warm_wait "$vol" gone || die "LVM warm-up: volume $vol not deleted"
+    log "LVM guest: cinder-volume's privsep daemon up (an export made and" \
+        "removed) in $(secs $(($(now_ms) - t0)))s"
 }
 
 # 'tools/stack.sh lvm-ready': the background job's own entry.
