@@ -19,6 +19,8 @@ _MANAGER = 'cinder.backup.manager:BackupManager'
 
 USED = (
     Private(_CEPH, '_ceph_backup_pool', set_in='__init__'),
+    Private(_CEPH, '_ceph_backup_user', set_in='__init__'),
+    Private(_CEPH, '_ceph_backup_conf', set_in='__init__'),
     Private(_CEPH, '_file_is_rbd', ('volume_file',)),
     Private(_CEPH, '_get_backup_base_name', ('volume_id', 'backup')),
     Private(_CEPH, '_get_rbd_support', ('self',)),
@@ -49,6 +51,12 @@ USED = (
 
 def backup_pool(driver):
     return driver._ceph_backup_pool
+
+
+def backup_cluster_args(driver):
+    """rados.Rados keyword arguments of the backup cluster, as Cinder's."""
+    return {'rados_id': driver._ceph_backup_user,
+            'conffile': driver._ceph_backup_conf}
 
 
 def file_is_rbd(driver, volume_file):

@@ -216,8 +216,7 @@ class SnapextCephBackupDriver(cinder_ceph.CephBackupDriver):
         cluster, as Cinder's driver reaches it.
         """
         if rados_args is None:
-            rados_args = {'rados_id': self._ceph_backup_user,
-                          'conffile': self._ceph_backup_conf}
+            rados_args = internal_backup.backup_cluster_args(self)
         return self._snapext_connections.client(self.rados, **rados_args)
 
     def _snapext_run(self, job, pool, rados_args, container, backup_id=None,

@@ -27,7 +27,7 @@ import fixtures
 import testtools
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                    '..', '..', '..', '..'))
+                                    '..', '..', '..', '..', '..', '..'))
 BACKUP_ID = '24083a06-d002-48de-aab0-f0cbab825550'
 PREFIX = 'volume_4f17_20261207122737_backup_' + BACKUP_ID
 
