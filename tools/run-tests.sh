@@ -42,8 +42,8 @@ usage() {
     sed -n 's/^# \{0,1\}//; 14,27p' "$0"
 }
 
-# CI boots the stack beside this command (.ci/run), whose own apt-get may
-# hold dpkg's lock: wait for it rather than fail.
+# Another apt-get (a stack booting meanwhile: tools/stack.sh) may hold
+# dpkg's lock: wait for it rather than fail.
 APT_WAIT='-o DPkg::Lock::Timeout=600'
 
 apt_install() {

@@ -100,7 +100,7 @@ do_install() {
         pkgs="mariadb-server"
     [ -n "$(pg_bin)" ] || pkgs="$pkgs postgresql"
     [ -n "$pkgs" ] || return 0
-    # Another apt-get (the stack's, booting beside the tests in CI) may
+    # Another apt-get (a stack booting meanwhile: tools/stack.sh) may
     # hold dpkg's lock: wait for it rather than fail.
     local wait='-o DPkg::Lock::Timeout=600'
     # shellcheck disable=SC2086

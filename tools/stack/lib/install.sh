@@ -40,8 +40,8 @@ install_packages() {
         chmod +x /usr/sbin/policy-rc.d
         guard=1
     fi
-    # The test command may run apt-get at the same time (CI boots the
-    # stack beside it): wait for dpkg's lock rather than fail.
+    # The test command, or another slot's stack, may run apt-get at the
+    # same time: wait for dpkg's lock rather than fail.
     local wait='-o DPkg::Lock::Timeout=600'
     # shellcheck disable=SC2086
     if ! apt-get $wait install -y -q --no-install-recommends $missing \
