@@ -129,9 +129,12 @@ d = json.load(sys.stdin)
 sys.exit(0 if d["osds"] and all(o["up"] for o in d["osds"]) else 1)'
 }
 
-# Ready: the OSD is up and every PG of every pool is active+clean. The
-# expected PG count is the sum of pg_num in the mon's OSD map: "ceph pg
-# stat" comes from the mgr and can lag behind newly created pools.
+# Ready: the OSD is up and every PG of every pool is active and clean,
+# whatever else it does meanwhile (snaptrim, snaptrim_wait, scrubbing:
+# after a run that deleted many snapshots the OSD trims for minutes, and
+# the PGs serve I/O all along). The expected PG count is the sum of
+# pg_num in the mon's OSD map: "ceph pg stat" comes from the mgr and can
+# lag behind newly created pools.
 ceph_ready() {
     local dump status
     dump=$(ceph_ osd dump -f json) || return 1
@@ -141,7 +144,7 @@ import json, sys
 dump, status = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 want = sum(p["pg_num"] for p in dump["pools"])
 clean = sum(s["count"] for s in status["pgmap"].get("pgs_by_state", [])
-            if s["state_name"] == "active+clean")
+            if {"active", "clean"} <= set(s["state_name"].split("+")))
 up = dump["osds"] and all(o["up"] for o in dump["osds"])
 sys.exit(0 if up and want and clean == want else 1)
 EOF
