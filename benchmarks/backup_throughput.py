@@ -35,10 +35,15 @@ In one run:
 4. The copy alone, without Cinder: ``rbd_copy.copy_extents`` of a
    ``--engine-mib`` image (random data, every extent allocated) from the
    volumes pool into the backups pool, for each window of ``--depths``,
-   twice in alternating order.
+   twice in alternating order; and librbd's own copy of the same image
+   (what ``rbd cp`` runs, 16 operations in flight) in each round: the
+   limit of a copy, which reads what it writes from the same OSDs.
 
 Prints a reStructuredText table: changed MiB per second of wall time and
-of backup service time, beside the rados bench figure.
+of backup service time, beside the rados bench figure and the copy's.
+
+Over 300 lines on purpose: one command that measures the limits and the
+drivers in the same run, its method readable in one file.
 """
 
 import argparse
@@ -56,6 +61,7 @@ import backup_steps
 import snapshot_backups as sb
 
 SERIAL_AZ = 'bench-serial'
+CEPH_COPY = 'librbd copy (rbd cp, 16 in flight)'
 WHOLE_AZ = 'bench-whole'
 KiB = 1024
 
@@ -140,14 +146,36 @@ def measure(stack, size_gib, fractions, verify, keys, steps=False):
     return results, fulls
 
 
+def ceph_copy(rbd, src_ioctx, source, snapshot, dest_ioctx):
+    """Seconds for librbd's own copy of source@snapshot (``rbd cp``).
+
+    The limit of any copy on this cluster: the OSDs read what they write.
+    In this process, as the copy alone runs, with the cluster handle's
+    rbd_concurrent_management_ops (set by engine) in flight.
+    """
+    dest = 'bench-engine-rbd-copy'
+    with rbd.Image(src_ioctx, source, snapshot=snapshot,
+                   read_only=True) as src:
+        started = time.monotonic()
+        src.copy(dest_ioctx, dest)
+        seconds = time.monotonic() - started
+    rbd.RBD().remove(dest_ioctx, dest)
+    return seconds
+
+
 def engine(stack, size_mib, depths, rounds=2):
-    """Seconds of rbd_copy.copy_extents per window, through librbd only."""
+    """Seconds of rbd_copy.copy_extents per window, through librbd only.
+
+    Also of Ceph's own copy (key CEPH_COPY), in the same rounds.
+    """
     from cinder_snapext.backup import rbd_copy
     ceph = sb.Ceph(stack)
     rbd = ceph.rbd
     src_name = 'bench-engine-src'
     size = size_mib * sb.MiB
     timings = {depth: [] for depth in depths}
+    # As 'rbd cp --rbd-concurrent-management-ops 16' would copy.
+    ceph.cluster.conf_set('rbd_concurrent_management_ops', '16')
     with ceph.cluster.open_ioctx('volumes') as vols, \
             ceph.cluster.open_ioctx('backups') as backups:
         rbd.RBD().create(vols, src_name, size)
@@ -158,6 +186,8 @@ def engine(stack, size_mib, depths, rounds=2):
                     img.write(rnd.randbytes(sb.CHUNK), off)
                 img.create_snap('s')
             for n in range(rounds):
+                timings.setdefault(CEPH_COPY, []).append(
+                    ceph_copy(rbd, vols, src_name, 's', backups))
                 order = depths if n % 2 == 0 else list(reversed(depths))
                 for depth in order:
                     dest = 'bench-engine-dest-%d' % depth
@@ -237,6 +267,7 @@ def main(argv=None):
     copy_s = engine(stack, args.engine_mib, depths)
     limit_after = rados_bench(stack, args.bench_seconds)
     print('rados bench write, backups pool, after: %.1f MiB/s' % limit_after)
+    copy_limit = args.engine_mib / copy_s[CEPH_COPY]
     rows = []
     for r in results:
         wall_rate = r['rewritten'] / sb.MiB / r['incr_s']
@@ -248,20 +279,23 @@ def main(argv=None):
             '%.2f' % r['copy_s'] if r.get('copy_s') else '-',
             '%.1f' % wall_rate, rate(r['rewritten'], r['service_s']),
             '%.0f %%' % (100 * wall_rate / limit),
+            '%.0f %%' % (100 * wall_rate / copy_limit),
             '%.1f' % (r['written'] / sb.MiB), r.get('verified', '-'),
             '%.1f' % r['load'][0]])
     print(sb.table(
         ['changed', 'changed MiB', 'driver', 'wall (s)', 'service (s)',
          'diff and copy (s)',
          'changed MiB/s (wall)', 'changed MiB/s (service)',
-         'of rados bench', 'pool written MiB', 'matches S2', 'load'],
+         'of rados bench', 'of rbd cp', 'pool written MiB', 'matches S2',
+         'load'],
         rows))
     print(sb.table(
         ['copy window', '%d MiB copied (s)' % args.engine_mib, 'MiB/s',
-         'of rados bench'],
+         'of rados bench', 'of rbd cp'],
         [[d, '%.2f' % copy_s[d], '%.1f' % (args.engine_mib / copy_s[d]),
-          '%.0f %%' % (100 * args.engine_mib / copy_s[d] / limit)]
-         for d in depths]))
+          '%.0f %%' % (100 * args.engine_mib / copy_s[d] / limit),
+          '%.0f %%' % (100 * args.engine_mib / copy_s[d] / copy_limit)]
+         for d in depths + [CEPH_COPY]]))
     fixed = [r for r in results if not r['fraction'] and r.get('marks')]
     if fixed:
         # Where the fixed cost goes, by the service's own log: from
@@ -280,17 +314,19 @@ def main(argv=None):
     if fulls:
         print(sb.table(
             ['full backup of S0', 'wall (s)', 'service (s)',
-             'MiB/s (wall)', 'of rados bench', 'pool written MiB',
-             'load'],
+             'MiB/s (wall)', 'of rados bench', 'of rbd cp',
+             'pool written MiB', 'load'],
             [[f['driver'], '%.2f' % f['incr_s'],
               '%.2f' % f['service_s'] if f['service_s'] else '-',
               rate(f['volume_bytes'], f['incr_s']),
               '%.0f %%' % (100 * f['volume_bytes'] / sb.MiB / f['incr_s']
                            / limit),
+              '%.0f %%' % (100 * f['volume_bytes'] / sb.MiB / f['incr_s']
+                           / copy_limit),
               '%.1f' % (f['written'] / sb.MiB), '%.1f' % f['load'][0]]
              for f in fulls]))
-    print('limit: rados bench %.1f MiB/s before, %.1f MiB/s after'
-          % (limit, limit_after))
+    print('limit: rados bench %.1f MiB/s before, %.1f MiB/s after; '
+          'a copy: rbd cp %.1f MiB/s' % (limit, limit_after, copy_limit))
     print('backups took %.0f s, the whole run %.0f s' % (
         copy_started - started, time.monotonic() - run_started))
     return 0
