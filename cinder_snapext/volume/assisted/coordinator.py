@@ -34,6 +34,7 @@ from cinder_snapext.volume.assisted import closing
 from cinder_snapext.volume.assisted import driver as assisted_driver
 from cinder_snapext.volume.assisted import messages
 from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume.assisted import quota_turns
 from cinder_snapext.volume import services
 
 LOG = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ class AssistedSnapshotCoordinator:
                                            operation + '.start')
         begin = getattr(self.driver, '%s_snapshot_assisted_begin' % operation)
         try:
-            self._apply(context, snapshot, begin(context, snapshot))
+            assisted_driver.apply_updates(context, snapshot,
+                                          begin(context, snapshot))
         except Exception as error:
             if (operation == phases.DELETE and
                     isinstance(error, cinder_exception.SnapshotIsBusy)):
@@ -202,7 +204,7 @@ class AssistedSnapshotCoordinator:
                 cinder.cinder_create_snapshot(context, snapshot)
                 phases.move(context, snapshot.id, [phases.CREATE_COMPLETING],
                             phases.CREATE_DONE)
-            elif cinder.cinder_delete_snapshot(context, snapshot):
+            elif quota_turns.cinder_delete(cinder, context, snapshot):
                 # Cinder found the snapshot busy and left it available.
                 phases.move(context, snapshot.id, [phases.DELETE_COMPLETING],
                             phases.DELETE_FAILED)
@@ -243,9 +245,6 @@ class AssistedSnapshotCoordinator:
     def _message(self, context, snapshot, operation, error=None):
         messages.phase_failed(self.manager.message_api, context, snapshot,
                               operation, error)
-
-    def _apply(self, context, snapshot, updates):
-        assisted_driver.apply_updates(context, snapshot, updates)
 
     def _interrupted(self, context, metadata, at_start):
         """Whether the service running this phase's driver is gone.

@@ -28,6 +28,7 @@ from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.db import test_api
 from cinder_snapext.tests.unit.volume import test_rpcapi
 from cinder_snapext.volume.assisted import phases
+from cinder_snapext.volume.assisted import quota_turns
 
 DRIVER = ('cinder_snapext.tests.functional.fake_assisted_backend.'
           'AssistedInMemoryDriver')
@@ -201,6 +202,23 @@ class AssistedDeleteTestCase(AssistedSnapshotManagerTestCase):
                          self.events(snapshot)[2:])
         self.assertEqual(['create_begin', 'create_complete', 'delete_begin',
                           'delete_complete'], self.steps())
+
+    def test_delete_completes_in_its_projects_turn(self):
+        # Cinder's delete_snapshot, which finishes the delete, reserves
+        # quota on the project's rows: one completion per project at once.
+        snapshot = self.available_snapshot()
+        self.manager.delete_snapshot(self.ctxt, snapshot)
+        seen = []
+        fake_assisted_backend.DURING['delete_complete'] = (
+            lambda snap: seen.append(quota_turns.in_use()))
+
+        self.nova_says(snapshot, 'delete_compute_complete')
+
+        self.assertEqual([{snapshot.project_id: 1}], seen)
+        self.assertEqual({}, quota_turns.in_use())
+        self.assertRaises(cinder_exception.SnapshotNotFound,
+                          cinder_objects.Snapshot.get_by_id, self.ctxt,
+                          snapshot.id)
 
     def test_delete_while_other_phase_open_keeps_snapshot_available(self):
         snapshot = self.available_snapshot()
