@@ -136,24 +136,30 @@ class Wave:
             'polls': single.stock_polls(self.stack.state, log_start),
             **self.outcome(rows, self.pickups(log, log_start))}
 
-    def with_nova(self, until):
-        """Requests of this wave Nova works on, once all are or at until.
+    def at_nova(self):
+        """Volumes of this wave whose snapshot Nova works on now.
 
         From the emulator's record: asking the database would add to what
         is counted.
         """
+        return {e['volume_id'] for e in self.stack.emulator(
+            'GET', '/emulator/events')['events']
+            if e['snapshot_id'] in self.snapshots and e['op'] == self.op
+            and not e['callbacks']}
+
+    def with_nova(self, until):
+        """Requests of this wave Nova works on, once all are or at until."""
         while True:
-            events = [e for e in self.stack.emulator(
-                'GET', '/emulator/events')['events']
-                if e['snapshot_id'] in self.snapshots and e['op'] == self.op
-                and not e['callbacks']]
-            if len(events) >= len(self.snapshots) or time.time() >= until:
-                return len(events)
+            count = len(self.at_nova())
+            if count >= len(self.snapshots) or time.time() >= until:
+                return count
             time.sleep(0.25)
 
     def look(self, with_nova):
         pids = single.backend_pids(self.stack.state)
-        volumes = {self.backend: [(v, None) for v in self.targets]}
+        # Locks of the volumes Nova works on only: a create still in its
+        # begin holds its volume's lock for that begin, by design.
+        volumes = {self.backend: [(v, None) for v in self.at_nova()]}
         parked = single.threads_waiting(
             self.stack.state, {self.backend: pids[self.backend]},
             'eventlet', volumes)[self.backend]

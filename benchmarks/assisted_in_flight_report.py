@@ -181,8 +181,9 @@ Nova, creates of the wave the emulator was working on; driver,
 greenthreads of the backend's cinder-volume process with a frame in a
 volume driver (from its Guru Meditation Report); asleep, of those, the
 ones parked in eventlet's ``sleep`` (the stock driver's wait for Nova);
-locks, per-volume file locks of the wave's volumes held
-(``/proc/locks``); native, the process's native threads. tx idle:
+locks, per-volume file locks held (``/proc/locks``) of the volumes
+whose snapshot Nova was working on (a create still beginning holds its
+volume's lock for that begin); native, the process's native threads. tx idle:
 database transactions per second of the whole ``cinder`` database
 (``pg_stat_database``) in the 3 s before the wave; tx Nova: the same
 from the last request answered until Nova's earliest possible callback,
