@@ -135,6 +135,10 @@ def run_blocking_beside(func, side):
         if 'error' in box:
             raise box['error']
         return box['value']
+    # tpool's first use in a process starts its threads and yields once;
+    # in the worker that yield would come before func is queued, and side
+    # may block the hub (below) until func has started: a deadlock.
+    tpool.setup()
     worker = greenthread.spawn(tpool.execute, func)
     # Let the worker hand func to tpool now: side's database calls may
     # block the hub without yielding (psycopg2 and PyMySQL's C parts).
