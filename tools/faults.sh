@@ -26,6 +26,11 @@
 # the baseline and no RBD image left. Brings the stack up with noauth if
 # it is not; runs on a stack that is up without restarting it. The last
 # line reads "N passed, N failed, N skipped".
+# 'report' keeps the run's record in <state>/faults/: each fault's row
+# (results.jsonl, written by the scenarios), each step's result and times
+# (steps.csv), the machine's load average every 30 s (load.tsv) and the
+# run's start, end and filter (run.json); the page is made from those
+# alone.
 # Environment: SNAPEXT_STACK_SLOT, SNAPEXT_STACK_DIR as for tools/stack.sh.
 
 set -eu -o pipefail
@@ -35,20 +40,48 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/tools/stack/lib/slot.sh"
 export SNAPEXT_STACK_DIR=$STATE
 PAGE=$REPO/doc/source/admin/reliability-faults.rst
-RESULTS=$STATE/faults/results.jsonl
+RECORD=$STATE/faults
+RESULTS=$RECORD/results.jsonl
+#: Seconds between two samples of the load average.
+LOAD_EVERY=30
 
 report=""
 if [ "${1:-}" = report ]; then
     report=1
     shift
 fi
-rm -f "$RESULTS"
+rm -f "$RESULTS" "$RECORD/steps.csv" "$RECORD/load.tsv" "$RECORD/run.json"
+mkdir -p "$RECORD"
+started=$(date -u +%FT%TZ)
+sampler=""
+if [ -n "$report" ]; then
+    # Other stacks share the machine: the page says what load it ran under.
+    (
+        while :; do
+            printf '%s\t%s\n' "$(date -u +%FT%TZ)" \
+                "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RECORD/load.tsv"
+            sleep "$LOAD_EVERY"
+        done
+    ) &
+    sampler=$!
+    # Stopped by its pid at the end, or if this script stops early.
+    trap 'kill "$sampler" 2>/dev/null || true' EXIT
+fi
 rc=0
 SNAPEXT_SCENARIO_PATH=cinder_snapext/tests/faults SNAPEXT_SCENARIO="${1:-}" \
     AUTH=noauth "$REPO/tools/stack.sh" demo || rc=$?
 if [ -n "$report" ]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    printf '%s\t%s\n' "$(date -u +%FT%TZ)" \
+        "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RECORD/load.tsv"
+    cp "$STATE/itest/last.csv" "$RECORD/steps.csv" 2>/dev/null || true
+    "$STATE/venv/bin/python" -c 'import json, sys
+keys = ("started", "ended", "filter", "rc")
+print(json.dumps(dict(zip(keys, sys.argv[1:]))))
+' "$started" "$(date -u +%FT%TZ)" "${1:-}" "$rc" >"$RECORD/run.json"
     PYTHONWARNINGS=ignore PYTHONPATH=$REPO "$STATE/venv/bin/python" -m \
-        cinder_snapext.tests.faults.report "$RESULTS" >"$PAGE"
+        cinder_snapext.tests.faults.report "$RECORD" >"$PAGE"
     echo "wrote $PAGE"
 fi
 exit "$rc"

@@ -118,7 +118,8 @@ class Aftermath:
             outcome.update(restart_s=round(self.ctx['restart'], 1),
                            messages=self.ctx.get('messages'))
         outcome.update(fault=fault, flow=flow,
-                       recovery_s=round(time.monotonic() - started, 1))
+                       recovery_s=round(time.monotonic() - started, 1),
+                       scenario=type(self).__module__.rsplit('.', 1)[-1])
         path = os.path.join(self.stack.dir, 'faults', 'results.jsonl')
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, 'a') as f:

@@ -46,6 +46,9 @@ DB_NOVA_DELAY = 20
 VOLUME_NOVA_DELAY = 10
 #: Nova's delay while stale callbacks arrive.
 REORDER_NOVA_DELAY = 8
+#: Once the deadline of a snapshot whose Nova never called back has
+#: passed, the volume service's periodic check fails it within this.
+LOST_SETTLE_DEADLINE = 60
 
 
 class AssistedPhaseFaultsTest(base.NfsFaultScenario):
@@ -163,7 +166,8 @@ class AssistedPhaseFaultsTest(base.NfsFaultScenario):
         started = time.monotonic()
         self.pass_deadline(snap)
         # The volume service's periodic check, not a request, ends it.
-        self.assertEqual('error', self.settle('snapshot', snap, deadline=60))
+        self.assertEqual('error', self.settle(
+            'snapshot', snap, deadline=LOST_SETTLE_DEADLINE))
         messages = self._messages(snap)
         self.assertEqual(1, len(messages), messages)
         late = self.callback_now(snap, 'creating')
