@@ -27,7 +27,9 @@
 #   10.0.2.100:<port>, forwarded to the stack's RabbitMQ and database on
 #   127.0.0.1; nothing listens for it on the host;
 # - qemu-ga on a virtio-serial port, a unix socket in <state>/run: how
-#   the host runs commands in the guest (tools/stack/lvm_agent.py).
+#   the host runs commands in the guest (tools/stack/lvm_agent.py);
+# - no udev: tools/stack/lvm/scsi_links.py makes the /dev/disk/by-id
+#   links of iSCSI disks, which os-brick waits 10 s for at each attach.
 #
 # cinder-volume runs in the guest with host 'lvm-node' and two backends,
 # lvm-thick and lvm-thin (SnapextLVMVolumeDriver, tgt targets), each

@@ -10,4 +10,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Tests of tools/stack/."""
+"""Tests of tools/stack/lvm/ (scripts loaded from their files)."""
+
+import importlib.util
+import os
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                    '..', '..', '..', '..', '..', '..'))
+
+
+def load(name):
+    """tools/stack/lvm/<name>.py as a module (a script, not a package)."""
+    path = os.path.join(REPO, 'tools', 'stack', 'lvm', name + '.py')
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -19,25 +19,16 @@ restores to, gaps included as zeros.
 """
 
 import hashlib
-import importlib.util
 import json
 import os
 
 import fixtures
 import testtools
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__),
-                                    '..', '..', '..', '..', '..', '..'))
+from cinder_snapext.tests.unit.tools.stack import lvm
+
 BACKUP_ID = '24083a06-d002-48de-aab0-f0cbab825550'
 PREFIX = 'volume_4f17_20261207122737_backup_' + BACKUP_ID
-
-
-def load():
-    path = os.path.join(REPO, 'tools', 'stack', 'lvm', 'backup_digest.py')
-    spec = importlib.util.spec_from_file_location('backup_digest', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class BackupDigestTestCase(testtools.TestCase):
@@ -48,7 +39,7 @@ class BackupDigestTestCase(testtools.TestCase):
         self.folder = os.path.join(self.path, BACKUP_ID[0:2],
                                    BACKUP_ID[2:4], BACKUP_ID)
         os.makedirs(self.folder)
-        self.digest = load().digest
+        self.digest = lvm.load('backup_digest').digest
 
     def backup(self, chunks, compression='none', parent_id=None):
         """Write CHUNKS [(offset, bytes)] as objects and their metadata."""
