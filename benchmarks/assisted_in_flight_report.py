@@ -104,7 +104,8 @@ def verdicts(waves):
         if w['count'] == GOAL_COUNT:
             met = p50 <= GOAL_P50 and not held
             line += ': goal %s' % ('met' if met else '**not met**')
-        lines.append(line)
+        # doc8's 79 columns; a bullet's next lines indented under it.
+        lines.append(textwrap.fill(line, 79, subsequent_indent='  '))
     return '\n'.join(lines)
 
 
