@@ -14,9 +14,12 @@
 
 import os
 import time
+import types
+from unittest import mock
 
 from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
+from cinder.scheduler import manager as scheduler_manager
 from cinder import service
 from cinder.tests.functional.api import client
 from cinder.tests.functional import functional_helpers
@@ -63,7 +66,19 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
             migration.db_sync(engine=cinder_db_api.get_engine())
             policies.register()
             self._snapext_sync_pending = False
-        return super().start_service(name, host=host, **kwargs)
+        if name != 'scheduler':
+            return super().start_service(name, host=host, **kwargs)
+        # Cinder 29's scheduler sleeps a whole second at start for the
+        # volume services' first reports (upstream's base still mocks
+        # eventlet.sleep, which it no longer calls): a second of every
+        # functional test. The in-process volume service answers within
+        # milliseconds; wait for its report instead of the clock.
+        with mock.patch.object(scheduler_manager, 'time',
+                               types.SimpleNamespace(sleep=lambda s: None)):
+            scheduler = super().start_service(name, host=host, **kwargs)
+        states = scheduler.manager.driver.host_manager.service_states
+        self.wait_for(lambda: dict(states), bool)
+        return scheduler
 
     def wait_for(self, fetch, done, timeout=30):
         """Poll ``fetch()`` until ``done(result)``; fail after ``timeout``.

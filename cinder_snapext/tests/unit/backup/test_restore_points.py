@@ -13,7 +13,6 @@
 """Tests of restore points taken after the backup, and the waits on them."""
 
 import datetime
-import threading
 import time
 import types
 
@@ -23,6 +22,7 @@ import testtools
 
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import restore_points
+from cinder_snapext import concurrency
 
 BACKUP_ID = '5f0c2a1e-8b7d-4e6f-9a1b-2c3d4e5f6a7b'
 
@@ -51,18 +51,20 @@ class PendingRestorePointsTestCase(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.points = restore_points.PendingRestorePoints()
-        self.release = threading.Event()
+        # The point runs in a native thread, which eventlet's Event
+        # would never wake: it then waited out its 10 s.
+        self.release = concurrency.Handoff()
         self.done = []
 
     def _take(self, name):
         # Runs in a native thread, as librbd calls do.
-        self.release.wait(10)
+        self.release.get(10)
         self.done.append(name)
 
     def test_wait_returns_once_the_point_is_taken(self):
         self.points.start(BACKUP_ID, self._take, 'point')
         self.assertEqual([], self.done)
-        self.release.set()
+        self.release.put()
         self.assertTrue(self.points.wait(BACKUP_ID, timeout=10))
         self.assertEqual(['point'], self.done)
         # Nothing pending any more: no wait at all.
@@ -71,7 +73,7 @@ class PendingRestorePointsTestCase(testtools.TestCase):
     def test_wait_gives_up_at_its_deadline(self):
         self.points.start(BACKUP_ID, self._take, 'point')
         self.assertFalse(self.points.wait(BACKUP_ID, timeout=0.05))
-        self.release.set()
+        self.release.put()
         self.assertTrue(self.points.wait(BACKUP_ID, timeout=10))
 
     def test_failure_is_logged_and_ends_the_wait(self):
@@ -99,6 +101,6 @@ class PendingRestorePointsTestCase(testtools.TestCase):
     def test_pending_point_is_listed_until_taken(self):
         self.points.start(BACKUP_ID, self._take, 'point')
         self.assertIn(BACKUP_ID, self.points)
-        self.release.set()
+        self.release.put()
         self.assertTrue(self.points.wait(BACKUP_ID, timeout=10))
         self.assertNotIn(BACKUP_ID, self.points)

@@ -31,6 +31,7 @@ from cinder_snapext.backup import rbd_backup
 from cinder_snapext.backup import rbd_chain
 from cinder_snapext.backup import rbd_source
 from cinder_snapext.backup import restore_points
+from cinder_snapext import concurrency
 from cinder_snapext.tests.unit import base
 from cinder_snapext.tests.unit.fake_ceph import librados
 from cinder_snapext.tests.unit.fake_ceph import librbd
@@ -266,14 +267,16 @@ class PendingPointTestCase(base.TestCase):
         return driver
 
     def test_delete_waits_for_the_point_another_driver_started(self):
-        release = threading.Event()
+        # The point runs in a native thread: eventlet's Event would not
+        # wake it.
+        release = concurrency.Handoff()
 
         def take_point():
-            release.wait(10)
+            release.get(10)
             self.seen.append('point taken')
 
         restore_points.PENDING.start(self.backup.id, take_point)
-        threading.Timer(0.1, release.set).start()
+        threading.Timer(0.1, release.put).start()
         with mock.patch.object(cinder_ceph.CephBackupDriver, 'delete_backup',
                                lambda driver, b: self.seen.append('delete')):
             self._driver().delete_backup(self.backup)
