@@ -60,8 +60,7 @@ class TakesOurPathTestCase(base.TestCase):
         self.assertFalse(ceph.takes_our_path(self._backup(parent=parent)))
 
     def test_volume_incremental_on_snapshot_backup_is_ours(self):
-        # Cinder's driver finds no backup.<parent> snapshot on the volume
-        # and copies it all.
+        # Cinder finds no backup.<parent> snapshot and copies it all.
         parent = objects.Backup(self.ctxt, id=fake.BACKUP_ID,
                                 snapshot_id=fake.SNAPSHOT_ID)
         self.assertTrue(ceph.takes_our_path(self._backup(parent=parent)))
@@ -267,9 +266,7 @@ class PendingPointTestCase(base.TestCase):
         return driver
 
     def test_delete_waits_for_the_point_another_driver_started(self):
-        # The point runs in a native thread: eventlet's Event would not
-        # wake it.
-        release = concurrency.Handoff()
+        release = concurrency.Handoff()  # a native thread waits on it
 
         def take_point():
             release.get(10)
