@@ -227,8 +227,7 @@ hook_restart_cluster() {
         stop_group TERM "$rec"
         launch_member "$rec" "$1" "$conf"
         [ "$1" != volume ] || wait_until "$rec RPC" member_rpc_up "$rec"
-        wait_until "$rec ready" cinder_ready "$since" "$offset" \
-            "$(service_hosts_of "$1" "$conf")"
+        wait_until "$rec ready" cinder_ready "$since" "$offset"
         log "$rec restarted"
     done
 }
