@@ -67,15 +67,22 @@ stack_service_hosts() {
     hook_output service_hosts
 }
 
-# The scheduler has every volume service's capabilities and a
-# backend_state True report from each cinder-backup (it places backups
-# only after that), and all of them have reported since they started.
+# cinder_ready SINCE OFFSET [FRESH]: the scheduler has every volume
+# service's capabilities and a backend_state True report from each
+# cinder-backup (it places backups only after that), and all of them
+# have reported since they started. FRESH ("binary host" lines, all by
+# default) narrows the reports looked for in the scheduler's log after
+# OFFSET to the services just started: the others' capabilities are
+# there already, and a volume service sends them again only every
+# backend_stats_polling_interval (a minute): waiting for them made every
+# restart of one cluster member take about a minute in CI.
 # The log comes first: service-list asks the scheduler for pools over
 # RPC, and waits rpc_response_timeout (60 s) if no scheduler consumes.
 cinder_ready() {
-    local since=$1 offset=$2 list news binary host wants
+    local since=$1 offset=$2 list news binary host wants fresh
     wants=$(stack_service_hosts)
-    if [ "$offset" -ge 0 ]; then
+    fresh=${3-$wants}
+    if [ "$offset" -ge 0 ] && [ -n "$fresh" ]; then
         news=$(tail -c +"$((offset + 1))" "$LOGS/cinder-scheduler.log" |
             grep -E "Received [a-z]* service update from" | cut -c1-400)
         while read -r binary host; do
@@ -88,7 +95,7 @@ cinder_ready() {
                     grep -Eq "backup service update from $host: \
 .*'backend_state': True" <<<"$news" || return 1 ;;
             esac
-        done <<<"$wants"
+        done <<<"$fresh"
     fi
     list=$(cinder_ service-list) || return 1
     "$VENV/bin/python" - "$since" "$list" "$wants" <<'EOF'
@@ -109,6 +116,27 @@ for line in sys.argv[2].splitlines():
         want.discard((binary, host))
 sys.exit(1 if want else 0)
 EOF
+}
+
+# service_hosts_of SERVICE [CONF]: the "binary host" lines of one
+# cinder-SERVICE process started on CONF (the stack's cinder.conf by
+# default; a member's overlay sets its own host and backends).
+service_hosts_of() {
+    local service=$1 conf=${2:-} host=$HOST_NAME backends b
+    [ -z "$conf" ] ||
+        host=$(sed -n 's/^host *= *//p' "$conf" | tail -n 1)
+    host=${host:-$HOST_NAME}
+    case $service in
+        backup) echo "cinder-backup $host" ;;
+        volume)
+            backends=
+            [ -z "$conf" ] || backends=$(sed -n \
+                's/^enabled_backends *= *//p' "$conf" | tail -n 1 | tr , ' ')
+            for b in ${backends:-$(main_volume_backends)}; do
+                echo "cinder-volume $host@$b"
+            done ;;
+        scheduler) stack_service_hosts ;;
+    esac
 }
 
 # The backends the main cinder-volume serves: all of them, unless a part

@@ -244,7 +244,8 @@ start_member() {
     if [ "$1" = volume-nfs-2 ]; then
         wait_until "cinder-$1 reported" spare_ready "$offset"
     else
-        wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+        wait_until "cinder-$1 ready" cinder_ready "$since" "$offset" \
+            "$(service_hosts_of "$service" "$CLUSTER_DIR/$1.conf")"
     fi
     log "cinder-$1 started"
 }
@@ -271,6 +272,7 @@ cmd_start() {
     wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready
     # Every backend's capabilities reach the scheduler again and the
     # service reports up: what 'up' waits for too.
-    wait_until "cinder-$1 ready" cinder_ready "$since" "$offset"
+    wait_until "cinder-$1 ready" cinder_ready "$since" "$offset" \
+        "$(service_hosts_of "$1")"
     log "cinder-$1 started"
 }

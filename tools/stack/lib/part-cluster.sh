@@ -227,7 +227,8 @@ hook_restart_cluster() {
         stop_group TERM "$rec"
         launch_member "$rec" "$1" "$conf"
         [ "$1" != volume ] || wait_until "$rec RPC" member_rpc_up "$rec"
-        wait_until "$rec ready" cinder_ready "$since" "$offset"
+        wait_until "$rec ready" cinder_ready "$since" "$offset" \
+            "$(service_hosts_of "$1" "$conf")"
         log "$rec restarted"
     done
 }
