@@ -15,6 +15,7 @@
 import collections
 import time
 
+from cinder import utils as cinder_utils
 from oslo_log import log as logging
 
 from cinder_snapext.backup import rbd_chain
@@ -22,9 +23,9 @@ from cinder_snapext.backup import rbd_copy
 
 LOG = logging.getLogger(__name__)
 
-# Seconds a removal waits for the watch of a dead client to go: Ceph
-# drops it after osd_client_watch_timeout, 30 s by default.
-STALE_WATCH_WAIT = 45
+# Tries, a second apart, for the watch of a dead client to go: Ceph drops
+# it after osd_client_watch_timeout, 30 s by default.
+STALE_WATCH_TRIES = 45
 
 # What to back up and where: plain values, so that the job can run in a
 # native thread (librbd blocks) with nothing of eventlet's or the DB's.
@@ -122,30 +123,26 @@ def ensure_restore_point(rbd, ioctx, image, backup_id, snap):
     return snap
 
 
-def remove_image(rbd, ioctx, name, wait=STALE_WATCH_WAIT):
+def remove_image(rbd, ioctx, name):
     """Remove an image and its snapshots; absent is fine.
 
     A client that died with the image open (a backup service killed mid
     copy) leaves its watch on it until Ceph drops it: meanwhile removal
-    fails with ImageBusy, retried here for up to ``wait`` seconds.
+    fails with ImageBusy, tried again once a second, as Cinder's RBD
+    driver does for its volumes.
     """
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            with rbd.Image(ioctx, name) as image:
-                for snap in snap_names(image):
-                    image.remove_snap(snap)
-            rbd.RBD().remove(ioctx, name)
-            return
-        except rbd.ImageNotFound:
-            return
-        except rbd.ImageBusy:
-            if time.monotonic() >= deadline:
-                raise
-            LOG.info('Image %s is still watched, by a client that died '
-                     'with it open or one still using it; removing it '
-                     'again in a second', name)
-            time.sleep(1)
+    @cinder_utils.retry(rbd.ImageBusy, interval=1, retries=STALE_WATCH_TRIES,
+                        backoff_rate=1)
+    def remove():
+        with rbd.Image(ioctx, name) as image:
+            for snap in snap_names(image):
+                image.remove_snap(snap)
+        rbd.RBD().remove(ioctx, name)
+
+    try:
+        remove()
+    except rbd.ImageNotFound:
+        pass
 
 
 def run(rbd, src_ioctx, dest_ioctx, job, after=None):

@@ -15,7 +15,6 @@
 import os
 import time
 import types
-from unittest import mock
 
 from cinder import context as cinder_context
 from cinder.db import api as cinder_db_api
@@ -24,6 +23,7 @@ from cinder import service
 from cinder.tests.functional.api import client
 from cinder.tests.functional import functional_helpers
 from cinder.volume import volume_utils
+import fixtures
 from oslo_config import cfg
 from oslo_service import wsgi as oslo_wsgi
 
@@ -73,8 +73,8 @@ class FunctionalTestCase(functional_helpers._FunctionalTestBase):
         # eventlet.sleep, which it no longer calls): a second of every
         # functional test. The in-process volume service answers within
         # milliseconds; wait for its report instead of the clock.
-        with mock.patch.object(scheduler_manager, 'time',
-                               types.SimpleNamespace(sleep=lambda s: None)):
+        with fixtures.MonkeyPatch('%s.time' % scheduler_manager.__name__,
+                                  types.SimpleNamespace(sleep=lambda s: None)):
             scheduler = super().start_service(name, host=host, **kwargs)
         states = scheduler.manager.driver.host_manager.service_states
         self.wait_for(lambda: dict(states), bool)

@@ -270,8 +270,8 @@ cmd_start() {
         launch_cinder "cinder-$1" "$1" "$CINDER_CONF"
     fi
     wait_until "cinder-api on 127.0.0.1:$API_PORT" api_ready
-    # Every backend's capabilities reach the scheduler again and the
-    # service reports up: what 'up' waits for too.
+    # Its capabilities reach the scheduler again and every service
+    # reports up, as 'up' waits for (there, every service's report).
     wait_until "cinder-$1 ready" cinder_ready "$since" "$offset" \
         "$(service_hosts_of "$1")"
     log "cinder-$1 started"

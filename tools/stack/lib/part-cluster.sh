@@ -216,10 +216,7 @@ hook_restart_cluster() {
     local rec conf since offset
     cluster_on || return 0
     for rec in $CLUSTER_RECORDS; do
-        case $rec in
-            "cinder-$1"|"cinder-$1"-*) ;;
-            *) continue ;;
-        esac
+        [[ $rec == "cinder-$1" || $rec == "cinder-$1"-* ]] || continue
         conf=$CLUSTER_DIR/${rec#cinder-}.conf
         [ -f "$conf" ] || continue
         since=$(date +%s)

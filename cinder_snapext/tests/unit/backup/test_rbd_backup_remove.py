@@ -12,13 +12,16 @@
 
 """Removing a backup image that a dead client still watches."""
 
-from unittest import mock
-
+import fixtures
 import testtools
 
 from cinder_snapext.backup import rbd_backup
 from cinder_snapext.tests.unit.fake_ceph import librados
 from cinder_snapext.tests.unit.fake_ceph import librbd
+
+IMAGE = 'volume-v.backup.b1'
+# Ceph's osd_client_watch_timeout by default.
+WATCH_TIMEOUT = 30
 
 
 class RemoveImageTestCase(testtools.TestCase):
@@ -26,39 +29,42 @@ class RemoveImageTestCase(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.ioctx = librados.Ioctx('backups')
-        librbd.RBD().create(self.ioctx, 'volume-v.backup.b1', 4096)
-        with librbd.Image(self.ioctx, 'volume-v.backup.b1') as image:
+        librbd.RBD().create(self.ioctx, IMAGE, 4096)
+        with librbd.Image(self.ioctx, IMAGE) as image:
             image.create_snap('backup.b1.snap.1')
-        # Ceph drops a dead client's watch by itself; no test waits.
-        self.sleeps = []
-        sleep = mock.patch.object(rbd_backup.time, 'sleep',
-                                  self.sleeps.append)
-        sleep.start()
-        self.addCleanup(sleep.stop)
-        self.real_remove = librbd.RBD.remove
-        self.busy = 0
+        self.data = self.ioctx.images[IMAGE]
+        # The clock of the retries: each second slept, Ceph may drop the
+        # dead client's watch; no test waits for real.
+        self.slept = 0
+        self.drop_watch_after = None
+        self.useFixture(fixtures.MonkeyPatch('tenacity.nap.sleep',
+                                             self._sleep))
 
-    def _watched_for(self, attempts):
-        def remove(rbd, ioctx, name):
-            if self.busy < attempts:
-                self.busy += 1
-                raise librbd.ImageBusy('image %s is busy' % name)
-            return self.real_remove(rbd, ioctx, name)
-        return mock.patch.object(librbd.RBD, 'remove', remove)
+    def _sleep(self, seconds):
+        self.slept += seconds
+        if self.drop_watch_after is not None and \
+                self.slept >= self.drop_watch_after:
+            self.data.watchers = 0
 
-    def test_removed_once_the_dead_clients_watch_is_gone(self):
-        with self._watched_for(2):
-            rbd_backup.remove_image(librbd, self.ioctx, 'volume-v.backup.b1')
-        self.assertNotIn('volume-v.backup.b1', librbd.RBD().list(self.ioctx))
-        self.assertEqual([1, 1], self.sleeps)
+    def test_removed_once_ceph_drops_the_dead_clients_watch(self):
+        self.data.watchers = 1
+        self.drop_watch_after = WATCH_TIMEOUT
+        rbd_backup.remove_image(librbd, self.ioctx, IMAGE)
+        self.assertNotIn(IMAGE, librbd.RBD().list(self.ioctx))
+        self.assertEqual(WATCH_TIMEOUT, self.slept)
 
-    def test_still_watched_at_the_deadline_raises_busy(self):
-        with self._watched_for(1000):
-            self.assertRaises(librbd.ImageBusy, rbd_backup.remove_image,
-                              librbd, self.ioctx, 'volume-v.backup.b1',
-                              wait=0)
-        self.assertIn('volume-v.backup.b1', librbd.RBD().list(self.ioctx))
+    def test_still_watched_after_every_try_raises_busy(self):
+        self.data.watchers = 1
+        self.assertRaises(librbd.ImageBusy, rbd_backup.remove_image,
+                          librbd, self.ioctx, IMAGE)
+        self.assertIn(IMAGE, librbd.RBD().list(self.ioctx))
+        self.assertEqual(rbd_backup.STALE_WATCH_TRIES - 1, self.slept)
+
+    def test_unwatched_image_goes_at_once(self):
+        rbd_backup.remove_image(librbd, self.ioctx, IMAGE)
+        self.assertNotIn(IMAGE, librbd.RBD().list(self.ioctx))
+        self.assertEqual(0, self.slept)
 
     def test_absent_image_is_fine(self):
         rbd_backup.remove_image(librbd, self.ioctx, 'volume-v.backup.none')
-        self.assertEqual([], self.sleeps)
+        self.assertEqual(0, self.slept)

@@ -85,6 +85,8 @@ class RBD:
             raise ImageNotFound(name)
         if image.snaps or image.trashed:
             raise ImageHasSnapshots('image %s has snapshots' % name)
+        if image.watchers:
+            raise ImageBusy('image %s still has watchers' % name)
         del ioctx.images[name]
         if image.parent is not None:
             # The last clone of a trashed snapshot takes it along.

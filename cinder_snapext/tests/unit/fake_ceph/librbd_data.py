@@ -50,6 +50,7 @@ class ImageData:
         self.features = features or 0
         self.flags = 0  # RBD_FLAG_FAST_DIFF_INVALID once "rebuilt" later
         self.own_objects, self.copy_ups = set(), 0  # partial 1st writes
+        self.watchers = 0  # clients with it open, dead ones until dropped
 
     def note_write(self, offset, length):
         for n in range(offset // OBJECT, (offset + length - 1) // OBJECT + 1):
