@@ -39,8 +39,8 @@ def fail(manager, context, snapshot, operation, from_phases, error=None,
         phases.REASON_TIMEOUT: 'the compute service did not answer '
                                'within %s seconds'
                                % phases.timeout(operation),
-        phases.REASON_INTERRUPTED: 'the volume service restarted in '
-                                   'the middle of the phase',
+        phases.REASON_INTERRUPTED: 'the volume service stopped in the '
+                                   'middle of the phase',
     }[reason]
     LOG.error('Assisted snapshot %(op)s failed: %(why)s.',
               {'op': operation, 'why': text}, resource=snapshot)

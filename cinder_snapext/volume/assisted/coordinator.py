@@ -13,12 +13,12 @@
 """The engine of assisted snapshots on one volume service.
 
 It claims the volume, runs the driver's phases and closes them on Nova's
-report, its absence or a restart. The manager's mixin only hands it the
-requests; the snapext RPC endpoint and the periodic check call its public
-methods.
+report, its absence or an interruption. The manager's mixin hands it the
+requests; the snapext RPC endpoint and the periodic check call it too.
 """
 
 import copy
+import functools
 
 from cinder import context as cinder_context
 from cinder import coordination
@@ -35,6 +35,7 @@ from cinder_snapext.volume.assisted import driver as assisted_driver
 from cinder_snapext.volume.assisted import messages
 from cinder_snapext.volume.assisted import phases
 from cinder_snapext.volume.assisted import quota_turns
+from cinder_snapext.volume.assisted import running
 from cinder_snapext.volume import services
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class AssistedSnapshotCoordinator:
 
     def __init__(self, manager):
         self.manager = manager
+        self.running = running.RunningPhases()
 
     @property
     def driver(self):
@@ -72,7 +74,8 @@ class AssistedSnapshotCoordinator:
 
         :returns: the snapshot's id, as Cinder's does.
         """
-        return self._begin(context, snapshot, phases.CREATE)
+        with self.running.running(snapshot.id):
+            return self._begin(context, snapshot, phases.CREATE)
 
     def delete(self, context, snapshot):
         """Cinder's delete_snapshot, begun in a phase where Nova must help.
@@ -80,7 +83,8 @@ class AssistedSnapshotCoordinator:
         :returns: True when the snapshot is not destroyed (yet), as
             Cinder's does for a busy one.
         """
-        return self._begin(context, snapshot, phases.DELETE)
+        with self.running.running(snapshot.id):
+            return self._begin(context, snapshot, phases.DELETE)
 
     def _begin(self, context, snapshot, operation):
         context = context.elevated()
@@ -93,15 +97,16 @@ class AssistedSnapshotCoordinator:
         except Exception as error:
             if (operation == phases.DELETE and
                     isinstance(error, exception.AssistedSnapshotInProgress)):
-                return self._refuse_delete(
-                    context, snapshot, error,
+                return closing.refuse_delete(
+                    self.manager, context, snapshot, error,
                     phases.status_after_refused_delete(
                         snapshot.id, error.kwargs['snapshot_id'],
                         error.kwargs['phase']))
             with excutils.save_and_reraise_exception():
                 snapshot.status = phases.FAILED_STATUS[operation]
                 snapshot.save()
-                self._message(context, snapshot, operation, error)
+                messages.phase_failed(self.manager.message_api, context,
+                                      snapshot, operation, error)
         if not assisted:
             if operation == phases.CREATE:
                 return self.manager.cinder_create_snapshot(context, snapshot)
@@ -118,8 +123,9 @@ class AssistedSnapshotCoordinator:
                     isinstance(error, cinder_exception.SnapshotIsBusy)):
                 phases.move(context, snapshot.id, [phases.DELETE_BEGINNING],
                             phases.DELETE_FAILED)
-                return self._refuse_delete(context, snapshot, error,
-                                           fields.SnapshotStatus.AVAILABLE)
+                return closing.refuse_delete(
+                    self.manager, context, snapshot, error,
+                    fields.SnapshotStatus.AVAILABLE)
             with excutils.save_and_reraise_exception():
                 self._fail(context, snapshot, operation,
                            [phases.BEGINNING[operation]], error=error)
@@ -154,8 +160,7 @@ class AssistedSnapshotCoordinator:
             return
         if snapshot.worker:
             # From here the recorded phase, not Cinder's worker entry, says
-            # what a restart must do; Cinder's cleanup would set the
-            # snapshot to error although the phase can still complete.
+            # what a restart must do (Cinder's would set error too soon).
             snapshot.unset_worker()
         # Nova may have answered while the driver was still beginning.
         self.continue_phase(context, snapshot.id)
@@ -187,7 +192,8 @@ class AssistedSnapshotCoordinator:
         # Cinder's own code writes its user messages with this context.
         context = messages.owner_context(context, snapshot)
         if succeeded:
-            self._complete(context, snapshot, operation, metadata)
+            with self.running.running(snapshot_id):
+                self._complete(context, snapshot, operation, metadata)
         else:
             self._fail(context, snapshot, operation,
                        [phases.WAITING[operation]],
@@ -238,38 +244,31 @@ class AssistedSnapshotCoordinator:
         closing.fail(self.manager, context, snapshot, operation, from_phases,
                      error=error, reason=reason, metadata=metadata)
 
-    def _refuse_delete(self, context, snapshot, busy, status):
-        return closing.refuse_delete(self.manager, context, snapshot, busy,
-                                     status)
 
-    def _message(self, context, snapshot, operation, error=None):
-        messages.phase_failed(self.manager.message_api, context, snapshot,
-                              operation, error)
+    def _interrupted(self, context, metadata):
+        """Whether the work on this running phase may have stopped.
 
-    def _interrupted(self, context, metadata, at_start):
-        """Whether the service running this phase's driver is gone.
-
-        This service at its own start; another (a member of the same
-        cluster, or the host that replaced it) once Cinder's records show
-        the phase's host down, so that a host that never comes back does
-        not leave its phases open for good.
+        This service's own phase may (``self.running`` then says); another
+        service's (a member of the same cluster, or the host that replaced
+        it) once Cinder's records show that host down, so that a host that
+        never comes back does not leave its phases open for good.
         """
         host = metadata.get(phases.HOST_KEY)
         if host == self.manager.host:
-            return at_start
+            return True
         return host is not None and services.host_is_gone(context, host)
 
     def resume(self):
         """At start-up: continue, time out or close interrupted phases."""
         try:
-            self.check(cinder_context.get_admin_context(), at_start=True)
+            self.check(cinder_context.get_admin_context())
         except Exception:
-            # Starting the service matters more; the periodic check still
-            # times out every phase that waits for the compute service.
+            # Starting the service matters more: the periodic check does
+            # the same later.
             LOG.exception('Could not resume assisted snapshot phases.')
 
-    def check(self, context, at_start=False):
-        """Continue, time out or (at start-up) close interrupted phases."""
+    def check(self, context):
+        """Continue, time out or close interrupted phases."""
         if not self.enabled():
             return
         backend = volume_utils.extract_host(
@@ -289,10 +288,12 @@ class AssistedSnapshotCoordinator:
                         self._fail(context, snapshot, operation, [phase],
                                    reason=phases.REASON_TIMEOUT,
                                    metadata=metadata)
-                elif self._interrupted(context, metadata, at_start):
-                    self._fail(context, snapshot, operation, [phase],
-                               reason=phases.REASON_INTERRUPTED,
-                               metadata=metadata)
+                elif self._interrupted(context, metadata):
+                    self.running.close_unless_running(
+                        snapshot.id, functools.partial(
+                            self._fail, context, snapshot, operation,
+                            [phase], reason=phases.REASON_INTERRUPTED,
+                            metadata=metadata))
             except Exception:
                 # One broken snapshot must not stop the check of the others.
                 LOG.exception('Checking assisted snapshot phase %s failed.',

@@ -17,8 +17,11 @@ import datetime
 from unittest import mock
 
 from cinder.tests.unit import utils as cinder_utils
+import fixtures
+from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 
+from cinder_snapext.tests.functional import fake_assisted_backend
 from cinder_snapext.tests.unit.volume.assisted import test_coordinator
 from cinder_snapext.volume.assisted import coordinator
 from cinder_snapext.volume.assisted import phases
@@ -133,6 +136,56 @@ class AssistedPhaseCheckTestCase(
                       _CALLS)
         self.assertEqual(('creating', phases.CREATE_BEGINNING),
                          self.status_and_phase(elsewhere))
+
+    def test_check_closes_own_running_phase_that_nothing_runs(self):
+        # The database failed between begin and the phase's next record:
+        # the request ended with the error, the phase still says
+        # 'beginning' on this live service. Before, it stayed so (and the
+        # snapshot 'creating') until the service restarted.
+        write = phases.write
+
+        def database_gone(context, snapshot_id, metadata):
+            if phases.DEADLINE_KEY in metadata and _CALLS:
+                raise db_exc.DBConnectionError('connection refused')
+            return write(context, snapshot_id, metadata)
+
+        snapshot = self.snapshot()
+        with fixtures.MonkeyPatch(
+                'cinder_snapext.volume.assisted.phases.write',
+                database_gone):
+            self.assertRaises(db_exc.DBConnectionError,
+                              self.manager.create_snapshot, self.ctxt,
+                              snapshot)
+        self.assertEqual(('creating', phases.CREATE_BEGINNING),
+                         self.status_and_phase(snapshot))
+
+        self.manager._check_assisted_snapshots(self.ctxt)
+
+        self.assertEqual(('error', phases.CREATE_FAILED),
+                         self.status_and_phase(snapshot))
+        self.assertEqual(('create_abort', snapshot.id, 'interrupted'),
+                         _CALLS[-1])
+        self.assertIn('stopped in the middle of the phase', phases.read(
+            self.ctxt, snapshot.id)[phases.ERROR_KEY])
+        self.assertEqual([(snapshot.project_id,
+                           'VOLUME_VOLUME_SNAPSHOT_009_013')],
+                         self.messages(snapshot))
+
+    def test_check_leaves_phases_running_here_alone(self):
+        # The periodic check runs while this service is in the driver's
+        # begin, and again in its complete: both phases go on.
+        for step in ('create_begin', 'create_complete'):
+            fake_assisted_backend.DURING[step] = (
+                lambda snapshot: self.manager._check_assisted_snapshots(
+                    self.ctxt))
+        snapshot = self.waiting_snapshot()
+        self.assertEqual(('creating', phases.CREATE_WAITING),
+                         self.status_and_phase(snapshot))
+        self.nova_says(snapshot, 'creating_compute_complete')
+        self.assertEqual(('available', phases.CREATE_DONE),
+                         self.status_and_phase(snapshot))
+        self.assertEqual(['create_begin', 'create_complete'], self.steps())
+        self.assertEqual([], self.messages(snapshot))
 
     def test_check_closes_running_phase_of_a_host_that_is_gone(self):
         # A cluster member died while it ran the driver and never came
