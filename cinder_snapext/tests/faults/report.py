@@ -74,6 +74,19 @@ test and checked again by its scenario on every run:
   point, so the parent's delete failed with ``ImageHasSnapshots``. The
   delete of such a backup now removes what it owned
   (``backup/unfinished.py``).
+- cinder-backup killed while it wrote a backup's RBD image: deleting the
+  backup right after went to ``error`` with ``ImageBusy``, since Ceph keeps
+  the dead client's watch on the image for up to 30 s. The removal now
+  tries again for about 45 s (``backup/rbd_backup.py``).
+- PostgreSQL killed while an assisted snapshot waited for Nova: the
+  stack's own database acknowledged commits before writing them and lost
+  the phase's last move, and the phase, recorded as running on a live
+  volume service, stayed open (the snapshot ``creating``, every delete
+  refused) until that service restarted. The stack's databases now write
+  a commit before acknowledging it, and a volume service fails a phase
+  recorded as running on it that it is not running, at its next periodic
+  check (``volume/assisted/running.py``); a database error between the
+  driver's begin and the phase's next record left the same state.
 """
 COLUMNS = ['fault', 'flow and step', 'outcome', 'recovery (s)',
            'repair (s)', 'user messages', 'scenario']
