@@ -24,14 +24,14 @@ LOG = logging.getLogger(__name__)
 
 
 def fail(manager, context, snapshot, operation, from_phases, error=None,
-         reason=None, metadata=None):
+         reason=None, metadata=None, move=phases.move):
     """Close the phase as failed, tell the driver and the user.
 
     :param reason: for the driver's ``*_assisted_abort``; None when the
         driver itself raised (it knows).
+    :param move: the phase's compare-and-swap, as ``phases.move``.
     """
-    if not phases.move(context, snapshot.id, from_phases,
-                       phases.FAILED[operation]):
+    if not move(context, snapshot.id, from_phases, phases.FAILED[operation]):
         return
     text = str(error) if error is not None else {
         phases.REASON_COMPUTE_ERROR: 'the compute service reported an '

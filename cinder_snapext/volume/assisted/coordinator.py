@@ -18,7 +18,6 @@ requests; the snapext RPC endpoint and the periodic check call it too.
 """
 
 import copy
-import functools
 
 from cinder import context as cinder_context
 from cinder import coordination
@@ -289,11 +288,10 @@ class AssistedSnapshotCoordinator:
                                    reason=phases.REASON_TIMEOUT,
                                    metadata=metadata)
                 elif self._interrupted(context, metadata):
-                    self.running.close_unless_running(
-                        snapshot.id, functools.partial(
-                            self._fail, context, snapshot, operation,
-                            [phase], reason=phases.REASON_INTERRUPTED,
-                            metadata=metadata))
+                    closing.fail(self.manager, context, snapshot, operation,
+                                 [phase], reason=phases.REASON_INTERRUPTED,
+                                 metadata=metadata,
+                                 move=self.running.move_unless_running)
             except Exception:
                 # One broken snapshot must not stop the check of the others.
                 LOG.exception('Checking assisted snapshot phase %s failed.',

@@ -16,6 +16,8 @@ import collections
 import contextlib
 import threading
 
+from cinder_snapext.volume.assisted import phases
+
 
 class RunningPhases:
     """Snapshots whose begin or complete runs in this process.
@@ -32,8 +34,8 @@ class RunningPhases:
         # A count, not a set: a complete can run inside its own begin
         # (Nova answered while the driver was still beginning).
         self._counts = collections.Counter()
-        # Held from the membership test to the close, so that no request
-        # opens the snapshot's next phase in between.
+        # Held from the membership test through the phase's move, so that
+        # no request opens the snapshot's next phase in between.
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -49,8 +51,14 @@ class RunningPhases:
                 if not self._counts[snapshot_id]:
                     del self._counts[snapshot_id]
 
-    def close_unless_running(self, snapshot_id, close):
-        """``close()`` unless the snapshot's phase runs here."""
+    def move_unless_running(self, context, snapshot_id, from_phases,
+                            to_phase):
+        """``phases.move``, unless the snapshot's phase runs here (False).
+
+        Only the compare-and-swap runs under the lock: what follows a
+        close (the driver's abort, the user message) may take locks that a
+        running request holds.
+        """
         with self._lock:
-            if snapshot_id not in self._counts:
-                close()
+            return snapshot_id not in self._counts and phases.move(
+                context, snapshot_id, from_phases, to_phase)
