@@ -243,14 +243,13 @@ class AssistedSnapshotCoordinator:
         closing.fail(self.manager, context, snapshot, operation, from_phases,
                      error=error, reason=reason, metadata=metadata)
 
-
     def _interrupted(self, context, metadata):
         """Whether the work on this running phase may have stopped.
 
-        This service's own phase may (``self.running`` then says); another
-        service's (a member of the same cluster, or the host that replaced
-        it) once Cinder's records show that host down, so that a host that
-        never comes back does not leave its phases open for good.
+        This service's own phase: ``self.running`` decides when it moves.
+        Another service's (a member of the same cluster, or the host that
+        replaced it) once Cinder's records show that host down, so that a
+        host that never comes back does not leave its phases open for good.
         """
         host = metadata.get(phases.HOST_KEY)
         if host == self.manager.host:
